@@ -1,0 +1,86 @@
+"""The IRM application factory."""
+from pathlib import Path
+from typing import Optional
+
+from flask import Flask
+from flask_appbuilder import AppBuilder
+from flask_babel import lazy_gettext as _l
+
+import config as config_module
+
+from .extensions import csrf, db, migrate
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
+    """Create the app: extensions, AppBuilder with our security, views, APIs and CLI."""
+    app = Flask(__name__, instance_path=str(config_module.INSTANCE_DIR))
+    app.config.from_object(config_object or config_module.Config)
+    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or config_module.instance_secret_key()
+    app.config["SQLALCHEMY_DATABASE_URI"] = (app.config.get("SQLALCHEMY_DATABASE_URI")
+                                             or config_module.database_url())
+    app.config.update(overrides)
+
+    from .security.manager import IrmSecurityManager
+    from .security.roles import fab_roles
+
+    app.config["FAB_ROLES"] = fab_roles()
+
+    from . import models  # noqa: F401  (registers every table on Model.metadata)
+    from .services import routing  # noqa: F401  (derived project fields on every flush)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    csrf.init_app(app)
+
+    with app.app_context():
+        appbuilder = AppBuilder(security_manager_class=IrmSecurityManager, update_perms=False)
+        appbuilder.init_app(app, db.session)
+        _register_views(appbuilder)
+        _register_apis(appbuilder)
+
+    from .cli import irm_cli
+
+    app.cli.add_command(irm_cli)
+    from .views.formatting import register_template_filters
+
+    register_template_filters(app)
+    return app
+
+
+def _register_views(appbuilder: AppBuilder) -> None:
+    from .views import directory, kpi, records
+
+    appbuilder.add_view(records.InvestorView, "Investors", label=_l("Инвесторы"),
+                        icon="fa-building", category="Records", category_label=_l("Реестр"))
+    appbuilder.add_view(records.ProjectView, "Projects", label=_l("Инвестиционные проекты"),
+                        icon="fa-industry", category="Records")
+    appbuilder.add_view(records.IndustrialSiteView, "Industrial sites",
+                        label=_l("Индустриальные площадки"), icon="fa-map", category="Records")
+    appbuilder.add_view(records.MeetingView, "Meetings", label=_l("Встречи и визиты"),
+                        icon="fa-handshake-o", category="Records")
+    appbuilder.add_view(records.AgreementView, "Agreements", label=_l("Соглашения"),
+                        icon="fa-file-text", category="Records")
+    appbuilder.add_view(kpi.KpiDefinitionView, "KPI catalogue", label=_l("Каталог KPI"),
+                        icon="fa-list", category="KPI", category_label=_l("KPI"))
+    appbuilder.add_view(kpi.KpiTargetView, "KPI targets", label=_l("Целевые значения"),
+                        icon="fa-bullseye", category="KPI")
+    appbuilder.add_view(directory.FrontOfficeView, "Front offices", label=_l("Фронт-офисы"),
+                        icon="fa-sitemap", category="Reference data",
+                        category_label=_l("Справочники"))
+    appbuilder.add_view(directory.RegionView, "Regions", label=_l("Регионы"),
+                        icon="fa-map-marker", category="Reference data")
+    appbuilder.add_view(directory.CountryView, "Countries", label=_l("Страны"),
+                        icon="fa-globe", category="Reference data")
+    appbuilder.add_view(directory.SectorView, "Sectors", label=_l("Отрасли"),
+                        icon="fa-tags", category="Reference data")
+    appbuilder.add_view(directory.MrpRateView, "MRP", label=_l("МРП"),
+                        icon="fa-calculator", category="Reference data")
+
+
+def _register_apis(appbuilder: AppBuilder) -> None:
+    from .api.resources import ALL_APIS
+
+    for api in ALL_APIS:
+        appbuilder.add_api(api)

@@ -1,0 +1,121 @@
+"""The scoped base REST API every domain API inherits: FAB's ModelRestApi with office scoping.
+
+base_filters scope get, get_list, put and delete; this class also scopes the
+related-field endpoints, refuses links to out-of-scope records and owner offices
+the user may not write for (422 naming the field), answers 403 for records the
+user may only read, and never lets a failed write stay half-applied.
+"""
+from flask import request
+from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.const import API_RESULT_RES_KEY
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.exceptions import DatabaseException
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..extensions import db
+from ..security import scoping
+from ..security.roles import READ_WRITE_METHODS
+from ..services.validation import validate_record
+
+
+def record_values(item) -> dict:
+    """Return the record's column and relationship values as the validation rules read them."""
+    mapper = type(item).__mapper__
+    names = [c.key for c in mapper.column_attrs] + list(mapper.relationships.keys())
+    return {name: getattr(item, name) for name in names}
+
+SAVE_FAILED = _l("Запись не сохранена: она противоречит уже существующим данным.")
+
+
+class ScopedModelRestApi(ModelRestApi):
+    """A ModelRestApi whose every read and write goes through the office scoping."""
+
+    base_filters = [["id", scoping.OfficeScopeFilter, lambda: None]]
+    method_permission_name = READ_WRITE_METHODS
+    allow_browser_login = True
+
+    def __init__(self):
+        model = self.datamodel.obj
+        rel_filters = scoping.scoped_rel_filters(model, model.__mapper__.relationships.keys())
+        self.add_query_rel_fields = {**rel_filters, **(self.add_query_rel_fields or {})}
+        self.edit_query_rel_fields = {**rel_filters, **(self.edit_query_rel_fields or {})}
+        super().__init__()
+
+    def _init_model_schemas(self):
+        super()._init_model_schemas()
+        owner = scoping.owner_relationship(self.datamodel.obj)
+        if owner and owner in self.add_model_schema.fields:
+            # The owner office defaults to the user's own; it may be omitted.
+            self.add_model_schema.fields[owner].required = False
+
+    def _rejected(self, errors: dict):
+        db.session.rollback()
+        return self.response_422(message=errors)
+
+    def post_headless(self):
+        """Add a record after the domain rules and the scope of its links pass."""
+        if not request.is_json or not isinstance(request.json, dict):
+            return self.response_400(message="Request is not a JSON object")
+        try:
+            item = self.add_model_schema.load(request.json)
+        except ValidationError as err:
+            return self._rejected(err.messages)
+        scoping.assign_default_office(item)
+        errors = validate_record(db.session, self.datamodel.obj, record_values(item))
+        if errors:
+            if item in db.session:
+                db.session.expunge(item)
+            return self._rejected(errors)
+        self.pre_add(item)
+        try:
+            self.datamodel.add(item)
+        except (SQLAlchemyError, DatabaseException):
+            return self._rejected({"_schema": [str(SAVE_FAILED)]})
+        self.post_add(item)
+        return self.response(201, **{
+            API_RESULT_RES_KEY: self.add_model_schema.dump(item, many=False),
+            "id": self.datamodel.get_pk_value(item),
+        })
+
+    def put_headless(self, pk):
+        """Change a record the user may write; 404 if unseen, 403 if read-only to them."""
+        model = self.datamodel.obj
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        if not scoping.is_writable(db.session, model, item.id):
+            return self.response_403()
+        if not request.is_json or not isinstance(request.json, dict):
+            return self.response_400(message="Request is not a JSON object")
+        try:
+            data = self._merge_update_item(item, request.json)
+            item = self.edit_model_schema.load(data, instance=item)
+        except ValidationError as err:
+            return self._rejected(err.messages)
+        errors = validate_record(db.session, model, record_values(item), item.id)
+        if errors:
+            return self._rejected(errors)
+        self.pre_update(item)
+        try:
+            self.datamodel.edit(item)
+        except (SQLAlchemyError, DatabaseException):
+            return self._rejected({"_schema": [str(SAVE_FAILED)]})
+        self.post_update(item)
+        return self.response(200, **{
+            API_RESULT_RES_KEY: self.edit_model_schema.dump(item, many=False)})
+
+    def delete_headless(self, pk):
+        """Delete a record the user may write; 404 if unseen, 403 if read-only to them."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        if not scoping.is_writable(db.session, self.datamodel.obj, item.id):
+            return self.response_403()
+        return super().delete_headless(pk)
+
+
+def interface(model) -> SQLAInterface:
+    """Return FAB's data interface for a model on the app's session."""
+    return SQLAInterface(model, db.session)

@@ -1,0 +1,158 @@
+"""The REST resources: investor, project, site, meeting, agreement, kpi_target, front_office, ..."""
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from ..models import (Agreement, Country, FrontOffice, IndustrialSite, Investor, KpiDefinition,
+                      KpiTarget, Meeting, MrpRate, Project, Region, Sector)
+from ..views.labels import FIELD_LABELS
+from .base import ScopedModelRestApi
+
+_OWNER = ["owner_office.id", "owner_office.name"]
+
+
+class InvestorApi(ScopedModelRestApi):
+    resource_name = "investor"
+    class_permission_name = "Investor"
+    datamodel = SQLAInterface(Investor)
+    label_columns = FIELD_LABELS
+    list_columns = ["id", "name", "bin", "registration_number", "country.alpha2", "sector.code",
+                    "ownership", "status", "email", "phone", *_OWNER]
+    show_columns = list_columns + ["contact_person", "website", "notes", "created_at",
+                                   "updated_at"]
+    add_columns = edit_columns = ["name", "bin", "registration_number", "country", "sector",
+                                  "ownership", "status", "contact_person", "email", "phone",
+                                  "website", "notes", "owner_office"]
+    search_columns = ["name", "bin", "country", "sector", "status", "owner_office"]
+    order_columns = ["id", "name", "bin", "status"]
+
+
+class ProjectApi(ScopedModelRestApi):
+    resource_name = "project"
+    class_permission_name = "Project"
+    datamodel = SQLAInterface(Project)
+    label_columns = FIELD_LABELS
+    list_columns = ["id", "name", "external_id", "investor.id", "investor.name", "region.id",
+                    "region.code", "region.name_ru", "sector.code", "volume", "jobs", "year",
+                    "stage", "routing_level", "in_unified_pool", *_OWNER]
+    show_columns = list_columns + ["description", "created_at", "updated_at"]
+    add_columns = edit_columns = ["name", "external_id", "investor", "region", "sector",
+                                  "volume", "jobs", "year", "stage", "description",
+                                  "owner_office"]
+    search_columns = ["name", "investor", "region", "sector", "stage", "routing_level",
+                      "in_unified_pool", "volume", "owner_office"]
+    order_columns = ["id", "name", "volume", "jobs", "stage"]
+
+
+class IndustrialSiteApi(ScopedModelRestApi):
+    resource_name = "site"
+    class_permission_name = "IndustrialSite"
+    datamodel = SQLAInterface(IndustrialSite)
+    label_columns = FIELD_LABELS
+    list_columns = ["id", "name", "status", "region.code", "area_ha", "has_electricity",
+                    "has_gas", "has_water", "has_road", "has_rail", *_OWNER]
+    show_columns = list_columns + ["address", "description", "created_at", "updated_at"]
+    add_columns = edit_columns = ["name", "status", "region", "address", "area_ha",
+                                  "has_electricity", "has_gas", "has_water", "has_road",
+                                  "has_rail", "description", "owner_office"]
+    search_columns = ["name", "status", "region", "owner_office"]
+    order_columns = ["id", "name", "area_ha"]
+
+
+class MeetingApi(ScopedModelRestApi):
+    resource_name = "meeting"
+    class_permission_name = "Meeting"
+    datamodel = SQLAInterface(Meeting)
+    label_columns = FIELD_LABELS
+    list_columns = ["id", "kind", "subject", "held_on", "place", "investor.id", "project.id",
+                    "follow_up_on", *_OWNER]
+    show_columns = list_columns + ["participants", "outcome", "created_at", "updated_at"]
+    add_columns = edit_columns = ["kind", "subject", "held_on", "place", "participants",
+                                  "investor", "project", "outcome", "follow_up_on",
+                                  "owner_office"]
+    search_columns = ["subject", "kind", "held_on", "investor", "follow_up_on", "owner_office"]
+    order_columns = ["id", "held_on", "follow_up_on"]
+
+
+class AgreementApi(ScopedModelRestApi):
+    resource_name = "agreement"
+    class_permission_name = "Agreement"
+    datamodel = SQLAInterface(Agreement)
+    label_columns = FIELD_LABELS
+    list_columns = ["id", "kind", "title", "signed_on", "amount", "investor.id", "project.id",
+                    "implementation_status", *_OWNER]
+    show_columns = list_columns + ["parties", "created_at", "updated_at"]
+    add_columns = edit_columns = ["kind", "title", "parties", "signed_on", "amount", "investor",
+                                  "project", "implementation_status", "owner_office"]
+    search_columns = ["title", "kind", "signed_on", "investor", "implementation_status",
+                      "owner_office"]
+    order_columns = ["id", "signed_on", "amount"]
+
+
+class KpiDefinitionApi(ScopedModelRestApi):
+    resource_name = "kpi_definition"
+    class_permission_name = "KpiDefinition"
+    datamodel = SQLAInterface(KpiDefinition)
+    label_columns = FIELD_LABELS
+    list_columns = show_columns = ["id", "code", "name", "unit", "direction", "source",
+                                   "description"]
+    add_columns = edit_columns = ["code", "name", "unit", "direction", "source", "description"]
+    search_columns = ["code", "name", "source"]
+
+
+class KpiTargetApi(ScopedModelRestApi):
+    resource_name = "kpi_target"
+    class_permission_name = "KpiTarget"
+    datamodel = SQLAInterface(KpiTarget)
+    label_columns = FIELD_LABELS
+    list_columns = show_columns = ["id", "kpi.id", "kpi.code", "front_office.id",
+                                   "front_office.name", "year", "quarter", "target_value"]
+    add_columns = edit_columns = ["kpi", "front_office", "year", "quarter", "target_value"]
+    search_columns = ["kpi", "front_office", "year", "quarter"]
+
+
+class FrontOfficeApi(ScopedModelRestApi):
+    resource_name = "front_office"
+    class_permission_name = "FrontOffice"
+    datamodel = SQLAInterface(FrontOffice)
+    label_columns = FIELD_LABELS
+    list_columns = show_columns = ["id", "name", "level", "kind", "region.code",
+                                   "country.alpha2", "parent.id", "email", "phone", "active"]
+    add_columns = edit_columns = ["name", "kind", "region", "country", "parent", "email",
+                                  "phone", "active"]
+    search_columns = ["name", "level", "kind", "region", "country", "active"]
+
+
+class RegionApi(ScopedModelRestApi):
+    resource_name = "region"
+    class_permission_name = "Region"
+    datamodel = SQLAInterface(Region)
+    list_columns = show_columns = ["id", "code", "kind", "name_ru", "name_kk", "name_en"]
+    add_columns = edit_columns = ["code", "kind", "name_ru", "name_kk", "name_en"]
+
+
+class CountryApi(ScopedModelRestApi):
+    resource_name = "country"
+    class_permission_name = "Country"
+    datamodel = SQLAInterface(Country)
+    list_columns = show_columns = ["id", "alpha2", "alpha3", "name_ru", "name_kk", "name_en"]
+    add_columns = edit_columns = ["alpha2", "alpha3", "name_ru", "name_kk", "name_en"]
+
+
+class SectorApi(ScopedModelRestApi):
+    resource_name = "sector"
+    class_permission_name = "Sector"
+    datamodel = SQLAInterface(Sector)
+    list_columns = show_columns = ["id", "code", "non_resource", "name_ru", "name_kk", "name_en"]
+    add_columns = edit_columns = ["code", "non_resource", "name_ru", "name_kk", "name_en"]
+
+
+class MrpRateApi(ScopedModelRestApi):
+    resource_name = "mrp_rate"
+    class_permission_name = "MrpRate"
+    datamodel = SQLAInterface(MrpRate)
+    list_columns = show_columns = ["id", "effective_from", "amount"]
+    add_columns = edit_columns = ["effective_from", "amount"]
+
+
+ALL_APIS = (InvestorApi, ProjectApi, IndustrialSiteApi, MeetingApi, AgreementApi,
+            KpiDefinitionApi, KpiTargetApi, FrontOfficeApi, RegionApi, CountryApi, SectorApi,
+            MrpRateApi)

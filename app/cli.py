@@ -1,0 +1,68 @@
+"""`flask --app run irm ...` commands: database set-up, demo data, users."""
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from .extensions import db
+from .models import FrontOffice
+from .security.roles import ROLE_NAMES
+
+irm_cli = AppGroup("irm", help="IRM platform commands.")
+
+
+def init_database() -> None:
+    """Migrate the schema to head, sync roles and permissions, load reference data."""
+    from .security.sync import sync_security
+    from .services.reference_data import load_reference_data
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    sync_security(current_app.appbuilder)
+    load_reference_data(db.session)
+
+
+@irm_cli.command("init-db")
+def init_db_command():
+    """Migrate the database, sync roles and permissions, load reference data."""
+    init_database()
+    click.echo("Database is up to date.")
+
+
+@irm_cli.command("seed-demo")
+@click.option("--password", envvar="IRM_DEMO_PASSWORD", default="demo-password",
+              show_default=True, help="Password of every demo user (demo data only).")
+def seed_demo_command(password):
+    """Load the deterministic demo data set (offices, investors, projects, users, ...)."""
+    from .services.demo_data import seed_demo
+
+    init_database()
+    summary = seed_demo(db.session, current_app.appbuilder.sm, password)
+    for name, count in summary.items():
+        click.echo(f"{name}: {count}")
+
+
+@irm_cli.command("create-user")
+@click.option("--username", prompt=True)
+@click.option("--first-name", prompt=True)
+@click.option("--last-name", prompt=True)
+@click.option("--email", prompt=True)
+@click.option("--role", type=click.Choice(ROLE_NAMES), prompt=True)
+@click.option("--office", "office_name", prompt="Front office (exact name)")
+@click.password_option()
+def create_user_command(username, first_name, last_name, email, role, office_name, password):
+    """Create a user in a front office with one role."""
+    sm = current_app.appbuilder.sm
+    office = db.session.execute(
+        select(FrontOffice).where(FrontOffice.name == office_name)).scalar_one_or_none()
+    if office is None:
+        raise click.BadParameter(f"no front office named {office_name!r}", param_hint="--office")
+    if sm.find_user(username=username):
+        raise click.BadParameter(f"user {username!r} already exists", param_hint="--username")
+    user = sm.add_user(username, first_name, last_name, email, sm.find_role(role),
+                       password=password)
+    if not user:
+        raise click.ClickException("the user could not be created (is the e-mail taken?)")
+    user.front_office_id = office.id
+    db.session.commit()
+    click.echo(f"Created {username} ({role}) in {office.name}.")

@@ -1,0 +1,8 @@
+"""Extensions created unbound; create_app() binds them to the app."""
+from flask_appbuilder.models.sqla.base import SQLA
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+db = SQLA()
+migrate = Migrate()
+csrf = CSRFProtect()

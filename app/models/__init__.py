@@ -1,0 +1,17 @@
+"""The domain models, one module per aggregate; importing this registers them all."""
+from .engagement import Agreement, AgreementKind, ImplementationStatus, Meeting, MeetingKind
+from .investors import Investor, InvestorStatus, Ownership
+from .kpi import KpiDefinition, KpiDirection, KpiSource, KpiTarget
+from .org import LEVEL_OF_KIND, NATIONAL_COMPANY_KINDS, FrontOffice, OfficeKind, OfficeLevel, OfficeUser
+from .projects import Project, ProjectStage, RoutingLevel
+from .reference import Country, MrpRate, Region, RegionKind, Sector
+from .sites import IndustrialSite, SiteStatus
+
+__all__ = [
+    "Agreement", "AgreementKind", "Country", "FrontOffice", "ImplementationStatus",
+    "IndustrialSite", "Investor", "InvestorStatus", "KpiDefinition", "KpiDirection",
+    "KpiSource", "KpiTarget", "LEVEL_OF_KIND", "Meeting", "MeetingKind", "MrpRate",
+    "NATIONAL_COMPANY_KINDS", "OfficeKind", "OfficeLevel", "OfficeUser", "Ownership",
+    "Project", "ProjectStage", "Region", "RegionKind", "RoutingLevel", "Sector",
+    "SiteStatus",
+]

@@ -1,0 +1,72 @@
+"""Shared pieces of the domain models: labelled enums, localized names, timestamps."""
+from datetime import datetime
+from enum import Enum
+
+from flask_babel import get_locale
+from sqlalchemy import Enum as SAEnum, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .types import UtcDateTime, utc_now
+
+
+class LabeledEnum(str, Enum):
+    """A str enum whose members carry a translatable label; str() gives the label.
+
+    Member names equal their values, so FAB's form and the database agree.
+    """
+
+    def __new__(cls, value: str, label=None):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label if label is not None else value
+        return member
+
+    def __str__(self) -> str:
+        return str(self.label)
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """Return (value, label) pairs for a select box."""
+        return [(m.value, str(m.label)) for m in cls]
+
+
+def enum_column(enum_cls: type[LabeledEnum], **kwargs) -> Mapped:
+    """Return a portable VARCHAR enum column (no native PostgreSQL enum types to migrate)."""
+    return mapped_column(
+        SAEnum(enum_cls, native_enum=False, length=32, validate_strings=True,
+               create_constraint=False),
+        **kwargs,
+    )
+
+
+def current_language() -> str:
+    """Return the two-letter language of the request, 'ru' outside a request."""
+    try:
+        locale = get_locale()
+    except (RuntimeError, KeyError):
+        return "ru"
+    return locale.language if locale else "ru"
+
+
+class LocalizedNameMixin:
+    """Reference data named in Russian, Kazakh and English; str() follows the user's language."""
+
+    name_ru: Mapped[str] = mapped_column(String(200), nullable=False)
+    name_kk: Mapped[str] = mapped_column(String(200), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(200), nullable=False)
+
+    @property
+    def name(self) -> str:
+        return getattr(self, f"name_{current_language()}", None) or self.name_ru
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TimestampMixin:
+    """Creation and last-change moments, stored in UTC."""
+
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utc_now, onupdate=utc_now, nullable=False
+    )

@@ -1,0 +1,72 @@
+"""Investment projects, routed to a level of the one window by volume in MRP (p. 5)."""
+from decimal import Decimal
+from typing import Optional
+
+from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from .base import LabeledEnum, TimestampMixin, enum_column
+from .investors import Investor
+from .org import FrontOffice
+from .reference import Region, Sector
+from .types import Money
+
+
+class ProjectStage(LabeledEnum):
+    initiative = "initiative", _l("Инициатива")
+    negotiation = "negotiation", _l("Переговоры")
+    preparation = "preparation", _l("Прорабатывается")
+    implementation = "implementation", _l("Реализуется")
+    commissioned = "commissioned", _l("Введён в эксплуатацию")
+    suspended = "suspended", _l("Приостановлен")
+    cancelled = "cancelled", _l("Отменён")
+
+
+class RoutingLevel(LabeledEnum):
+    """Who serves the project's investor under p. 5 of the Rules."""
+
+    task_force = "task_force", _l("Task Force (от 7 500 000 МРП)")
+    national_company = "national_company", _l("Национальная компания (от 150 000 МРП)")
+    regional = "regional", _l("Региональная организация (менее 150 000 МРП)")
+
+
+class Project(TimestampMixin, Model):
+    """An investment project; routing level and pool eligibility are derived, never typed in."""
+
+    __tablename__ = "project"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), nullable=False, index=True)
+    # A stable id from the sending office's spreadsheet, so re-imports update.
+    external_id: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"), nullable=False, index=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), nullable=False, index=True)
+    sector_id: Mapped[int] = mapped_column(ForeignKey("sector.id"), nullable=False, index=True)
+    volume: Mapped[Decimal] = mapped_column(Money, nullable=False, index=True)
+    jobs: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # The year whose MRP converts the volume (p. 5): the year the project was registered.
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    stage: Mapped[ProjectStage] = enum_column(
+        ProjectStage, nullable=False, default=ProjectStage.initiative, index=True
+    )
+    description: Mapped[Optional[str]] = mapped_column(Text)
+    owner_office_id: Mapped[int] = mapped_column(
+        ForeignKey("front_office.id"), nullable=False, index=True
+    )
+    # Derived by services.routing on every save; stored so lists filter and sort in SQL.
+    routing_level: Mapped[RoutingLevel] = enum_column(RoutingLevel, nullable=False, index=True)
+    in_unified_pool: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                  index=True)
+
+    investor: Mapped[Investor] = relationship()
+    region: Mapped[Region] = relationship()
+    sector: Mapped[Sector] = relationship()
+    owner_office: Mapped[FrontOffice] = relationship()
+
+    @validates("external_id")
+    def _normalize_external_id(self, key, value):
+        return (value or "").strip() or None
+
+    def __str__(self) -> str:
+        return self.name

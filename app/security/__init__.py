@@ -1,0 +1,1 @@
+"""Roles, the user-office link and the office scoping."""

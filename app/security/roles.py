@@ -1,0 +1,83 @@
+"""Roles and their permissions, declared in code (FAB_ROLES) rather than clicked together.
+
+Every domain view and API shares one permission resource per entity (its
+class_permission_name) with two permissions: can_read and can_write. What a role
+may read or write *within* a resource is decided by the office scoping
+(security/scoping.py); this table only says which resources a role touches at all.
+"""
+
+ADMIN = "Admin"
+AUTHORITY = "Authority"
+NATIONAL_COMPANY = "NationalCompany"
+TASK_FORCE = "TaskForce"
+EXTERNAL = "External"
+REGIONAL = "Regional"
+
+ROLE_NAMES = (ADMIN, AUTHORITY, NATIONAL_COMPANY, TASK_FORCE, EXTERNAL, REGIONAL)
+
+# Permission resources: one per domain entity, shared by its view and its REST API.
+RECORDS = ("Investor", "Project", "IndustrialSite", "Meeting", "Agreement")
+KPI = ("KpiDefinition", "KpiTarget")
+DIRECTORY = ("FrontOffice",)
+REFERENCE = ("Region", "Country", "Sector", "MrpRate")
+
+# Map FAB's view and API methods onto the two permissions.
+READ_WRITE_METHODS = {
+    # ModelView
+    "list": "read", "show": "read", "download": "read",
+    "add": "write", "edit": "write", "delete": "write",
+    "action": "write", "action_post": "write",
+    # ModelRestApi
+    "get_list": "read", "get": "read", "info": "read", "related": "read",
+    "post": "write", "put": "write",
+}
+
+MENUS = (
+    "Investors", "Projects", "Industrial sites", "Meetings", "Agreements",
+    "KPI catalogue", "KPI targets", "Front offices", "Regions", "Countries", "Sectors",
+    "MRP", "Records", "KPI", "Reference data",
+)
+
+# What every signed-in user may do with their own account.
+OWN_ACCOUNT = [
+    ("UserDBModelView", "can_userinfo"),
+    ("UserDBModelView", "resetmypassword"),
+    ("UserDBModelView", "userinfoedit"),
+    ("ResetMyPasswordView", "can_this_form_get"),
+    ("ResetMyPasswordView", "can_this_form_post"),
+    ("UserInfoEditView", "can_this_form_get"),
+    ("UserInfoEditView", "can_this_form_post"),
+]
+
+
+def _perms(resources, *permissions):
+    return [(resource, f"can_{p}") for resource in resources for p in permissions]
+
+
+def _menus():
+    return [(menu, "menu_access") for menu in MENUS]
+
+
+_READ_EVERYTHING = _perms(RECORDS + KPI + DIRECTORY + REFERENCE, "read")
+_WRITE_RECORDS = _perms(RECORDS, "write")
+
+ROLE_PERMISSIONS = {
+    # The authorized body reviews everything and maintains the KPI catalogue and targets.
+    AUTHORITY: _READ_EVERYTHING + _perms(KPI, "write") + _menus() + OWN_ACCOUNT,
+    # Front offices read the catalogue and directory and write their own records.
+    NATIONAL_COMPANY: _READ_EVERYTHING + _WRITE_RECORDS + _menus() + OWN_ACCOUNT,
+    TASK_FORCE: _READ_EVERYTHING + _WRITE_RECORDS + _menus() + OWN_ACCOUNT,
+    EXTERNAL: _READ_EVERYTHING + _WRITE_RECORDS + _menus() + OWN_ACCOUNT,
+    REGIONAL: _READ_EVERYTHING + _WRITE_RECORDS + _menus() + OWN_ACCOUNT,
+}
+# Admin is FAB's own role: it is granted every permission as views register.
+
+
+def fab_roles() -> dict[str, list[list[str]]]:
+    """Return ROLE_PERMISSIONS as FAB_ROLES, whose entries are regexes: anchor them exactly."""
+    import re
+
+    return {
+        role: [[f"^{re.escape(view)}$", f"^{re.escape(perm)}$"] for view, perm in perms]
+        for role, perms in ROLE_PERMISSIONS.items()
+    }

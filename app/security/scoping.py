@@ -1,0 +1,248 @@
+"""Office scoping: the one choke point deciding which records a user may read and write.
+
+Every record belongs to a front office (its ``__office_column__``, by default
+``owner_office_id``). A user's roles and office give an OfficeScope; the scope
+turns into a SQL clause per model. Views, APIs, form dropdowns, bulk actions and
+custom routes all ask this module, so a rule changes in one place.
+
+- Admin: everything. Authority: reads everything, writes KPI targets.
+- NationalCompany: central- and regional-level offices' records.
+- TaskForce: its own records and every project routed to the Task Force (p. 5);
+  reads the National Company's records.
+- External, Regional: their own office's records.
+"""
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from flask import abort, g, has_request_context
+from flask_appbuilder.models.filters import BaseFilter
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import false, select, true
+from sqlalchemy.orm import Session
+
+from ..models import (NATIONAL_COMPANY_KINDS, FrontOffice, KpiTarget, OfficeLevel, Project,
+                      RoutingLevel)
+from . import roles
+
+
+@dataclass(frozen=True)
+class OfficeScope:
+    """What one user may read and write, as office ids plus a few role-wide grants."""
+
+    read_all: bool = False
+    write_all: bool = False
+    read_office_ids: frozenset = field(default_factory=frozenset)
+    write_office_ids: frozenset = field(default_factory=frozenset)
+    task_force_projects: bool = False  # projects routed to the Task Force, read and write
+    kpi_admin: bool = False  # may set KPI targets for any office
+    own_office_id: Optional[int] = None
+
+
+def build_scope(session: Session, role_names: set[str], own_office_id: Optional[int]) -> OfficeScope:
+    """Return the scope for a user with these roles in this office."""
+    if roles.ADMIN in role_names:
+        return OfficeScope(read_all=True, write_all=True, kpi_admin=True,
+                           own_office_id=own_office_id)
+    own = frozenset([own_office_id]) if own_office_id else frozenset()
+    read, write = set(own), set(own)
+    read_all = kpi_admin = task_force = False
+    if roles.AUTHORITY in role_names:
+        read_all = kpi_admin = True
+    if roles.NATIONAL_COMPANY in role_names:
+        ids = _office_ids(session, FrontOffice.level.in_([OfficeLevel.central, OfficeLevel.regional]))
+        read |= ids
+        write |= ids
+    if roles.TASK_FORCE in role_names:
+        task_force = True
+        read |= _office_ids(session, FrontOffice.kind.in_(NATIONAL_COMPANY_KINDS))
+    return OfficeScope(read_all=read_all, read_office_ids=frozenset(read),
+                       write_office_ids=frozenset(write), task_force_projects=task_force,
+                       kpi_admin=kpi_admin, own_office_id=own_office_id)
+
+
+def _office_ids(session: Session, condition) -> set[int]:
+    return set(session.execute(select(FrontOffice.id).where(condition)).scalars())
+
+
+def current_scope() -> OfficeScope:
+    """Return the signed-in user's scope, computed once per request."""
+    scope = getattr(g, "_office_scope", None)
+    if scope is None:
+        from ..extensions import db
+
+        user = getattr(g, "user", None)
+        if user is None or not getattr(user, "is_authenticated", False):
+            scope = OfficeScope()
+        else:
+            scope = build_scope(db.session, {r.name for r in user.roles},
+                                getattr(user, "front_office_id", None))
+        if has_request_context():
+            g._office_scope = scope
+    return scope
+
+
+def is_scoped(model: type) -> bool:
+    """Return whether records of this model belong to an office."""
+    return office_column(model) is not None
+
+
+def office_column(model: type):
+    """Return the model's owning-office column, or None for shared reference data."""
+    name = getattr(model, "__office_column__", "owner_office_id")
+    return getattr(model, name, None)
+
+
+def read_clause(model: type, scope: Optional[OfficeScope] = None):
+    """Return a SQL condition selecting the rows of model the scope may read."""
+    scope = scope or current_scope()
+    column = office_column(model)
+    if column is None or scope.read_all:
+        return true()
+    clause = column.in_(sorted(scope.read_office_ids)) if scope.read_office_ids else false()
+    if model is Project and scope.task_force_projects:
+        clause = clause | (Project.routing_level == RoutingLevel.task_force)
+    return clause
+
+
+def write_clause(model: type, scope: Optional[OfficeScope] = None):
+    """Return a SQL condition selecting the rows of model the scope may change."""
+    scope = scope or current_scope()
+    column = office_column(model)
+    if column is None or scope.write_all:
+        return true()
+    if model is KpiTarget:
+        return true() if scope.kpi_admin else false()
+    clause = column.in_(sorted(scope.write_office_ids)) if scope.write_office_ids else false()
+    if model is Project and scope.task_force_projects:
+        clause = clause | (Project.routing_level == RoutingLevel.task_force)
+    return clause
+
+
+def writable_office_ids(session: Session, scope: Optional[OfficeScope] = None) -> Optional[frozenset]:
+    """Return the offices a new record may be assigned to; None means any office."""
+    scope = scope or current_scope()
+    if scope.write_all:
+        return None
+    return scope.write_office_ids
+
+
+def may_assign_office(session: Session, office_id: Optional[int],
+                      model: type = None, scope: Optional[OfficeScope] = None) -> bool:
+    """Return whether the scope may make office_id the owner of a record of model."""
+    scope = scope or current_scope()
+    if office_id is None:
+        return False
+    if scope.write_all or (model is KpiTarget and scope.kpi_admin):
+        return True
+    return office_id in scope.write_office_ids
+
+
+def assign_default_office(item) -> None:
+    """Give a new record without an owner office the user's own office."""
+    rel = owner_relationship(type(item))
+    if rel is not None and getattr(item, rel) is None:
+        column = office_column(type(item)).key
+        if getattr(item, column, None) is None:
+            setattr(item, column, current_scope().own_office_id)
+
+
+def get_readable_or_404(session: Session, model: type, pk: Any):
+    """Fetch a record the user may read, or answer 404 without revealing it exists."""
+    item = session.execute(
+        select(model).where(model.id == pk, read_clause(model))
+    ).scalar_one_or_none()
+    if item is None:
+        abort(404)
+    return item
+
+
+def is_writable(session: Session, model: type, pk: Any) -> bool:
+    """Return whether the record exists and the user may change it."""
+    return session.execute(
+        select(model.id).where(model.id == pk, write_clause(model))
+    ).first() is not None
+
+
+def require_writable(session: Session, model: type, pk: Any) -> None:
+    """Abort with 404 if the user cannot see the record, 403 if they may only read it."""
+    get_readable_or_404(session, model, pk)
+    if not is_writable(session, model, pk):
+        abort(403)
+
+
+OUT_OF_SCOPE = _l("Запись не найдена или недоступна вашему офису.")
+OFFICE_NOT_WRITABLE = _l("Ваш офис не может вносить записи за этот офис.")
+
+
+def out_of_scope_links(session: Session, model: type, values: dict) -> dict[str, str]:
+    """Return {field: error} for linked records the user may not use in a record of model.
+
+    ``values`` maps relationship names to related objects (as forms and schemas give them).
+    """
+    errors = {}
+    for name, rel in model.__mapper__.relationships.items():
+        target = values.get(name)
+        if target is None:
+            continue
+        if name == owner_relationship(model):
+            if not may_assign_office(session, target.id, model):
+                errors[name] = str(OFFICE_NOT_WRITABLE)
+            continue
+        related = rel.mapper.class_
+        if is_scoped(related) and related is not FrontOffice:
+            visible = session.execute(
+                select(related.id).where(related.id == target.id, read_clause(related))
+            ).first()
+            if visible is None:
+                errors[name] = str(OUT_OF_SCOPE)
+    return errors
+
+
+class OfficeScopeFilter(BaseFilter):
+    """FAB base filter limiting any query to the rows the current user may read."""
+
+    name = "office scope"
+    arg_name = None
+
+    def apply(self, query, value):
+        return query.filter(read_clause(self.model))
+
+
+class WritableOfficeFilter(BaseFilter):
+    """FAB filter for owner-office dropdowns: only offices the user may write for."""
+
+    name = "writable offices"
+    arg_name = None
+
+    def apply(self, query, owning_model):
+        scope = current_scope()
+        if scope.write_all or (owning_model() is KpiTarget and scope.kpi_admin):
+            return query
+        ids = sorted(scope.write_office_ids)
+        return query.filter(FrontOffice.id.in_(ids) if ids else false())
+
+
+def owner_relationship(model: type) -> Optional[str]:
+    """Return the name of the relationship to the record's owning office, if any."""
+    column = office_column(model)
+    if column is None or model is FrontOffice:
+        return None
+    for name, rel in model.__mapper__.relationships.items():
+        if rel.mapper.class_ is FrontOffice and column.key in {c.key for c in rel.local_columns}:
+            return name
+    return None
+
+
+def scoped_rel_filters(model: type, columns) -> dict[str, list]:
+    """Return FAB query_rel_fields so no dropdown on model lists out-of-scope records."""
+    result = {}
+    for name in columns:
+        rel = model.__mapper__.relationships.get(name)
+        if rel is None:
+            continue
+        related = rel.mapper.class_
+        if name == owner_relationship(model):
+            result[name] = [["id", WritableOfficeFilter, lambda: model]]
+        elif is_scoped(related):
+            result[name] = [["id", OfficeScopeFilter, lambda: None]]
+    return result

@@ -1,0 +1,168 @@
+"""Record rules checked on the server for every write, from forms and the API alike.
+
+Each rule reads a plain mapping of field values (relationships as objects) and
+yields (field, message) pairs, so a form shows the message next to the field and
+the API answers 422 naming the field. Scope of linked records is checked by
+security.scoping.out_of_scope_links, which the same entry point calls.
+"""
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any, Callable, Iterable, Mapping, Optional
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import (LEVEL_OF_KIND, Agreement, FrontOffice, IndustrialSite, Investor,
+                      KpiTarget, Meeting, MrpRate, OfficeLevel, Project)
+from ..security.scoping import out_of_scope_links
+from .routing import NoMrpForYear, mrp_for_year
+
+Errors = Iterable[tuple[str, Any]]
+Rule = Callable[[Session, Mapping[str, Any], Optional[int]], Errors]
+
+BIN_PATTERN = re.compile(r"^\d{12}$")
+FIRST_YEAR, LAST_YEAR = 1991, 2100
+
+
+def _non_negative(*fields: str) -> Rule:
+    def rule(session, values, item_id):
+        for name in fields:
+            value = values.get(name)
+            if value is not None and Decimal(value) < 0:
+                yield name, _l("Значение не может быть отрицательным.")
+    return rule
+
+
+def _positive(*fields: str) -> Rule:
+    def rule(session, values, item_id):
+        for name in fields:
+            value = values.get(name)
+            if value is not None and Decimal(value) <= 0:
+                yield name, _l("Значение должно быть больше нуля.")
+    return rule
+
+
+def _email(*fields: str) -> Rule:
+    def rule(session, values, item_id):
+        for name in fields:
+            value = values.get(name)
+            if value:
+                try:
+                    validate_email(value, check_deliverability=False)
+                except EmailNotValidError:
+                    yield name, _l("Укажите адрес электронной почты вида name@example.kz.")
+    return rule
+
+
+def _investor_bin(session, values, item_id):
+    raw = values.get("bin")
+    if not raw:
+        return
+    value = str(raw).strip().replace(" ", "")
+    if not BIN_PATTERN.match(value):
+        yield "bin", _l("БИН состоит ровно из 12 цифр.")
+        return
+    # Uniqueness is checked across all offices (the record itself stays hidden).
+    query = select(Investor.id).where(Investor.bin == value)
+    if item_id is not None:
+        query = query.where(Investor.id != item_id)
+    if session.execute(query).first():
+        yield "bin", _l("Инвестор с таким БИН уже зарегистрирован.")
+
+
+def _project_year(session, values, item_id):
+    year = values.get("year")
+    if year is None:
+        return
+    if not FIRST_YEAR <= int(year) <= LAST_YEAR:
+        yield "year", _l("Укажите год от 1991 до 2100.")
+        return
+    try:
+        mrp_for_year(session, int(year))
+    except NoMrpForYear:
+        yield "year", _l("Для этого года не задан МРП: добавьте его в справочник МРП.")
+
+
+def _project_external_id(session, values, item_id):
+    value = (values.get("external_id") or "").strip()
+    if not value:
+        return
+    query = select(Project.id).where(Project.external_id == value)
+    if item_id is not None:
+        query = query.where(Project.id != item_id)
+    if session.execute(query).first():
+        yield "external_id", _l("Проект с таким внешним идентификатором уже есть.")
+
+
+def _not_in_future(*fields: str) -> Rule:
+    def rule(session, values, item_id):
+        for name in fields:
+            value = values.get(name)
+            if isinstance(value, date) and value > date.today():
+                yield name, _l("Дата не может быть в будущем.")
+    return rule
+
+
+def _follow_up_after_meeting(session, values, item_id):
+    held, follow = values.get("held_on"), values.get("follow_up_on")
+    if held and follow and follow < held:
+        yield "follow_up_on", _l("Дата контроля не может быть раньше даты встречи.")
+
+
+def _office_placement(session, values, item_id):
+    kind = values.get("kind")
+    if kind is None:
+        return
+    level = LEVEL_OF_KIND[kind]
+    if level == OfficeLevel.regional and not values.get("region"):
+        yield "region", _l("Офис регионального уровня должен быть привязан к региону.")
+    if level == OfficeLevel.external and not values.get("country"):
+        yield "country", _l("Офис внешнего уровня должен быть привязан к стране пребывания.")
+
+
+def _kpi_period(session, values, item_id):
+    year, quarter = values.get("year"), values.get("quarter")
+    if year is not None and not FIRST_YEAR <= int(year) <= LAST_YEAR:
+        yield "year", _l("Укажите год от 1991 до 2100.")
+    if quarter is not None and quarter not in (1, 2, 3, 4):
+        yield "quarter", _l("Квартал — число от 1 до 4; пусто — цель на год.")
+        return
+    kpi, office = values.get("kpi"), values.get("front_office")
+    if kpi is None or office is None or year is None:
+        return
+    query = select(KpiTarget.id).where(
+        KpiTarget.kpi_id == kpi.id, KpiTarget.front_office_id == office.id,
+        KpiTarget.year == int(year),
+        KpiTarget.quarter.is_(None) if quarter is None else KpiTarget.quarter == quarter,
+    )
+    if item_id is not None:
+        query = query.where(KpiTarget.id != item_id)
+    if session.execute(query).first():
+        yield "quarter", _l("Цель этого KPI для офиса на этот период уже задана.")
+
+
+RULES: dict[type, list[Rule]] = {
+    Investor: [_investor_bin, _email("email")],
+    Project: [_non_negative("volume", "jobs"), _project_year, _project_external_id],
+    IndustrialSite: [_positive("area_ha")],
+    Meeting: [_follow_up_after_meeting],
+    Agreement: [_non_negative("amount"), _not_in_future("signed_on")],
+    KpiTarget: [_non_negative("target_value"), _kpi_period],
+    FrontOffice: [_office_placement, _email("email")],
+    MrpRate: [_positive("amount")],
+}
+
+
+def validate_record(session: Session, model: type, values: Mapping[str, Any],
+                    item_id: Optional[int] = None) -> dict[str, list[str]]:
+    """Return {field: [messages]} for everything wrong with a record about to be saved."""
+    errors: dict[str, list[str]] = {}
+    for rule in RULES.get(model, []):
+        for name, message in rule(session, values, item_id):
+            errors.setdefault(name, []).append(str(message))
+    for name, message in out_of_scope_links(session, model, values).items():
+        errors.setdefault(name, []).append(message)
+    return errors

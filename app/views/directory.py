@@ -1,0 +1,78 @@
+"""Views of the front-office directory and the reference data."""
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from ..models import Country, FrontOffice, MrpRate, Region, Sector
+from .base import ScopedModelView
+from .labels import FIELD_LABELS
+
+_NAMES = ["name_ru", "name_kk", "name_en"]
+
+
+class FrontOfficeView(ScopedModelView):
+    """Front offices of the three levels."""
+
+    datamodel = SQLAInterface(FrontOffice)
+    class_permission_name = "FrontOffice"
+    list_title = _l("Фронт-офисы")
+    show_title = add_title = edit_title = _l("Фронт-офис")
+    label_columns = FIELD_LABELS
+    list_columns = ["name", "level", "kind", "region", "country", "parent", "active"]
+    show_columns = ["name", "level", "kind", "region", "country", "parent", "email", "phone",
+                    "active"]
+    add_columns = edit_columns = ["name", "kind", "region", "country", "parent", "email",
+                                  "phone", "active"]
+    search_columns = ["name", "level", "kind", "region", "country", "active"]
+    order_columns = ["name", "level", "kind"]
+    base_order = ("name", "asc")
+
+
+class RegionView(ScopedModelView):
+    """Regions of Kazakhstan (ISO 3166-2:KZ)."""
+
+    datamodel = SQLAInterface(Region)
+    class_permission_name = "Region"
+    list_title = show_title = add_title = edit_title = _l("Регионы")
+    label_columns = FIELD_LABELS
+    list_columns = ["code", "name_ru", "kind"]
+    show_columns = add_columns = edit_columns = ["code", "kind"] + _NAMES
+    search_columns = ["code", "name_ru"]
+    base_order = ("code", "asc")
+
+
+class CountryView(ScopedModelView):
+    """Countries (ISO 3166-1)."""
+
+    datamodel = SQLAInterface(Country)
+    class_permission_name = "Country"
+    list_title = show_title = add_title = edit_title = _l("Страны")
+    label_columns = FIELD_LABELS
+    list_columns = ["alpha2", "name_ru", "name_en"]
+    show_columns = add_columns = edit_columns = ["alpha2", "alpha3"] + _NAMES
+    search_columns = ["alpha2", "name_ru", "name_en"]
+    base_order = ("name_ru", "asc")
+
+
+class SectorView(ScopedModelView):
+    """Sectors of the economy and whether they are non-resource."""
+
+    datamodel = SQLAInterface(Sector)
+    class_permission_name = "Sector"
+    list_title = show_title = add_title = edit_title = _l("Отрасли")
+    label_columns = FIELD_LABELS
+    list_columns = ["code", "name_ru", "non_resource"]
+    show_columns = add_columns = edit_columns = ["code", "non_resource"] + _NAMES
+    search_columns = ["code", "name_ru", "non_resource"]
+    base_order = ("code", "asc")
+
+
+class MrpRateView(ScopedModelView):
+    """The monthly calculation index by effective date."""
+
+    datamodel = SQLAInterface(MrpRate)
+    class_permission_name = "MrpRate"
+    list_title = show_title = add_title = edit_title = _l("МРП")
+    label_columns = FIELD_LABELS
+    list_columns = show_columns = add_columns = edit_columns = ["effective_from", "amount"]
+    search_columns = ["effective_from"]
+    base_order = ("effective_from", "desc")

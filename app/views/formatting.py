@@ -1,0 +1,35 @@
+"""How values are shown to users: money in tenge for the locale, moments in Kazakhstan time."""
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Optional
+
+from flask import current_app
+from flask_babel import format_decimal
+
+
+def display_timezone() -> timezone:
+    """Return the display time zone (Kazakhstan: UTC+5 nationwide)."""
+    hours = current_app.config.get("IRM_DISPLAY_UTC_OFFSET_HOURS", 5)
+    return timezone(timedelta(hours=hours))
+
+
+def format_money(value: Optional[Decimal]) -> str:
+    """Format tenge for the user's locale, e.g. '1 234 567,89 ₸' in Russian."""
+    if value is None:
+        return ""
+    return f"{format_decimal(value, format='#,##0.00')} ₸"
+
+
+def format_utc_as_local(value: Optional[datetime]) -> str:
+    """Show a UTC moment in Kazakhstan time, e.g. '25.11.2026 17:44'."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(display_timezone()).strftime("%d.%m.%Y %H:%M")
+
+
+def register_template_filters(app) -> None:
+    """Make the formatters available to templates."""
+    app.add_template_filter(format_money, "money")
+    app.add_template_filter(format_utc_as_local, "local_time")

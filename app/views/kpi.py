@@ -1,0 +1,39 @@
+"""Views of the KPI catalogue and targets the authorized body maintains (p. 8.3)."""
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from ..models import KpiDefinition, KpiTarget
+from .base import ScopedModelView
+from .labels import FIELD_LABELS
+
+
+class KpiDefinitionView(ScopedModelView):
+    """The KPI catalogue."""
+
+    datamodel = SQLAInterface(KpiDefinition)
+    class_permission_name = "KpiDefinition"
+    list_title = _l("Каталог KPI")
+    show_title = add_title = edit_title = _l("KPI")
+    label_columns = FIELD_LABELS
+    list_columns = ["code", "name", "unit", "direction", "source"]
+    show_columns = add_columns = edit_columns = ["code", "name", "unit", "direction", "source",
+                                                 "description"]
+    search_columns = ["code", "name", "source"]
+    base_order = ("code", "asc")
+
+
+class KpiTargetView(ScopedModelView):
+    """KPI targets per office per quarter or year."""
+
+    datamodel = SQLAInterface(KpiTarget)
+    class_permission_name = "KpiTarget"
+    list_title = _l("Целевые значения KPI")
+    show_title = add_title = edit_title = _l("Целевое значение KPI")
+    label_columns = FIELD_LABELS
+    list_columns = ["kpi", "front_office", "year", "quarter", "target_value"]
+    show_columns = add_columns = edit_columns = ["kpi", "front_office", "year", "quarter",
+                                                 "target_value"]
+    search_columns = ["kpi", "front_office", "year", "quarter"]
+    order_columns = ["year", "quarter", "target_value"]
+    base_order = ("year", "desc")
+    description_columns = {"quarter": _l("Пусто — цель на весь год.")}

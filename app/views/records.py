@@ -1,0 +1,115 @@
+"""Views of the records front offices keep: investors, projects, sites, meetings, agreements."""
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from ..models import Agreement, IndustrialSite, Investor, Meeting, Project
+from .base import ScopedModelView
+from .labels import FIELD_LABELS
+
+
+class InvestorView(ScopedModelView):
+    """Investors of the user's scope."""
+
+    datamodel = SQLAInterface(Investor)
+    class_permission_name = "Investor"
+    list_title = _l("Инвесторы")
+    show_title = add_title = edit_title = _l("Инвестор")
+    label_columns = FIELD_LABELS
+    list_columns = ["name", "bin", "country", "sector", "status", "owner_office"]
+    show_columns = ["name", "bin", "registration_number", "country", "sector", "ownership",
+                    "status", "contact_person", "email", "phone", "website", "notes",
+                    "owner_office", "created_at", "updated_at"]
+    add_columns = edit_columns = ["name", "bin", "registration_number", "country", "sector",
+                                  "ownership", "status", "contact_person", "email", "phone",
+                                  "website", "notes", "owner_office"]
+    search_columns = ["name", "bin", "country", "sector", "status", "owner_office"]
+    order_columns = ["name", "bin", "status"]
+    base_order = ("name", "asc")
+
+
+class ProjectView(ScopedModelView):
+    """Investment projects with their routing level and unified-pool flag."""
+
+    datamodel = SQLAInterface(Project)
+    class_permission_name = "Project"
+    list_title = _l("Инвестиционные проекты")
+    show_title = add_title = edit_title = _l("Инвестиционный проект")
+    label_columns = FIELD_LABELS
+    list_columns = ["name", "investor", "region", "sector", "volume", "jobs", "stage",
+                    "routing_level", "in_unified_pool", "owner_office"]
+    show_columns = ["name", "external_id", "investor", "region", "sector", "volume", "jobs",
+                    "year", "stage", "routing_level", "in_unified_pool", "description",
+                    "owner_office", "created_at", "updated_at"]
+    add_columns = edit_columns = ["name", "external_id", "investor", "region", "sector",
+                                  "volume", "jobs", "year", "stage", "description",
+                                  "owner_office"]
+    search_columns = ["name", "investor", "region", "sector", "stage", "routing_level",
+                      "in_unified_pool", "volume", "owner_office"]
+    order_columns = ["name", "volume", "jobs", "stage", "routing_level"]
+    base_order = ("volume", "desc")
+    description_columns = {
+        "year": _l("Год, по МРП которого объём переводится в МРП для определения уровня (п. 5)."),
+    }
+
+
+class IndustrialSiteView(ScopedModelView):
+    """Industrial sites, ready and planned."""
+
+    datamodel = SQLAInterface(IndustrialSite)
+    class_permission_name = "IndustrialSite"
+    list_title = _l("Индустриальные площадки")
+    show_title = add_title = edit_title = _l("Индустриальная площадка")
+    label_columns = FIELD_LABELS
+    list_columns = ["name", "status", "region", "area_ha", "has_electricity", "has_gas",
+                    "has_water", "owner_office"]
+    show_columns = ["name", "status", "region", "address", "area_ha", "has_electricity",
+                    "has_gas", "has_water", "has_road", "has_rail", "description",
+                    "owner_office", "created_at", "updated_at"]
+    add_columns = edit_columns = ["name", "status", "region", "address", "area_ha",
+                                  "has_electricity", "has_gas", "has_water", "has_road",
+                                  "has_rail", "description", "owner_office"]
+    search_columns = ["name", "status", "region", "owner_office"]
+    order_columns = ["name", "area_ha"]
+    base_order = ("name", "asc")
+
+
+class MeetingView(ScopedModelView):
+    """Meetings, visits, negotiations and events."""
+
+    datamodel = SQLAInterface(Meeting)
+    class_permission_name = "Meeting"
+    list_title = _l("Встречи, визиты, мероприятия")
+    show_title = add_title = edit_title = _l("Встреча")
+    label_columns = FIELD_LABELS
+    list_columns = ["held_on", "kind", "subject", "investor", "project", "follow_up_on",
+                    "owner_office"]
+    show_columns = ["held_on", "kind", "subject", "place", "participants", "investor",
+                    "project", "outcome", "follow_up_on", "owner_office", "created_at",
+                    "updated_at"]
+    add_columns = edit_columns = ["held_on", "kind", "subject", "place", "participants",
+                                  "investor", "project", "outcome", "follow_up_on",
+                                  "owner_office"]
+    search_columns = ["subject", "kind", "held_on", "investor", "follow_up_on", "owner_office"]
+    order_columns = ["held_on", "follow_up_on", "kind"]
+    base_order = ("held_on", "desc")
+
+
+class AgreementView(ScopedModelView):
+    """MoUs, intent documents and official agreements, with their implementation."""
+
+    datamodel = SQLAInterface(Agreement)
+    class_permission_name = "Agreement"
+    list_title = _l("Соглашения и меморандумы")
+    show_title = add_title = edit_title = _l("Соглашение")
+    label_columns = FIELD_LABELS
+    list_columns = ["signed_on", "kind", "title", "investor", "amount",
+                    "implementation_status", "owner_office"]
+    show_columns = ["signed_on", "kind", "title", "parties", "amount", "investor", "project",
+                    "implementation_status", "owner_office", "created_at", "updated_at"]
+    add_columns = edit_columns = ["signed_on", "kind", "title", "parties", "amount",
+                                  "investor", "project", "implementation_status",
+                                  "owner_office"]
+    search_columns = ["title", "kind", "signed_on", "investor", "implementation_status",
+                      "owner_office"]
+    order_columns = ["signed_on", "amount", "kind"]
+    base_order = ("signed_on", "desc")

@@ -1,0 +1,83 @@
+"""Configuration read from the environment; the defaults run the app embedded on SQLite."""
+import os
+import secrets
+from pathlib import Path
+
+from flask_appbuilder.const import AUTH_DB
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("IRM_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def instance_secret_key(instance_dir: Path = INSTANCE_DIR) -> str:
+    """Return SECRET_KEY from the environment, else one generated once and kept in instance/."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key_file = instance_dir / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def database_url() -> str:
+    """Return DATABASE_URL, accepting the postgres:// spellings hosting platforms hand out."""
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'irm.db'}"
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    """Production-leaning defaults; every secret and address comes from the environment."""
+
+    SECRET_KEY = None  # filled in by create_app() via instance_secret_key()
+    SQLALCHEMY_DATABASE_URI = None  # filled in by create_app() via database_url()
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    APP_NAME = "IRM «Одно окно»"
+    APP_THEME = ""
+    # Alembic owns the whole schema, FAB's ab_* tables included.
+    FAB_CREATE_DB = False
+    FAB_UPDATE_PERMS = True
+    FAB_ADD_SECURITY_API = True
+    FAB_API_SWAGGER_UI = True
+    FAB_API_MAX_PAGE_SIZE = 100
+    FAB_PASSWORD_COMPLEXITY_ENABLED = False
+    AUTH_TYPE = AUTH_DB
+    AUTH_ROLE_ADMIN = "Admin"
+    AUTH_ROLE_PUBLIC = "Public"
+    AUTH_USER_REGISTRATION = False
+
+    # Sessions and CSRF: the REST API accepts the session cookie, so keep it SameSite.
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None
+    JWT_ACCESS_TOKEN_EXPIRES = 3600
+
+    BABEL_DEFAULT_LOCALE = "ru"
+    BABEL_DEFAULT_FOLDER = "app/translations"
+    LANGUAGES = {
+        "ru": {"flag": "ru", "name": "Русский"},
+        "kk": {"flag": "kz", "name": "Қазақша"},
+        "en": {"flag": "gb", "name": "English"},
+    }
+
+    # Kazakhstan has one time zone, UTC+5, since 1 March 2024.
+    IRM_DISPLAY_UTC_OFFSET_HOURS = int(os.environ.get("IRM_DISPLAY_UTC_OFFSET_HOURS", "5"))
+    IRM_DEMO_PASSWORD = os.environ.get("IRM_DEMO_PASSWORD", "demo-password")
+    # Upper bound on page sizes asked for in the URL (FAB leaves psize_* unbounded).
+    IRM_MAX_PAGE_SIZE = 100
+
+
+class TestConfig(Config):
+    """Settings for the test suite: fast hashing off nothing, CSRF off for form posts."""
+
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    FAB_UPDATE_PERMS = True

@@ -1,0 +1,41 @@
+"""Run the IRM platform: migrate, seed demo data into an empty database, serve.
+
+    python run.py [--host 127.0.0.1] [--port 8080]
+
+Also the Flask app for the CLI: `flask --app run irm --help`.
+"""
+import argparse
+
+from app import create_app
+
+app = create_app()
+
+
+def main() -> None:
+    """Prepare the database and serve the app."""
+    parser = argparse.ArgumentParser(description="IRM «Одно окно» platform")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    args = parser.parse_args()
+
+    from sqlalchemy import func, select
+
+    from app.cli import init_database
+    from app.extensions import db
+    from app.models import FrontOffice
+    from app.services.demo_data import DEMO_USERS, seed_demo
+
+    with app.app_context():
+        init_database()
+        if db.session.execute(select(func.count(FrontOffice.id))).scalar() == 0:
+            print("Empty database: loading demo data...")
+            seed_demo(db.session, app.appbuilder.sm, app.config["IRM_DEMO_PASSWORD"])
+            print("Demo logins (password from IRM_DEMO_PASSWORD, default demo-password):")
+            for username, role, _office in DEMO_USERS:
+                print(f"  {username:<18} {role}")
+    print(f"IRM is running at http://{args.host}:{args.port}/")
+    app.run(host=args.host, port=args.port)
+
+
+if __name__ == "__main__":
+    main()
