@@ -76,8 +76,9 @@ class Config:
 
 
 class TestConfig(Config):
-    """Settings for the test suite: fast hashing off nothing, CSRF off for form posts."""
+    """Settings for the test suite: CSRF off so tests can post forms directly."""
 
     TESTING = True
+    SECRET_KEY = secrets.token_urlsafe(32)  # fresh per test run
     WTF_CSRF_ENABLED = False
     FAB_UPDATE_PERMS = True

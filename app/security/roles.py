@@ -26,7 +26,7 @@ READ_WRITE_METHODS = {
     # ModelView
     "list": "read", "show": "read", "download": "read",
     "add": "write", "edit": "write", "delete": "write",
-    "action": "write", "action_post": "write",
+    "action": "write", "action_post": "write", "muldelete": "write",
     # ModelRestApi
     "get_list": "read", "get": "read", "info": "read", "related": "read",
     "post": "write", "put": "write",

@@ -146,8 +146,19 @@ def assign_default_office(item) -> None:
             setattr(item, column, current_scope().own_office_id)
 
 
+def _as_id(pk: Any) -> Optional[int]:
+    """Return the primary key from a URL as an int, None if it is not one."""
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        return None
+
+
 def get_readable_or_404(session: Session, model: type, pk: Any):
     """Fetch a record the user may read, or answer 404 without revealing it exists."""
+    pk = _as_id(pk)
+    if pk is None:
+        abort(404)
     item = session.execute(
         select(model).where(model.id == pk, read_clause(model))
     ).scalar_one_or_none()
@@ -158,7 +169,8 @@ def get_readable_or_404(session: Session, model: type, pk: Any):
 
 def is_writable(session: Session, model: type, pk: Any) -> bool:
     """Return whether the record exists and the user may change it."""
-    return session.execute(
+    pk = _as_id(pk)
+    return pk is not None and session.execute(
         select(model.id).where(model.id == pk, write_clause(model))
     ).first() is not None
 
@@ -174,15 +186,19 @@ OUT_OF_SCOPE = _l("Запись не найдена или недоступна 
 OFFICE_NOT_WRITABLE = _l("Ваш офис не может вносить записи за этот офис.")
 
 
-def out_of_scope_links(session: Session, model: type, values: dict) -> dict[str, str]:
+def out_of_scope_links(session: Session, model: type, values: dict,
+                       item_id: Optional[int] = None) -> dict[str, str]:
     """Return {field: error} for linked records the user may not use in a record of model.
 
     ``values`` maps relationship names to related objects (as forms and schemas give them).
+    Links an existing record already has are left alone: a Task Force officer may edit
+    a project the NC owns without re-owning it.
     """
+    stored = _stored_links(session, model, item_id)
     errors = {}
     for name, rel in model.__mapper__.relationships.items():
         target = values.get(name)
-        if target is None:
+        if target is None or stored.get(name) == target.id:
             continue
         if name == owner_relationship(model):
             if not may_assign_office(session, target.id, model):
@@ -196,6 +212,22 @@ def out_of_scope_links(session: Session, model: type, values: dict) -> dict[str,
             if visible is None:
                 errors[name] = str(OUT_OF_SCOPE)
     return errors
+
+
+def _stored_links(session: Session, model: type, item_id: Optional[int]) -> dict[str, Any]:
+    """Return {relationship: id} as saved in the database for an existing record."""
+    if item_id is None:
+        return {}
+    links = {name: next(iter(rel.local_columns))
+             for name, rel in model.__mapper__.relationships.items()
+             if rel.direction.name == "MANYTOONE"}
+    if not links:
+        return {}
+    with session.no_autoflush:
+        row = session.execute(
+            select(*links.values()).where(model.id == item_id)
+        ).first()
+    return dict(zip(links, row)) if row else {}
 
 
 class OfficeScopeFilter(BaseFilter):

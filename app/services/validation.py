@@ -163,6 +163,6 @@ def validate_record(session: Session, model: type, values: Mapping[str, Any],
     for rule in RULES.get(model, []):
         for name, message in rule(session, values, item_id):
             errors.setdefault(name, []).append(str(message))
-    for name, message in out_of_scope_links(session, model, values).items():
+    for name, message in out_of_scope_links(session, model, values, item_id).items():
         errors.setdefault(name, []).append(message)
     return errors

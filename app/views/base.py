@@ -5,9 +5,11 @@ the gaps FAB leaves (FAB-NOTES.md): related-field dropdowns, bulk and single
 actions, writes to records the user may only read, the owner office of new
 records, unbounded page sizes, and validation of record rules next to fields.
 """
-from flask import abort, request
+from flask import abort, current_app, flash, redirect, request
 from flask_appbuilder import ModelView
+from flask_appbuilder.actions import action
 from flask_appbuilder.baseviews import expose
+from flask_babel import lazy_gettext as _l, ngettext
 from sqlalchemy import select
 from sqlalchemy.types import Enum as SAEnum
 from wtforms import SelectField
@@ -131,20 +133,43 @@ class ScopedModelView(ModelView):
 
     def _get_list_widget(self, filters, page_size=None, **kwargs):
         # FAB takes psize_* from the URL unbounded; cap it.
-        limit = self.appbuilder.get_app.config.get("IRM_MAX_PAGE_SIZE", 100)
+        limit = current_app.config.get("IRM_MAX_PAGE_SIZE", 100)
         if page_size is not None:
             page_size = max(1, min(int(page_size), limit))
         return super()._get_list_widget(filters, page_size=page_size, **kwargs)
 
+    @action("muldelete", _l("Удалить"), _l("Удалить выбранные записи?"), "fa-trash",
+            single=False)
+    def muldelete(self, items):
+        """Delete the selected records (action_post has already checked each is writable)."""
+        deleted = 0
+        for item in items:
+            try:
+                self.pre_delete(item)
+                self.datamodel.delete(item)
+                deleted += 1
+            except Exception:  # a record still referenced elsewhere stays; say so
+                db.session.rollback()
+                flash(_l("Запись «%(name)s» не удалена: на неё ссылаются другие записи.",
+                         name=str(item)), "warning")
+        if deleted:
+            flash(ngettext("Удалена %(num)d запись.", "Удалено записей: %(num)d.", deleted),
+                  "success")
+        return redirect(self.get_redirect())
+
     # FAB's actions load any posted primary key: accept only records the user may change.
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
     def action(self, name, pk):
+        if name not in self.actions:
+            abort(404)
         scoping.require_writable(db.session, self.datamodel.obj, pk)
         return super().action(name, pk)
 
     @expose("/action_post", methods=["POST"])
     def action_post(self):
         model = self.datamodel.obj
+        if request.form.get("action") not in self.actions:
+            abort(404)
         try:
             posted = {int(pk) for pk in request.form.getlist("rowid")}
         except ValueError:

@@ -1,0 +1,118 @@
+"""A small world for scoping tests: offices of every level, one user per role, records of each.
+
+Offices are named by short codes; every scoped entity has one record owned by each
+office in OWNERS, named "<entity> of <code>", so a page shows whose records leaked.
+"""
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from app.models import (Agreement, Country, FrontOffice, IndustrialSite, Investor, KpiDefinition,
+                        KpiTarget, Meeting, OfficeKind, Project, Region, Sector)
+
+PASSWORD = "test-password"
+# Each KPI target needs its own period: (kpi, office, year, quarter) is unique.
+_TARGET_PERIODS = ((year, quarter) for year in range(2026, 2100) for quarter in (None, 1, 2, 3, 4))
+
+# code: (name, kind, region code, country alpha2)
+OFFICES = {
+    "AUTH": ("Уполномоченный орган", OfficeKind.authority, None, None),
+    "NC": ("НК центральный аппарат", OfficeKind.nc_hq, None, None),
+    "TF": ("Task Force", OfficeKind.task_force, None, None),
+    "NCALM": ("Представительство НК г. Алматы", OfficeKind.nc_regional, "KZ-75", None),
+    "ALM": ("Региональная организация г. Алматы", OfficeKind.regional_org, "KZ-75", None),
+    "TUR": ("Региональная организация Туркестанской области", OfficeKind.regional_org,
+            "KZ-61", None),
+    "DE": ("Посольство РК в Германии", OfficeKind.embassy, None, "DE"),
+    "CN": ("Посольство РК в Китае", OfficeKind.embassy, None, "CN"),
+}
+OWNERS = ["NC", "TF", "NCALM", "ALM", "TUR", "DE", "CN"]
+
+# username: (role, office code)
+USERS = {
+    "admin": ("Admin", "NC"),
+    "authority": ("Authority", "AUTH"),
+    "nc": ("NationalCompany", "NC"),
+    "taskforce": ("TaskForce", "TF"),
+    "embassy.de": ("External", "DE"),
+    "embassy.cn": ("External", "CN"),
+    "region.almaty": ("Regional", "ALM"),
+    "region.turkestan": ("Regional", "TUR"),
+}
+
+# A Task Force-level project (>= 7.5M MRP) owned by the NC: the Task Force works on it.
+TF_PROJECT = "project TF-level of NC"
+TF_VOLUME = Decimal("40000000000.00")
+
+
+def _ref(session, model, **where):
+    return session.execute(select(model).filter_by(**where)).scalar_one()
+
+
+def build(session, sm) -> dict:
+    """Create offices, users and one record per entity per owner office; return their ids."""
+    offices = {}
+    for code, (name, kind, region, country) in OFFICES.items():
+        office = FrontOffice(
+            name=name, kind=kind,
+            region=_ref(session, Region, code=region) if region else None,
+            country=_ref(session, Country, alpha2=country) if country else None)
+        session.add(office)
+        offices[code] = office
+    session.flush()
+    for username, (role, code) in USERS.items():
+        user = sm.add_user(username, username, "Test", f"{username}@test.irm.kz",
+                           sm.find_role(role), password=PASSWORD)
+        user.front_office_id = offices[code].id
+    kpi = KpiDefinition(code="meetings_held", name="Проведено встреч", unit="шт.")
+    session.add(kpi)
+    ids = {entity: {} for entity in ENTITIES}
+    for code in OWNERS:
+        office = offices[code]
+        for entity in ENTITIES:
+            ids[entity][code] = make(session, entity, office, f"{entity} of {code}", kpi=kpi)
+        ids["front_office"][code] = office.id
+    tf_project = make(session, "project", offices["NC"], TF_PROJECT, volume=TF_VOLUME)
+    session.commit()
+    return {"offices": {c: o.id for c, o in offices.items()}, "records": ids,
+            "tf_project": tf_project, "kpi": kpi.id}
+
+
+def make(session, entity, office, name, kpi=None, volume=Decimal("100000000.00")):
+    """Create one record of entity owned by office and return its id."""
+    sector = _ref(session, Sector, code="food")
+    region = office.region or _ref(session, Region, code="KZ-71")
+    if entity == "front_office":
+        record = FrontOffice(name=name, kind=office.kind, region=office.region,
+                             country=office.country)
+    elif entity == "investor":
+        record = Investor(name=name, country=_ref(session, Country, alpha2="KZ"),
+                          sector=sector, owner_office=office)
+    elif entity == "project":
+        investor = Investor(name=f"investor for {name}", country=_ref(session, Country,
+                                                                      alpha2="KZ"),
+                            owner_office=office)
+        record = Project(name=name, investor=investor, region=region, sector=sector,
+                         volume=volume, jobs=10, year=2026, owner_office=office)
+    elif entity == "site":
+        record = IndustrialSite(name=name, region=region, area_ha=Decimal("12.50"),
+                                owner_office=office)
+    elif entity == "meeting":
+        record = Meeting(subject=name, held_on=date(2026, 3, 2), owner_office=office)
+    elif entity == "agreement":
+        record = Agreement(title=name, parties="Стороны", signed_on=date(2026, 2, 2),
+                           amount=Decimal("1000.00"), owner_office=office)
+    elif entity == "kpi_target":
+        kpi = kpi or session.execute(select(KpiDefinition)).scalars().first()
+        year, quarter = next(_TARGET_PERIODS)
+        record = KpiTarget(kpi=kpi, front_office=office, year=year, quarter=quarter,
+                           target_value=Decimal("10"))
+    else:
+        raise ValueError(entity)
+    session.add(record)
+    session.flush()
+    return record.id
+
+
+ENTITIES = ["investor", "project", "site", "meeting", "agreement", "kpi_target", "front_office"]
