@@ -15,7 +15,6 @@ from app import create_app
 from app.extensions import db
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("IRM_TEST_DATABASE_URL") else [])
-PASSWORD = "test-password"
 
 
 @pytest.fixture(scope="session")
@@ -73,3 +72,48 @@ def session(app):
     with app.app_context():
         yield db.session
         db.session.rollback()
+
+
+@pytest.fixture(scope="module")
+def world(app):
+    """Build the scoping scenario (tests/scenario.py) once per module and database."""
+    from . import scenario
+
+    with app.app_context():
+        return scenario.build(db.session, app.appbuilder.sm)
+
+
+@pytest.fixture(scope="module")
+def ui(app, world):
+    """Return a browser-like client logged in as the given user (one per user per module)."""
+    from . import scenario
+
+    clients = {}
+
+    def client_for(username):
+        if username not in clients:
+            client = app.test_client()
+            response = client.post("/login/", data={"username": username,
+                                                    "password": scenario.PASSWORD})
+            assert response.status_code == 302, f"login of {username} failed"
+            clients[username] = client
+        return clients[username]
+    return client_for
+
+
+@pytest.fixture(scope="module")
+def api(app, world):
+    """Return (client, headers) with a JWT for the given user."""
+    from . import scenario
+
+    tokens = {}
+
+    def api_for(username):
+        client = app.test_client()
+        if username not in tokens:
+            response = client.post("/api/v1/security/login", json={
+                "username": username, "password": scenario.PASSWORD, "provider": "db"})
+            assert response.status_code == 200, response.text
+            tokens[username] = response.json["access_token"]
+        return client, {"Authorization": f"Bearer {tokens[username]}"}
+    return api_for

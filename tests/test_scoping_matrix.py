@@ -59,45 +59,6 @@ EDITABLE_FIELD = {"investor": ("notes", "изменено"), "project": ("descri
                   "front_office": ("phone", "+7 700 000 00 00")}
 
 
-@pytest.fixture(scope="module")
-def world(app):
-    """Build the scenario once per module and database."""
-    with app.app_context():
-        return scenario.build(db.session, app.appbuilder.sm)
-
-
-@pytest.fixture(scope="module")
-def ui(app, world):
-    """Return a browser-like client logged in as the given user (one per user per module)."""
-    clients = {}
-
-    def client_for(username):
-        if username not in clients:
-            client = app.test_client()
-            response = client.post("/login/", data={"username": username,
-                                                    "password": scenario.PASSWORD})
-            assert response.status_code == 302, f"login of {username} failed"
-            clients[username] = client
-        return clients[username]
-    return client_for
-
-
-@pytest.fixture(scope="module")
-def api(app, world):
-    """Return (client, headers) with a JWT for the given user."""
-    tokens = {}
-
-    def api_for(username):
-        client = app.test_client()
-        if username not in tokens:
-            response = client.post("/api/v1/security/login", json={
-                "username": username, "password": scenario.PASSWORD, "provider": "db"})
-            assert response.status_code == 200, response.text
-            tokens[username] = response.json["access_token"]
-        return client, {"Authorization": f"Bearer {tokens[username]}"}
-    return api_for
-
-
 def expected(entity, username, world):
     """Return [(record id, readable, writable)] for every record of entity in the world."""
     rows = [(world["records"][entity][owner], owner in READS[username],

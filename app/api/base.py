@@ -45,10 +45,13 @@ class ScopedModelRestApi(ModelRestApi):
 
     def _init_model_schemas(self):
         super()._init_model_schemas()
-        owner = scoping.owner_relationship(self.datamodel.obj)
-        if owner and owner in self.add_model_schema.fields:
-            # The owner office defaults to the user's own; it may be omitted.
-            self.add_model_schema.fields[owner].required = False
+        model = self.datamodel.obj
+        optional = {c.key for c in model.__table__.columns if c.default is not None}
+        owner = scoping.owner_relationship(model)
+        if owner:
+            optional.add(owner)  # the owner office defaults to the user's own
+        for name in optional & set(self.add_model_schema.fields):
+            self.add_model_schema.fields[name].required = False
 
     def _rejected(self, errors: dict):
         db.session.rollback()

@@ -1,8 +1,9 @@
-"""Deterministic demo data: offices, users, investors, projects, sites, meetings, agreements, KPIs."""
+"""Deterministic demo data: offices, users, investors, projects, sites, meetings, KPIs."""
 import math
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -51,35 +52,36 @@ EMBASSIES = {
 SECTORS = {
     "agro": ("Агро", "Agro", ("Молочно-товарная ферма", "Тепличный комплекс")),
     "food": ("Фуд", "Foods", ("Завод глубокой переработки зерна", "Мясоперерабатывающий комплекс")),
-    "chemicals": ("Хим", "Chemicals", ("Завод минеральных удобрений", "Завод полимерной продукции")),
+    "chemicals": ("Хим", "Chemicals", ("Завод минеральных удобрений", "Завод полимеров")),
     "machinery": ("Маш", "Machinery", ("Сборка сельхозтехники", "Завод автокомпонентов")),
     "metallurgy": ("Металл", "Steel", ("Производство ферросплавов", "Завод металлоконструкций")),
     "construction_materials": ("Строй", "Building Materials", ("Цементный завод",
                                                                "Завод газобетонных блоков")),
-    "light_industry": ("Текстиль", "Textile", ("Хлопкоперерабатывающая фабрика", "Швейная фабрика")),
+    "light_industry": ("Текстиль", "Textile", ("Хлопкопрядильная фабрика", "Швейная фабрика")),
     "pharma": ("Фарм", "Pharma", ("Фармацевтический завод GMP", "Завод медицинских изделий")),
     "energy": ("Энерго", "Energy", ("Солнечная электростанция", "Ветровая электростанция")),
-    "logistics": ("Транс", "Logistics", ("Транспортно-логистический центр", "Контейнерный терминал")),
+    "logistics": ("Транс", "Logistics", ("Логистический центр", "Контейнерный терминал")),
     "it": ("Софт", "Digital", ("Центр обработки данных", "Центр разработки ПО")),
     "tourism": ("Тур", "Hospitality", ("Гостиничный комплекс", "Горнолыжный курорт")),
     "healthcare": ("Мед", "Health", ("Многопрофильная клиника", "Диагностический центр")),
     "education": ("Білім", "Education", ("Международная школа", "Центр подготовки кадров")),
     "oil_gas": ("Мунай", "Petroleum", ("Освоение нефтяного месторождения",
                                        "Разработка газоконденсатного месторождения")),
-    "mining": ("Кен", "Mining", ("Разработка медного месторождения", "Горно-обогатительный комбинат")),
+    "mining": ("Кен", "Mining", ("Разработка медного месторождения",
+                                 "Горно-обогатительный комбинат")),
 }
 KZ_STEMS = {"Алтын": "altyn", "Жетысу": "zhetysu", "Сарыарка": "saryarka", "Каспий": "caspian",
             "Байтерек": "baiterek", "Тулпар": "tulpar", "Кокше": "kokshe", "Ертис": "ertis",
             "Арал": "aral", "Тенгри": "tengri", "Шанырак": "shanyrak", "Береке": "bereke",
             "Достык": "dostyk", "Самал": "samal", "Актас": "aktas", "Казына": "kazyna"}
-MALE_NAMES = ("Айдар", "Ерлан", "Данияр", "Тимур", "Руслан", "Сергей", "Бауыржан", "Арман", "Нурлан")
+MALE_NAMES = ("Айдар", "Ерлан", "Данияр", "Тимур", "Руслан", "Сергей", "Бауыржан", "Нурлан")
 FEMALE_NAMES = ("Асель", "Гульнара", "Мадина", "Алия", "Жанна", "Ольга", "Динара", "Айгерим")
 LAST_NAMES = ("Жумабеков", "Сейткали", "Абдрахманов", "Искаков", "Касымов", "Нургалиев", "Ким",
               "Ковалёв", "Бекмуратов", "Тохтаров", "Садыков", "Оспанов", "Петров", "Мусин")
 
 
 def region_phrase(code: str) -> str:
-    """Return a region as it follows «... по» or an office name: «г. Алматы», «Туркестанской области»."""
+    """Return a region as office names end in it: «г. Алматы», «Туркестанской области»."""
     kind, name = REGION_NAMES[code]
     if kind == RegionKind.city:
         return "г. " + name.removeprefix("город ")
@@ -121,11 +123,11 @@ PEOPLE = {"admin": ("Айдар", "Жумабеков"), "authority": ("Гуль
 
 # (investors, projects) each kind of office owns; the offices of the demo users own more.
 QUOTA = {OfficeKind.embassy: (8, 4), OfficeKind.nc_hq: (25, 50), OfficeKind.task_force: (15, 30),
-         OfficeKind.central_body: (3, 4), OfficeKind.nc_regional: (1, 5),
+         OfficeKind.central_body: (3, 4), OfficeKind.nc_regional: (2, 5),
          OfficeKind.regional_org: (3, 9)}
 QUOTA_OVERRIDES = {embassy_name("DE"): (14, 6), embassy_name("CN"): (14, 6),
                    regional_org_name("KZ-75"): (14, 20), regional_org_name("KZ-61"): (12, 18),
-                   nc_regional_name("KZ-75"): (4, 6)}
+                   nc_regional_name("KZ-75"): (5, 6)}
 # Volume tiers in tenge, unambiguous under any year's MRP: Task Force, NC, regional > 500M, small.
 TIERS = {"tf": (35e9, 450e9), "nc": (0.7e9, 27e9), "pool": (505e6, 550e6), "small": (15e6, 480e6)}
 TIER_MIX = {OfficeKind.task_force: {"tf": 80, "nc": 20},
@@ -157,25 +159,18 @@ AGREEMENT_KINDS = {"external": (50, 45, 5), "nc": (35, 20, 45), "other": (40, 50
 AGREEMENT_TITLES = {AgreementKind.mou: "Меморандум о взаимопонимании",
                     AgreementKind.intent: "Соглашение о намерениях",
                     AgreementKind.official: "Инвестиционное соглашение"}
-# code, name, unit, direction, source, clause of the Rules
-KPIS = [
-    ("meetings_held", "Количество проведённых встреч с инвесторами", "ед.", "higher", "computed",
-     "п. 6"),
-    ("visits_organized", "Количество организованных визитов инвесторов", "ед.", "higher",
-     "computed", "п. 6"),
-    ("mous_signed", "Количество подписанных меморандумов и документов о намерениях", "ед.",
-     "higher", "computed", "п. 6"),
-    ("pool_projects", "Количество проектов, включённых в единый пул", "ед.", "higher", "computed",
-     "п. 2.8-1"),
-    ("investment_attracted", "Объём привлечённых инвестиций", "тенге", "higher", "computed",
-     "п. 8.3"),
-    ("jobs_created", "Количество создаваемых рабочих мест", "ед.", "higher", "computed", "п. 8.3"),
-    ("info_requests_on_time", "Доля информационных запросов, отвеченных в срок", "%", "higher",
-     "manual", "п. 12.7"),
-    ("state_service_violations", "Количество нарушений сроков оказания госуслуг", "ед.", "lower",
-     "manual", "п. 28"),
+KPIS = [  # code, name, unit, clause of the Rules
+    ("meetings_held", "Количество проведённых встреч с инвесторами", "ед.", "п. 6"),
+    ("visits_organized", "Количество организованных визитов инвесторов", "ед.", "п. 6"),
+    ("mous_signed", "Количество подписанных меморандумов и документов о намерениях", "ед.", "п. 6"),
+    ("pool_projects", "Количество проектов, включённых в единый пул", "ед.", "п. 2.8-1"),
+    ("investment_attracted", "Объём привлечённых инвестиций", "тенге", "п. 8.3"),
+    ("jobs_created", "Количество создаваемых рабочих мест", "ед.", "п. 8.3"),
+    ("info_requests_on_time", "Доля информационных запросов, отвеченных в срок", "%", "п. 12.7"),
+    ("state_service_violations", "Количество нарушений сроков оказания госуслуг", "ед.", "п. 28"),
 ]
-# Quarterly targets by office level (code: base value); FIXED codes keep their value every quarter.
+MANUAL_KPIS = ("info_requests_on_time", "state_service_violations")  # entered by offices
+# Quarterly targets by office level (code: base value); manual KPIs keep theirs every quarter.
 KPI_PLAN = {
     OfficeLevel.external: {"meetings_held": 12, "visits_organized": 3, "mous_signed": 2},
     OfficeLevel.central: {"meetings_held": 40, "mous_signed": 5, "investment_attracted": 150e9,
@@ -184,7 +179,6 @@ KPI_PLAN = {
                            "jobs_created": 150, "info_requests_on_time": 100,
                            "state_service_violations": 0},
 }
-FIXED_KPIS = ("info_requests_on_time", "state_service_violations")
 QUARTER_FACTORS = (Decimal("0.8"), Decimal("1.0"), Decimal("1.0"), Decimal("1.2"))
 
 
@@ -251,8 +245,9 @@ class _Seeder:
             if sm.find_user(username=username):
                 continue
             first, last = PEOPLE[username]
-            user = sm.add_user(username, first, last, f"{username}@demo.irm.kz",
-                               sm.find_role(role_name), password=password, commit=False)
+            role = sm.find_role(role_name)
+            user = role and sm.add_user(username, first, last, f"{username}@demo.irm.kz", role,
+                                        password=password, commit=False)
             if not user:
                 raise RuntimeError(f"could not create the demo user {username!r}")
             user.front_office_id = self.offices[office_name].id
@@ -294,17 +289,19 @@ class _Seeder:
         sector = self.rng.choices(list(SECTORS), [8 if self.sectors[c].non_resource else 2
                                                   for c in SECTORS])[0]
         name, domain = self.company(alpha2, sector)
-        phone_code = EMBASSIES[alpha2][2] if foreign else "+7"
+        phone = (f"{EMBASSIES[alpha2][2]} {self.rng.randint(20, 99)} " if foreign
+                 else f"+7 {self.rng.choice((701, 702, 705, 707, 747, 771, 777))} ")
         return self.add(Investor(
             name=name, country=self.countries[alpha2], sector=self.sectors[sector],
             bin=None if foreign else self.next_bin(),
-            registration_number=f"{alpha2}-{self.rng.randint(10**7, 10**8 - 1)}" if foreign else None,
+            registration_number=f"{alpha2}-{self.rng.randint(10**7, 10**8 - 1)}" if foreign
+            else None,
             ownership=self.pick({Ownership.private: 85, Ownership.quasi_state: 8,
                                  Ownership.state: 7}),
             status=self.pick({InvestorStatus.potential: 40, InvestorStatus.active: 50,
                               InvestorStatus.inactive: 10}),
             contact_person=self.person(), email=f"info@{domain}", website=f"https://{domain}",
-            phone=f"{phone_code} {self.rng.randint(100, 999)} {self.rng.randint(10**6, 10**7 - 1)}",
+            phone=phone + str(self.rng.randint(10**6, 10**7 - 1)),
             owner_office=office))
 
     def volume(self, tier: str) -> Decimal:
@@ -314,9 +311,9 @@ class _Seeder:
                        ).quantize(Decimal(1))
 
     def project(self, office: FrontOffice, n: int) -> Project:
-        """Create a project of an office; NC offices sometimes take another NC office's investor."""
+        """Create a project of an office; NC HQ and Task Force may take any NC office's investor."""
         pool = self.investors[office.name]
-        if office.kind in NATIONAL_COMPANY_KINDS and (not pool or self.rng.random() < 0.15):
+        if office.kind in (OfficeKind.nc_hq, OfficeKind.task_force) and self.rng.random() < 0.15:
             pool = [i for o in self.offices.values() if o.kind in NATIONAL_COMPANY_KINDS
                     for i in self.investors[o.name]]
         investor = self.rng.choice(pool)
@@ -331,7 +328,7 @@ class _Seeder:
             name=f"{kind} — {region.name_ru}", external_id=f"DEMO-{n:04d}", investor=investor,
             region=region, sector=sector, volume=volume, owner_office=office,
             year=self.pick({2024: 25, 2025: 35, 2026: 40}), stage=self.pick(STAGES),
-            jobs=max(5, min(3000, int(volume / (self.rng.randint(15, 90) * 10**6)))),
+            jobs=max(5, min(3000, int(volume / (self.rng.randint(6, 30) * 10**6)))),
             description=f"{kind}. Инициатор: {investor.name}."))
 
     def build_investors_and_projects(self) -> None:
@@ -342,7 +339,8 @@ class _Seeder:
         for office in self.offices.values():
             count = QUOTA_OVERRIDES.get(office.name, QUOTA.get(office.kind, (0, 0)))[1]
             start = sum(map(len, self.projects.values())) + 1
-            self.projects[office.name] = [self.project(office, n) for n in range(start, start + count)]
+            self.projects[office.name] = [self.project(office, n)
+                                          for n in range(start, start + count)]
 
     def build_sites(self) -> None:
         """Create industrial sites: two per regional organization, one per NC regional office."""
@@ -356,16 +354,16 @@ class _Seeder:
                 kind = self.rng.choice(("Индустриальная зона", "Промышленная площадка",
                                         "Индустриальный парк"))
                 self.add(IndustrialSite(
-                    name=f"{kind} «{self.rng.choice(list(KZ_STEMS))}» "
-                         f"({region_phrase(office.region.code)})",
+                    name=f"{kind} «{self.rng.choice(list(KZ_STEMS))}» — {office.region.name_ru}",
                     status=status, region=office.region, owner_office=office,
-                    address=f"{office.region.name_ru}, промзона, участок {self.rng.randint(1, 120)}",
+                    address=f"{office.region.name_ru}, промзона, уч. {self.rng.randint(1, 120)}",
                     area_ha=Decimal(self.rng.randint(500, 50000)) / 100,
                     has_electricity=self.rng.random() < p, has_gas=self.rng.random() < p - 0.1,
                     has_water=self.rng.random() < p, has_road=self.rng.random() < p + 0.1,
                     has_rail=self.rng.random() < p - 0.4))
 
-    def own_project(self, investor: Investor, office: FrontOffice, share: float):
+    def own_project(self, investor: Investor, office: FrontOffice,
+                    share: float) -> Optional[Project]:
         """Return, with probability share, one of the investor's projects owned by the office."""
         projects = [p for p in self.projects[office.name] if p.investor is investor]
         return self.rng.choice(projects) if projects and self.rng.random() < share else None
@@ -424,18 +422,19 @@ class _Seeder:
                 owner_office=office))
 
     def build_kpis(self) -> None:
-        """Create the KPI catalogue and 2026 quarterly targets for every office but the authority."""
+        """Create the KPI catalogue and 2026 quarterly targets of every office but the authority."""
         kpis = {code: self.add(KpiDefinition(
-                    code=code, name=name, unit=unit, direction=KpiDirection(direction),
-                    source=KpiSource(source), description=f"Правила «одного окна», {clause}"))
-                for code, name, unit, direction, source, clause in KPIS}
+                    code=code, name=name, unit=unit, description=f"Правила «одного окна», {clause}",
+                    direction=KpiDirection.lower if "violations" in code else KpiDirection.higher,
+                    source=KpiSource.manual if code in MANUAL_KPIS else KpiSource.computed))
+                for code, name, unit, clause in KPIS}
         for office in self.offices.values():
             if office.kind == OfficeKind.authority:
                 continue
             for code, base in KPI_PLAN[office.level].items():
                 scale = Decimal(self.rng.randint(80, 125)) / 100
                 for quarter, factor in enumerate(QUARTER_FACTORS, start=1):
-                    value = Decimal(base) if code in FIXED_KPIS else (
+                    value = Decimal(base) if code in MANUAL_KPIS else (
                         Decimal(base) * scale * factor).quantize(Decimal(1))
                     self.add(KpiTarget(kpi=kpis[code], front_office=office, year=2026,
                                        quarter=quarter, target_value=value))

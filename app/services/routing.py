@@ -3,7 +3,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import MrpRate, Ownership, Project, RoutingLevel, Sector
@@ -51,8 +51,8 @@ def is_unified_pool_eligible(volume: Decimal, non_resource: bool,
 def derive_project_fields(session: Session, project: Project) -> None:
     """Set the project's routing level and pool flag from its volume, year, sector and investor."""
     with session.no_autoflush:
-        sector = project.sector or session.get(Sector, project.sector_id)
-        investor = project.investor or session.get(Investor, project.investor_id)
+        sector = _linked(session, project, "sector", Sector)
+        investor = _linked(session, project, "investor", Investor)
         project.routing_level = route_project_level(project.volume,
                                                     mrp_for_year(session, project.year))
         project.in_unified_pool = is_unified_pool_eligible(
@@ -62,9 +62,58 @@ def derive_project_fields(session: Session, project: Project) -> None:
         )
 
 
+def _linked(session: Session, project: Project, name: str, model: type):
+    """Return the linked record as it will be saved: a changed object, else the id's record."""
+    if inspect(project).attrs[name].history.has_changes():
+        return getattr(project, name)
+    key = getattr(project, f"{name}_id")
+    return session.get(model, key) if key is not None else getattr(project, name)
+
+
+_ROUTING_INPUTS = {MrpRate: ("effective_from", "amount"), Sector: ("non_resource",),
+                   Investor: ("ownership",)}
+
+
+def _affected_projects_condition(session: Session, obj):
+    """Return which saved projects a change to obj re-routes, or None if it re-routes none."""
+    state = inspect(obj)
+    if isinstance(obj, MrpRate):
+        # A new, changed or removed rate re-routes every project from its earliest year on.
+        years = [obj.effective_from] + list(state.attrs.effective_from.history.deleted)
+        return Project.year >= min(d.year for d in years if d is not None)
+    if obj in session.new or obj in session.deleted:
+        return None  # a new sector or investor has no projects yet; a used one cannot go
+    if not any(state.attrs[f].history.has_changes() for f in _ROUTING_INPUTS[type(obj)]):
+        return None
+    if isinstance(obj, Sector):
+        return Project.sector_id == obj.id
+    return Project.investor_id == obj.id
+
+
 @event.listens_for(Session, "before_flush")
 def _derive_before_flush(session: Session, flush_context, instances) -> None:
     """Keep derived project fields true on every insert and update, whoever writes."""
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Project):
             derive_project_fields(session, obj)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changed_inputs(session: Session, flush_context) -> None:
+    """Remember MRP, sector and investor changes that alter already saved projects."""
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if type(obj) in _ROUTING_INPUTS:
+            condition = _affected_projects_condition(session, obj)
+            if condition is not None:
+                session.info.setdefault("reroute_projects", []).append(condition)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _rederive_affected_projects(session: Session, flush_context) -> None:
+    """Re-derive projects once the changed inputs are in the database; commit flushes them."""
+    conditions = session.info.pop("reroute_projects", None)
+    if not conditions:
+        return
+    with session.no_autoflush:
+        for project in session.execute(select(Project).where(or_(*conditions))).scalars():
+            derive_project_fields(session, project)

@@ -10,7 +10,7 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
 from flask_appbuilder.baseviews import expose
 from flask_babel import lazy_gettext as _l, ngettext
-from sqlalchemy import select
+from sqlalchemy import Boolean, select
 from sqlalchemy.types import Enum as SAEnum
 from wtforms import SelectField
 from wtforms.validators import InputRequired, Optional as OptionalValidator
@@ -20,7 +20,7 @@ from ..models.types import Money, UtcDateTime
 from ..security import scoping
 from ..security.roles import READ_WRITE_METHODS
 from ..services.validation import validate_record
-from .formatting import format_money, format_utc_as_local
+from .formatting import enum_label_formatter, format_money, format_utc_as_local, format_yes_no
 
 
 def enum_select_field(column, label) -> SelectField:
@@ -100,6 +100,10 @@ class ScopedModelView(ModelView):
                 formatters[column.key] = format_money
             elif isinstance(column.type, UtcDateTime):
                 formatters[column.key] = format_utc_as_local
+            elif isinstance(column.type, Boolean):
+                formatters[column.key] = format_yes_no
+            elif isinstance(column.type, SAEnum) and column.type.enum_class is not None:
+                formatters[column.key] = enum_label_formatter(column.type.enum_class)
         return formatters
 
     def _init_forms(self):

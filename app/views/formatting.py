@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import Optional
 
 from flask import current_app
-from flask_babel import format_decimal
+from flask_babel import format_decimal, lazy_gettext as _l
 
 
 def display_timezone() -> timezone:
@@ -27,6 +27,22 @@ def format_utc_as_local(value: Optional[datetime]) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value.astimezone(display_timezone()).strftime("%d.%m.%Y %H:%M")
+
+
+def format_yes_no(value: Optional[bool]) -> str:
+    """Show a flag as «Да» / «Нет» in the user's language."""
+    if value is None:
+        return ""
+    return str(_l("Да") if value else _l("Нет"))
+
+
+def enum_label_formatter(enum_cls):
+    """Return a formatter showing an enum value by its translated label."""
+    def format_label(value) -> str:
+        if value in (None, ""):
+            return ""
+        return str(enum_cls(value))
+    return format_label
 
 
 def register_template_filters(app) -> None:

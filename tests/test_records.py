@@ -1,0 +1,213 @@
+"""Writing records: scoped dropdowns, owner office, and bad input refused next to the field."""
+import re
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Country, FrontOffice, Investor, Project, Region, Sector
+
+
+def _ids(app, world):
+    with app.app_context():
+        one = lambda model, **kw: db.session.execute(select(model.id).filter_by(**kw)).scalar_one()  # noqa: E731
+        return {
+            "almaty": one(Region, code="KZ-75"),
+            "food": one(Sector, code="food"),
+            "kz": one(Country, alpha2="KZ"),
+            "alm_investor": world["records"]["investor"]["ALM"],
+            "tur_investor": world["records"]["investor"]["TUR"],
+            "ALM": world["offices"]["ALM"],
+            "TUR": world["offices"]["TUR"],
+        }
+
+
+def _count(app, model, **where):
+    with app.app_context():
+        return db.session.execute(select(func.count()).select_from(model).filter_by(**where)).scalar()
+
+
+def _select_block(html, field):
+    match = re.search(rf'<select[^>]*id="{field}".*?</select>', html, re.S)
+    assert match, f"no select for {field}"
+    return match.group(0)
+
+
+def test_regional_user_sees_only_own_investors_in_project_form(ui):
+    html = ui("region.almaty").get("/projectview/add").text
+    investors = _select_block(html, "investor")
+    assert "investor of ALM" in investors
+    assert "investor of TUR" not in investors
+    assert "investor of DE" not in investors
+
+
+def test_project_form_offers_only_own_office_and_prefills_it(ui):
+    html = ui("region.almaty").get("/projectview/add").text
+    offices = _select_block(html, "owner_office")
+    assert "Региональная организация г. Алматы" in offices
+    assert "Туркестанской" not in offices
+    assert re.search(r'<option selected[^>]*>Региональная организация г. Алматы', offices) or \
+        re.search(r'<option[^>]*selected[^>]*>Региональная организация г. Алматы', offices)
+
+
+def test_search_filters_do_not_list_other_offices_investors(ui):
+    html = ui("region.almaty").get("/projectview/list/").text
+    assert "investor of TUR" not in html
+
+
+def test_regional_user_cannot_assign_project_to_another_office_in_form(app, ui, world):
+    ids = _ids(app, world)
+    before = _count(app, Project)
+    response = ui("region.almaty").post("/projectview/add", data={
+        "name": "Захват чужого офиса", "investor": ids["alm_investor"], "region": ids["almaty"],
+        "sector": ids["food"], "volume": "1000000", "jobs": "5", "year": "2026",
+        "stage": "initiative", "owner_office": ids["TUR"]})
+    assert response.status_code == 200  # the form comes back with the error at the field
+    assert re.search(r'id="owner_office".{0,600}alert-danger', response.text, re.S)
+    assert _count(app, Project) == before
+
+
+def test_form_shows_bin_error_next_to_field_and_saves_nothing(app, ui, world):
+    ids = _ids(app, world)
+    before = _count(app, Investor)
+    response = ui("region.almaty").post("/investorview/add", data={
+        "name": "ТОО Неверный БИН", "bin": "12345", "country": ids["kz"],
+        "ownership": "private", "status": "potential", "owner_office": ids["ALM"]})
+    assert response.status_code == 200
+    assert "БИН состоит ровно из 12 цифр." in response.text
+    assert _count(app, Investor) == before
+
+
+def test_form_creates_investor_owned_by_own_office(app, ui, world):
+    ids = _ids(app, world)
+    response = ui("region.almaty").post("/investorview/add", data={
+        "name": "ТОО Алматы Агро", "bin": "180540012345", "country": ids["kz"],
+        "ownership": "private", "status": "active", "owner_office": ids["ALM"]})
+    assert response.status_code == 302
+    assert _count(app, Investor, name="ТОО Алматы Агро", owner_office_id=ids["ALM"]) == 1
+
+
+def test_api_create_defaults_owner_office_to_users_own(app, api, world):
+    ids = _ids(app, world)
+    client, headers = api("region.almaty")
+    response = client.post("/api/v1/project/", headers=headers, json={
+        "name": "Тепличный комплекс", "investor": ids["alm_investor"], "region": ids["almaty"],
+        "sector": ids["food"], "volume": "250000000.00", "jobs": 40, "year": 2026})
+    assert response.status_code == 201, response.text
+    item = client.get(f"/api/v1/project/{response.json['id']}", headers=headers).json["result"]
+    assert item["owner_office"]["id"] == ids["ALM"]
+    assert item["region"]["code"] == "KZ-75"
+    assert item["routing_level"] == "regional"
+
+
+def test_api_refuses_owner_office_the_user_cannot_write(app, api, world):
+    ids = _ids(app, world)
+    client, headers = api("region.almaty")
+    before = _count(app, Project)
+    response = client.post("/api/v1/project/", headers=headers, json={
+        "name": "Чужой проект", "investor": ids["alm_investor"], "region": ids["almaty"],
+        "sector": ids["food"], "volume": "1000.00", "jobs": 1, "year": 2026,
+        "owner_office": ids["TUR"]})
+    assert response.status_code == 422
+    assert "owner_office" in response.json["message"]
+    assert _count(app, Project) == before
+
+
+def test_api_refuses_link_to_investor_outside_scope(app, api, world):
+    ids = _ids(app, world)
+    client, headers = api("region.almaty")
+    response = client.post("/api/v1/project/", headers=headers, json={
+        "name": "Проект с чужим инвестором", "investor": ids["tur_investor"],
+        "region": ids["almaty"], "sector": ids["food"], "volume": "1000.00", "jobs": 1,
+        "year": 2026})
+    assert response.status_code == 422
+    assert "investor" in response.json["message"]
+
+
+def test_api_refuses_move_of_record_to_another_office(app, api, world):
+    client, headers = api("region.almaty")
+    record = world["records"]["investor"]["ALM"]
+    response = client.put(f"/api/v1/investor/{record}", headers=headers,
+                          json={"owner_office": world["offices"]["TUR"]})
+    assert response.status_code == 422
+    assert "owner_office" in response.json["message"]
+    with client.application.app_context():
+        assert db.session.get(Investor, record).owner_office_id == world["offices"]["ALM"]
+
+
+def test_api_names_each_bad_field(app, api, world):
+    ids = _ids(app, world)
+    client, headers = api("region.almaty")
+    cases = [
+        ("investor", {"name": "X", "bin": "1234567890AB", "country": ids["kz"]}, "bin"),
+        ("project", {"name": "X", "investor": ids["alm_investor"], "region": ids["almaty"],
+                     "sector": ids["food"], "volume": "-5", "jobs": 1, "year": 2026}, "volume"),
+        ("project", {"name": "X", "investor": 999999, "region": ids["almaty"],
+                     "sector": ids["food"], "volume": "5", "jobs": 1, "year": 2026}, "investor"),
+        ("project", {"name": "X", "investor": ids["alm_investor"], "region": ids["almaty"],
+                     "sector": ids["food"], "volume": "5", "jobs": 1, "year": 1900}, "year"),
+        ("meeting", {"subject": "X", "held_on": "2026-02-30"}, "held_on"),
+        ("meeting", {"subject": "X", "held_on": "2026-03-10", "follow_up_on": "2026-03-01"},
+         "follow_up_on"),
+        ("agreement", {"title": "X", "parties": "A, B", "signed_on": "2026-01-15",
+                       "amount": "-1"}, "amount"),
+        ("site", {"name": "X", "region": ids["almaty"], "area_ha": "0"}, "area_ha"),
+    ]
+    for resource, payload, field in cases:
+        response = client.post(f"/api/v1/{resource}/", headers=headers, json=payload)
+        assert response.status_code in (400, 422), (resource, field, response.status_code)
+        assert field in response.json["message"], (resource, field, response.json)
+
+
+def test_api_refuses_duplicate_bin_without_revealing_owner(app, api, world):
+    ids = _ids(app, world)
+    client_de, headers_de = api("embassy.de")
+    first = client_de.post("/api/v1/investor/", headers=headers_de, json={
+        "name": "ТОО Первый", "bin": "990140001234", "country": ids["kz"]})
+    assert first.status_code == 201, first.text
+    client, headers = api("region.almaty")
+    second = client.post("/api/v1/investor/", headers=headers, json={
+        "name": "ТОО Второй", "bin": "990140001234", "country": ids["kz"]})
+    assert second.status_code == 422
+    assert "bin" in second.json["message"]
+    assert "Посольство" not in second.text
+
+
+def test_api_requires_login(app):
+    client = app.test_client()
+    assert client.get("/api/v1/project/").status_code == 401
+
+
+def test_ui_requires_login(app):
+    response = app.test_client().get("/projectview/list/")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_api_page_size_is_capped(api):
+    client, headers = api("admin")
+    response = client.get("/api/v1/country/?q=(page_size:1000)", headers=headers)
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        assert len(response.json["ids"]) <= 100
+
+
+def test_openapi_spec_is_served(api):
+    client, headers = api("admin")
+    response = client.get("/api/v1/_openapi", headers=headers)
+    assert response.status_code == 200
+    paths = response.json["paths"]
+    for resource in ("investor", "project", "site", "meeting", "agreement", "kpi_target",
+                     "front_office"):
+        assert f"/api/v1/{resource}/" in paths
+
+
+def test_project_page_shows_routing_level_in_russian(ui, world):
+    html = ui("nc").get(f"/projectview/show/{world['tf_project']}").text
+    assert "Task Force (от 7 500 000 МРП)" in html
+    assert "40 000 000 000,00 ₸" in html.replace("\xa0", " ")
+
+
+def test_front_office_level_follows_kind(app):
+    with app.app_context():
+        office = FrontOffice(name="Посольство РК во Франции", kind="embassy")
+        assert office.level.value == "external"
