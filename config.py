@@ -61,7 +61,6 @@ class Config:
     JWT_ACCESS_TOKEN_EXPIRES = 3600
 
     BABEL_DEFAULT_LOCALE = "ru"
-    BABEL_DEFAULT_FOLDER = "app/translations"
     LANGUAGES = {
         "ru": {"flag": "ru", "name": "Русский"},
         "kk": {"flag": "kz", "name": "Қазақша"},

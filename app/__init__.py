@@ -23,6 +23,7 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
     app.config.update(overrides)
 
     from .security.manager import IrmSecurityManager
+    from .views.home import HomeView
     from .security.roles import fab_roles
 
     app.config["FAB_ROLES"] = fab_roles()
@@ -35,7 +36,8 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
     csrf.init_app(app)
 
     with app.app_context():
-        appbuilder = AppBuilder(security_manager_class=IrmSecurityManager, update_perms=False)
+        appbuilder = AppBuilder(security_manager_class=IrmSecurityManager, indexview=HomeView,
+                                update_perms=False)
         appbuilder.init_app(app, db.session)
         _register_views(appbuilder)
         _register_apis(appbuilder)

@@ -6,7 +6,8 @@ from flask_babel import get_locale
 from sqlalchemy import Enum as SAEnum, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .types import UtcDateTime, utc_now
+from ..services.clock import now_utc
+from .types import UtcDateTime
 
 
 class LabeledEnum(str, Enum):
@@ -66,7 +67,7 @@ class LocalizedNameMixin:
 class TimestampMixin:
     """Creation and last-change moments, stored in UTC."""
 
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now_utc, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(
-        UtcDateTime, default=utc_now, onupdate=utc_now, nullable=False
+        UtcDateTime, default=now_utc, onupdate=now_utc, nullable=False
     )

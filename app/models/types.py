@@ -65,7 +65,3 @@ class UtcDateTime(TypeDecorator):
     def python_type(self):
         return datetime
 
-
-def utc_now() -> datetime:
-    """Return the current moment, timezone-aware, in UTC."""
-    return datetime.now(timezone.utc)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ..models import (LEVEL_OF_KIND, Agreement, FrontOffice, IndustrialSite, Investor,
                       KpiTarget, Meeting, MrpRate, OfficeLevel, Project)
 from ..security.scoping import out_of_scope_links
+from .clock import today_local
 from .routing import NoMrpForYear, mrp_for_year
 
 Errors = Iterable[tuple[str, Any]]
@@ -101,7 +102,7 @@ def _not_in_future(*fields: str) -> Rule:
     def rule(session, values, item_id):
         for name in fields:
             value = values.get(name)
-            if isinstance(value, date) and value > date.today():
+            if isinstance(value, date) and value > today_local():
                 yield name, _l("Дата не может быть в будущем.")
     return rule
 

@@ -1,16 +1,11 @@
 """How values are shown to users: money in tenge for the locale, moments in Kazakhstan time."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Optional
 
-from flask import current_app
 from flask_babel import format_decimal, lazy_gettext as _l
 
-
-def display_timezone() -> timezone:
-    """Return the display time zone (Kazakhstan: UTC+5 nationwide)."""
-    hours = current_app.config.get("IRM_DISPLAY_UTC_OFFSET_HOURS", 5)
-    return timezone(timedelta(hours=hours))
+from ..services.clock import local_timezone
 
 
 def format_money(value: Optional[Decimal]) -> str:
@@ -26,7 +21,7 @@ def format_utc_as_local(value: Optional[datetime]) -> str:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(display_timezone()).strftime("%d.%m.%Y %H:%M")
+    return value.astimezone(local_timezone()).strftime("%d.%m.%Y %H:%M")
 
 
 def format_yes_no(value: Optional[bool]) -> str:

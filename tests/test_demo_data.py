@@ -1,0 +1,115 @@
+"""The demo data set and the issue's "Done when": each demo user sees exactly their own."""
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import FrontOffice, Project, RoutingLevel
+from app.services.demo_data import DEMO_USERS, seed_demo
+
+DEMO_PASSWORD = "demo-test-password"
+
+
+@pytest.fixture(scope="module")
+def demo(app):
+    """Seed the demo data into the module's fresh database; return the counts."""
+    with app.app_context():
+        return seed_demo(db.session, app.appbuilder.sm, DEMO_PASSWORD)
+
+
+@pytest.fixture(scope="module")
+def login(app, demo):
+    tokens = {}
+
+    def token_for(username):
+        if username not in tokens:
+            response = app.test_client().post("/api/v1/security/login", json={
+                "username": username, "password": DEMO_PASSWORD, "provider": "db"})
+            assert response.status_code == 200, response.text
+            tokens[username] = {"Authorization": f"Bearer {response.json['access_token']}"}
+        return tokens[username]
+    return token_for
+
+
+def all_items(app, headers, resource, columns="id,region.code,owner_office.id"):
+    client, items, page = app.test_client(), [], 0
+    while True:
+        response = client.get(
+            f"/api/v1/{resource}/?q=(page:{page},page_size:100,columns:!({columns}))",
+            headers=headers)
+        assert response.status_code == 200, response.text
+        items += response.json["result"]
+        if len(response.json["result"]) < 100:
+            return items
+        page += 1
+
+
+def office_id(app, username):
+    office_name = next(office for user, _role, office in DEMO_USERS if user == username)
+    with app.app_context():
+        return db.session.execute(select(FrontOffice.id).filter_by(name=office_name)).scalar_one()
+
+
+def test_demo_data_is_big_enough_and_covers_every_routing_level(app, demo):
+    assert demo["investors"] >= 200 and demo["projects"] >= 400
+    assert demo["meetings"] > 0 and demo["agreements"] > 0 and demo["KPI targets"] > 0
+    with app.app_context():
+        levels = dict(db.session.execute(
+            select(Project.routing_level, func.count()).group_by(Project.routing_level)).all())
+        pool = db.session.execute(select(func.count()).where(Project.in_unified_pool)).scalar()
+    assert set(levels) == set(RoutingLevel)
+    assert pool > 0
+
+
+def test_seeding_twice_adds_nothing(app, demo):
+    with app.app_context():
+        assert seed_demo(db.session, app.appbuilder.sm, DEMO_PASSWORD) == demo
+
+
+def test_region_almaty_sees_only_almaty_records(app, login):
+    headers = login("region.almaty")
+    projects = all_items(app, headers, "project")
+    assert projects, "Almaty's regional organization should own projects"
+    assert {p["region"]["code"] for p in projects} == {"KZ-75"}
+    assert {p["owner_office"]["id"] for p in projects} == {office_id(app, "region.almaty")}
+    for resource in ("investor", "site", "meeting", "agreement"):
+        owners = {i["owner_office"]["id"] for i in all_items(app, headers, resource,
+                                                              "id,owner_office.id")}
+        assert owners <= {office_id(app, "region.almaty")}, resource
+
+
+def test_region_almaty_gets_404_for_a_turkestan_project(app, login):
+    turkestan = [p for p in all_items(app, login("region.turkestan"), "project")]
+    assert turkestan
+    client = app.test_client()
+    for project in turkestan[:5]:
+        api = client.get(f"/api/v1/project/{project['id']}", headers=login("region.almaty"))
+        assert api.status_code == 404
+    ui = app.test_client()
+    ui.post("/login/", data={"username": "region.almaty", "password": DEMO_PASSWORD})
+    assert ui.get(f"/projectview/show/{turkestan[0]['id']}").status_code == 404
+    assert ui.get(f"/projectview/edit/{turkestan[0]['id']}").status_code == 404
+
+
+@pytest.mark.parametrize("username", ["embassy.de", "embassy.cn"])
+def test_an_embassy_sees_only_its_own(app, login, username):
+    owners = {p["owner_office"]["id"] for p in all_items(app, login(username), "investor",
+                                                          "id,owner_office.id")}
+    assert owners == {office_id(app, username)}
+
+
+def test_authority_sees_everything(app, login):
+    with app.app_context():
+        total = db.session.execute(select(func.count(Project.id))).scalar()
+    assert len(all_items(app, login("authority"), "project")) == total
+
+
+@pytest.mark.parametrize("username", [user for user, _role, _office in DEMO_USERS])
+def test_every_page_of_the_menu_opens_for_every_demo_user(app, demo, username):
+    client = app.test_client()
+    assert client.post("/login/", data={"username": username,
+                                        "password": DEMO_PASSWORD}).status_code == 302
+    assert client.get("/").status_code == 200
+    for view in ("investorview", "projectview", "industrialsiteview", "meetingview",
+                 "agreementview", "kpidefinitionview", "kpitargetview", "frontofficeview",
+                 "regionview", "countryview", "sectorview", "mrprateview"):
+        assert client.get(f"/{view}/list/").status_code == 200, view
