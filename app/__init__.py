@@ -45,9 +45,11 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
     from .cli import irm_cli
 
     app.cli.add_command(irm_cli)
+    from .views.base import reject_malformed_list_args
     from .views.formatting import register_template_filters
 
     register_template_filters(app)
+    app.before_request(reject_malformed_list_args)
     return app
 
 

@@ -12,8 +12,6 @@ from app.models import (Agreement, Country, FrontOffice, IndustrialSite, Investo
                         KpiTarget, Meeting, OfficeKind, Project, Region, Sector)
 
 PASSWORD = "test-password"
-# Each KPI target needs its own period: (kpi, office, year, quarter) is unique.
-_TARGET_PERIODS = ((year, quarter) for year in range(2026, 2100) for quarter in (None, 1, 2, 3, 4))
 
 # code: (name, kind, region code, country alpha2)
 OFFICES = {
@@ -104,9 +102,9 @@ def make(session, entity, office, name, kpi=None, volume=Decimal("100000000.00")
         record = Agreement(title=name, parties="Стороны", signed_on=date(2026, 2, 2),
                            amount=Decimal("1000.00"), owner_office=office)
     elif entity == "kpi_target":
-        kpi = kpi or session.execute(select(KpiDefinition)).scalars().first()
-        year, quarter = next(_TARGET_PERIODS)
-        record = KpiTarget(kpi=kpi, front_office=office, year=year, quarter=quarter,
+        # (kpi, office, year, quarter) is unique: a spare target gets a KPI of its own.
+        kpi = kpi or KpiDefinition(code=name, name=name, unit="шт.")
+        record = KpiTarget(kpi=kpi, front_office=office, year=2026, quarter=None,
                            target_value=Decimal("10"))
     else:
         raise ValueError(entity)

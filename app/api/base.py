@@ -12,6 +12,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.exceptions import DatabaseException
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
+from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
@@ -53,6 +54,24 @@ class ScopedModelRestApi(ModelRestApi):
         for name in optional & set(self.add_model_schema.fields):
             self.add_model_schema.fields[name].required = False
 
+    def _load(self, schema, data, instance=None):
+        """Load JSON into a record; links to ids that do not exist are field errors.
+
+        marshmallow-sqlalchemy turns an unknown related id into a *new* related object,
+        which the next autoflush would try to insert: refuse it instead.
+        """
+        with db.session.no_autoflush:
+            item = schema.load(data, instance=instance) if instance else schema.load(data)
+            unknown = {
+                name: [str(scoping.OUT_OF_SCOPE)]
+                for name in type(item).__mapper__.relationships.keys()
+                if (linked := getattr(item, name, None)) is not None
+                and not isinstance(linked, list) and not inspect(linked).persistent
+            }
+        if unknown:
+            raise ValidationError(unknown)
+        return item
+
     def _rejected(self, errors: dict):
         db.session.rollback()
         return self.response_422(message=errors)
@@ -62,7 +81,7 @@ class ScopedModelRestApi(ModelRestApi):
         if not request.is_json or not isinstance(request.json, dict):
             return self.response_400(message="Request is not a JSON object")
         try:
-            item = self.add_model_schema.load(request.json)
+            item = self._load(self.add_model_schema, request.json)
         except ValidationError as err:
             return self._rejected(err.messages)
         scoping.assign_default_office(item)
@@ -94,7 +113,7 @@ class ScopedModelRestApi(ModelRestApi):
             return self.response_400(message="Request is not a JSON object")
         try:
             data = self._merge_update_item(item, request.json)
-            item = self.edit_model_schema.load(data, instance=item)
+            item = self._load(self.edit_model_schema, data, instance=item)
         except ValidationError as err:
             return self._rejected(err.messages)
         errors = validate_record(db.session, model, record_values(item), item.id)

@@ -185,3 +185,10 @@ class ScopedModelView(ModelView):
             abort(404)
         return super().action_post()
 
+
+
+def reject_malformed_list_args():
+    """Answer 400 to list-page arguments FAB would crash on (page and page size must be numbers)."""
+    for name, value in request.args.items():
+        if name.startswith(("psize_", "page_")) and not value.lstrip("-").isdigit():
+            abort(400)

@@ -1,0 +1,43 @@
+"""Bad input never becomes a 500: every resource answers 4xx to malformed writes."""
+import pytest
+
+RESOURCES = ["investor", "project", "site", "meeting", "agreement", "kpi_target",
+             "kpi_definition", "front_office"]
+PAYLOADS = [
+    [],
+    "just a string",
+    {"name": None},
+    {"name": "x" * 10000},
+    {"volume": "NaN", "jobs": "many", "year": "soon"},
+    {"volume": 1e308, "jobs": 10**30, "year": 10**12},
+    {"investor": "abc", "region": -1, "sector": 0, "owner_office": "1; DROP TABLE project"},
+    {"held_on": "31.02.2026", "signed_on": "yesterday", "follow_up_on": 5},
+    {"stage": "flying", "kind": "unknown", "status": 1, "ownership": None},
+    {"bin": 123456789012, "email": "not an email", "country": {"id": 1}},
+    {"area_ha": "-0.01", "quarter": 9, "target_value": "x", "kpi": 999999},
+    {"id": 1, "created_at": "2020-01-01", "routing_level": "task_force"},
+]
+
+
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_malformed_writes_answer_4xx(api, resource):
+    client, headers = api("admin")
+    for payload in PAYLOADS:
+        response = client.post(f"/api/v1/{resource}/", json=payload, headers=headers)
+        assert 400 <= response.status_code < 500, (resource, payload, response.status_code)
+        response = client.put(f"/api/v1/{resource}/1", json=payload, headers=headers)
+        assert response.status_code < 500, (resource, payload, response.status_code)
+    response = client.post(f"/api/v1/{resource}/", data=b"\xff\xfe garbage",
+                           headers={**headers, "Content-Type": "application/json"})
+    assert 400 <= response.status_code < 500
+
+
+@pytest.mark.parametrize("path", ["/projectview/show/abc", "/projectview/edit/9999999",
+                                  "/api/v1/project/abc", "/api/v1/project/-1",
+                                  "/projectview/list/?psize_ProjectView=abc",
+                                  "/projectview/list/?page_ProjectView=-5",
+                                  "/projectview/list/?_oc_ProjectView=nonexistent"])
+def test_malformed_urls_answer_4xx_or_a_page(ui, path):
+    client = ui("region.almaty")
+    response = client.get(path, headers={"Authorization": ""})
+    assert response.status_code < 500, path
