@@ -211,3 +211,20 @@ def test_front_office_level_follows_kind(app):
     with app.app_context():
         office = FrontOffice(name="Посольство РК во Франции", kind="embassy")
         assert office.level.value == "external"
+
+
+def test_a_user_cannot_be_created_without_a_front_office(app, ui):
+    from app.models import OfficeUser
+
+    response = ui("admin").post("/users/add", data={
+        "first_name": "Без", "last_name": "Офиса", "username": "no.office", "active": "y",
+        "email": "no.office@test.irm.kz", "roles": [1], "password": "Secret-123456",
+        "conf_password": "Secret-123456"})
+    assert response.status_code == 200
+    assert _count(app, OfficeUser, username="no.office") == 0
+
+
+def test_only_the_administrator_manages_users(ui):
+    assert ui("admin").get("/users/list/").status_code == 200
+    for username in ("authority", "nc", "region.almaty"):
+        assert ui(username).get("/users/list/").status_code in (302, 403)

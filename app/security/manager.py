@@ -2,6 +2,7 @@
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import lazy_gettext as _l
+from wtforms.validators import DataRequired
 
 from ..models import OfficeUser
 
@@ -25,7 +26,8 @@ class OfficeUserView(UserDBModelView):
                    "roles", "password", "conf_password"]
     edit_columns = ["first_name", "last_name", "username", "active", "email", "front_office",
                     "roles"]
-    validators_columns = {}
+    # Every user belongs to exactly one front office.
+    validators_columns = {"front_office": [DataRequired()]}
 
 
 class IrmSecurityManager(SecurityManager):
