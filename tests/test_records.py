@@ -228,3 +228,29 @@ def test_only_the_administrator_manages_users(ui):
     assert ui("admin").get("/users/list/").status_code == 200
     for username in ("authority", "nc", "region.almaty"):
         assert ui(username).get("/users/list/").status_code in (302, 403)
+
+
+def test_task_force_edits_a_task_force_project_an_embassy_owns(app, ui, world):
+    from decimal import Decimal
+
+    from tests import scenario
+    with app.app_context():
+        embassy = db.session.get(FrontOffice, world["offices"]["DE"])
+        project_id = scenario.make(db.session, "project", embassy, "Газохимический комплекс",
+                                   volume=Decimal("35000000000"))
+        project = db.session.get(Project, project_id)
+        form = {"name": project.name, "investor": project.investor_id,
+                "region": project.region_id, "sector": project.sector_id,
+                "volume": "35000000000.00", "jobs": "900", "year": "2026",
+                "stage": "negotiation", "owner_office": embassy.id,
+                "description": "Переговоры с Task Force"}
+        investor_name = project.investor.name
+        db.session.commit()
+    page = ui("taskforce").get(f"/projectview/edit/{project_id}").text
+    assert investor_name in _select_block(page, "investor")
+    response = ui("taskforce").post(f"/projectview/edit/{project_id}", data=form)
+    assert response.status_code == 302, response.text[:2000]
+    with app.app_context():
+        saved = db.session.get(Project, project_id)
+        assert saved.description == "Переговоры с Task Force"
+        assert saved.owner_office_id == world["offices"]["DE"]

@@ -230,28 +230,52 @@ def _stored_links(session: Session, model: type, item_id: Optional[int]) -> dict
     return dict(zip(links, row)) if row else {}
 
 
+def _current_link(foreign_key: Optional[str]) -> Optional[int]:
+    """Return what the record being edited links to through foreign_key, if anything.
+
+    An edit form must keep offering a record's existing links, even ones outside the
+    editor's own scope (a Task Force officer editing a project an embassy owns).
+    """
+    if not foreign_key or not has_request_context():
+        return None
+    record = g.get("irm_record_in_edit")
+    return getattr(record, foreign_key, None) if record is not None else None
+
+
 class OfficeScopeFilter(BaseFilter):
-    """FAB base filter limiting any query to the rows the current user may read."""
+    """FAB filter limiting a query to the rows the current user may read.
+
+    As a base filter its value is ``lambda: None``; in a dropdown it names the foreign
+    key of the form's record, whose current value stays selectable.
+    """
 
     name = "office scope"
     arg_name = None
 
-    def apply(self, query, value):
-        return query.filter(read_clause(self.model))
+    def apply(self, query, foreign_key):
+        clause = read_clause(self.model)
+        current = _current_link(foreign_key())
+        if current is not None:
+            clause = clause | (self.model.id == current)
+        return query.filter(clause)
 
 
 class WritableOfficeFilter(BaseFilter):
-    """FAB filter for owner-office dropdowns: only offices the user may write for."""
+    """FAB filter for owner-office dropdowns: offices the user may write for, and the current."""
 
     name = "writable offices"
     arg_name = None
 
     def apply(self, query, owning_model):
+        model = owning_model()
         scope = current_scope()
-        if scope.write_all or (owning_model() is KpiTarget and scope.kpi_admin):
+        if scope.write_all or (model is KpiTarget and scope.kpi_admin):
             return query
-        ids = sorted(scope.write_office_ids)
-        return query.filter(FrontOffice.id.in_(ids) if ids else false())
+        ids = set(scope.write_office_ids)
+        current = _current_link(office_column(model).key)
+        if current is not None:
+            ids.add(current)
+        return query.filter(FrontOffice.id.in_(sorted(ids)) if ids else false())
 
 
 def owner_relationship(model: type) -> Optional[str]:
@@ -276,5 +300,6 @@ def scoped_rel_filters(model: type, columns) -> dict[str, list]:
         if name == owner_relationship(model):
             result[name] = [["id", WritableOfficeFilter, lambda: model]]
         elif is_scoped(related):
-            result[name] = [["id", OfficeScopeFilter, lambda: None]]
+            foreign_key = next(iter(rel.local_columns)).key
+            result[name] = [["id", OfficeScopeFilter, lambda fk=foreign_key: fk]]
     return result

@@ -5,7 +5,7 @@ the gaps FAB leaves (FAB-NOTES.md): related-field dropdowns, bulk and single
 actions, writes to records the user may only read, the owner office of new
 records, unbounded page sizes, and validation of record rules next to fields.
 """
-from flask import abort, current_app, flash, redirect, request
+from flask import abort, current_app, flash, g, redirect, request
 from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
 from flask_appbuilder.baseviews import expose
@@ -115,6 +115,8 @@ class ScopedModelView(ModelView):
     # Writes: a record the user can see but not change answers 403, one they cannot see 404.
     def _edit(self, pk):
         scoping.require_writable(db.session, self.datamodel.obj, pk)
+        # The record's current links stay selectable in its dropdowns (scoping._current_link).
+        g.irm_record_in_edit = db.session.get(self.datamodel.obj, int(pk))
         return super()._edit(pk)
 
     def _delete(self, pk):
