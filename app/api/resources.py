@@ -1,8 +1,12 @@
-"""The REST resources: investor, project, site, meeting, agreement, kpi_target, front_office, ..."""
+"""The REST resources: investor, project, site, meeting, agreement, kpi_target, front_office, ...
+
+Each accepts and filters on the same fields as its form in the UI (the view's columns).
+"""
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from ..models import (Agreement, Country, FrontOffice, IndustrialSite, Investor, KpiDefinition,
                       KpiTarget, Meeting, MrpRate, Project, Region, Sector)
+from ..views import directory, kpi, records
 from ..views.labels import FIELD_LABELS
 from .base import ScopedModelRestApi
 
@@ -18,10 +22,8 @@ class InvestorApi(ScopedModelRestApi):
                     "ownership", "status", "email", "phone", *_OWNER]
     show_columns = list_columns + ["contact_person", "website", "notes", "created_at",
                                    "updated_at"]
-    add_columns = edit_columns = ["name", "bin", "registration_number", "country", "sector",
-                                  "ownership", "status", "contact_person", "email", "phone",
-                                  "website", "notes", "owner_office"]
-    search_columns = ["name", "bin", "country", "sector", "status", "owner_office"]
+    add_columns = edit_columns = records.InvestorView.add_columns
+    search_columns = records.InvestorView.search_columns
     order_columns = ["id", "name", "bin", "status"]
 
 
@@ -34,11 +36,8 @@ class ProjectApi(ScopedModelRestApi):
                     "region.code", "region.name_ru", "sector.code", "volume", "jobs", "year",
                     "stage", "routing_level", "in_unified_pool", *_OWNER]
     show_columns = list_columns + ["description", "created_at", "updated_at"]
-    add_columns = edit_columns = ["name", "external_id", "investor", "region", "sector",
-                                  "volume", "jobs", "year", "stage", "description",
-                                  "owner_office"]
-    search_columns = ["name", "investor", "region", "sector", "stage", "routing_level",
-                      "in_unified_pool", "volume", "owner_office"]
+    add_columns = edit_columns = records.ProjectView.add_columns
+    search_columns = records.ProjectView.search_columns
     order_columns = ["id", "name", "volume", "jobs", "stage"]
 
 
@@ -50,10 +49,8 @@ class IndustrialSiteApi(ScopedModelRestApi):
     list_columns = ["id", "name", "status", "region.code", "area_ha", "has_electricity",
                     "has_gas", "has_water", "has_road", "has_rail", *_OWNER]
     show_columns = list_columns + ["address", "description", "created_at", "updated_at"]
-    add_columns = edit_columns = ["name", "status", "region", "address", "area_ha",
-                                  "has_electricity", "has_gas", "has_water", "has_road",
-                                  "has_rail", "description", "owner_office"]
-    search_columns = ["name", "status", "region", "owner_office"]
+    add_columns = edit_columns = records.IndustrialSiteView.add_columns
+    search_columns = records.IndustrialSiteView.search_columns
     order_columns = ["id", "name", "area_ha"]
 
 
@@ -65,10 +62,8 @@ class MeetingApi(ScopedModelRestApi):
     list_columns = ["id", "kind", "subject", "held_on", "place", "investor.id", "project.id",
                     "follow_up_on", *_OWNER]
     show_columns = list_columns + ["participants", "outcome", "created_at", "updated_at"]
-    add_columns = edit_columns = ["kind", "subject", "held_on", "place", "participants",
-                                  "investor", "project", "outcome", "follow_up_on",
-                                  "owner_office"]
-    search_columns = ["subject", "kind", "held_on", "investor", "follow_up_on", "owner_office"]
+    add_columns = edit_columns = records.MeetingView.add_columns
+    search_columns = records.MeetingView.search_columns
     order_columns = ["id", "held_on", "follow_up_on"]
 
 
@@ -80,10 +75,8 @@ class AgreementApi(ScopedModelRestApi):
     list_columns = ["id", "kind", "title", "signed_on", "amount", "investor.id", "project.id",
                     "implementation_status", *_OWNER]
     show_columns = list_columns + ["parties", "created_at", "updated_at"]
-    add_columns = edit_columns = ["kind", "title", "parties", "signed_on", "amount", "investor",
-                                  "project", "implementation_status", "owner_office"]
-    search_columns = ["title", "kind", "signed_on", "investor", "implementation_status",
-                      "owner_office"]
+    add_columns = edit_columns = records.AgreementView.add_columns
+    search_columns = records.AgreementView.search_columns
     order_columns = ["id", "signed_on", "amount"]
 
 
@@ -94,8 +87,8 @@ class KpiDefinitionApi(ScopedModelRestApi):
     label_columns = FIELD_LABELS
     list_columns = show_columns = ["id", "code", "name", "unit", "direction", "source",
                                    "description"]
-    add_columns = edit_columns = ["code", "name", "unit", "direction", "source", "description"]
-    search_columns = ["code", "name", "source"]
+    add_columns = edit_columns = kpi.KpiDefinitionView.add_columns
+    search_columns = kpi.KpiDefinitionView.search_columns
 
 
 class KpiTargetApi(ScopedModelRestApi):
@@ -105,8 +98,8 @@ class KpiTargetApi(ScopedModelRestApi):
     label_columns = FIELD_LABELS
     list_columns = show_columns = ["id", "kpi.id", "kpi.code", "front_office.id",
                                    "front_office.name", "year", "quarter", "target_value"]
-    add_columns = edit_columns = ["kpi", "front_office", "year", "quarter", "target_value"]
-    search_columns = ["kpi", "front_office", "year", "quarter"]
+    add_columns = edit_columns = kpi.KpiTargetView.add_columns
+    search_columns = kpi.KpiTargetView.search_columns
 
 
 class FrontOfficeApi(ScopedModelRestApi):
@@ -116,9 +109,8 @@ class FrontOfficeApi(ScopedModelRestApi):
     label_columns = FIELD_LABELS
     list_columns = show_columns = ["id", "name", "level", "kind", "region.code",
                                    "country.alpha2", "parent.id", "email", "phone", "active"]
-    add_columns = edit_columns = ["name", "kind", "region", "country", "parent", "email",
-                                  "phone", "active"]
-    search_columns = ["name", "level", "kind", "region", "country", "active"]
+    add_columns = edit_columns = directory.FrontOfficeView.add_columns
+    search_columns = directory.FrontOfficeView.search_columns
 
 
 class RegionApi(ScopedModelRestApi):
@@ -126,7 +118,8 @@ class RegionApi(ScopedModelRestApi):
     class_permission_name = "Region"
     datamodel = SQLAInterface(Region)
     list_columns = show_columns = ["id", "code", "kind", "name_ru", "name_kk", "name_en"]
-    add_columns = edit_columns = ["code", "kind", "name_ru", "name_kk", "name_en"]
+    add_columns = edit_columns = directory.RegionView.add_columns
+    search_columns = directory.RegionView.search_columns
 
 
 class CountryApi(ScopedModelRestApi):
@@ -134,7 +127,8 @@ class CountryApi(ScopedModelRestApi):
     class_permission_name = "Country"
     datamodel = SQLAInterface(Country)
     list_columns = show_columns = ["id", "alpha2", "alpha3", "name_ru", "name_kk", "name_en"]
-    add_columns = edit_columns = ["alpha2", "alpha3", "name_ru", "name_kk", "name_en"]
+    add_columns = edit_columns = directory.CountryView.add_columns
+    search_columns = directory.CountryView.search_columns
 
 
 class SectorApi(ScopedModelRestApi):
@@ -142,7 +136,8 @@ class SectorApi(ScopedModelRestApi):
     class_permission_name = "Sector"
     datamodel = SQLAInterface(Sector)
     list_columns = show_columns = ["id", "code", "non_resource", "name_ru", "name_kk", "name_en"]
-    add_columns = edit_columns = ["code", "non_resource", "name_ru", "name_kk", "name_en"]
+    add_columns = edit_columns = directory.SectorView.add_columns
+    search_columns = directory.SectorView.search_columns
 
 
 class MrpRateApi(ScopedModelRestApi):
@@ -150,7 +145,8 @@ class MrpRateApi(ScopedModelRestApi):
     class_permission_name = "MrpRate"
     datamodel = SQLAInterface(MrpRate)
     list_columns = show_columns = ["id", "effective_from", "amount"]
-    add_columns = edit_columns = ["effective_from", "amount"]
+    add_columns = edit_columns = directory.MrpRateView.add_columns
+    search_columns = directory.MrpRateView.search_columns
 
 
 ALL_APIS = (InvestorApi, ProjectApi, IndustrialSiteApi, MeetingApi, AgreementApi,

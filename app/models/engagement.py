@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import LabeledEnum, TimestampMixin, enum_column
 from .investors import Investor
-from .org import FrontOffice
+from .org import OwnedByOfficeMixin
 from .projects import Project
 from .types import Money
 
@@ -22,7 +22,7 @@ class MeetingKind(LabeledEnum):
     event = "event", _l("Мероприятие")
 
 
-class Meeting(TimestampMixin, Model):
+class Meeting(OwnedByOfficeMixin, TimestampMixin, Model):
     """A meeting, visit, negotiation or event, with its outcome and follow-up date."""
 
     __tablename__ = "meeting"
@@ -36,13 +36,9 @@ class Meeting(TimestampMixin, Model):
     project_id: Mapped[Optional[int]] = mapped_column(ForeignKey("project.id"), index=True)
     outcome: Mapped[Optional[str]] = mapped_column(Text)
     follow_up_on: Mapped[Optional[date]] = mapped_column(Date, index=True)
-    owner_office_id: Mapped[int] = mapped_column(
-        ForeignKey("front_office.id"), nullable=False, index=True
-    )
 
     investor: Mapped[Optional[Investor]] = relationship()
     project: Mapped[Optional[Project]] = relationship()
-    owner_office: Mapped[FrontOffice] = relationship()
 
     def __str__(self) -> str:
         return f"{self.held_on:%d.%m.%Y} {self.subject}"
@@ -61,7 +57,7 @@ class ImplementationStatus(LabeledEnum):
     terminated = "terminated", _l("Прекращено")
 
 
-class Agreement(TimestampMixin, Model):
+class Agreement(OwnedByOfficeMixin, TimestampMixin, Model):
     """An MoU, intent document or official agreement, whose implementation is monitored."""
 
     __tablename__ = "agreement"
@@ -76,13 +72,9 @@ class Agreement(TimestampMixin, Model):
     implementation_status: Mapped[ImplementationStatus] = enum_column(
         ImplementationStatus, nullable=False, default=ImplementationStatus.not_started
     )
-    owner_office_id: Mapped[int] = mapped_column(
-        ForeignKey("front_office.id"), nullable=False, index=True
-    )
 
     investor: Mapped[Optional[Investor]] = relationship()
     project: Mapped[Optional[Project]] = relationship()
-    owner_office: Mapped[FrontOffice] = relationship()
 
     def __str__(self) -> str:
         return self.title

@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .base import LabeledEnum, TimestampMixin, enum_column
-from .org import FrontOffice
+from .org import OwnedByOfficeMixin
 from .reference import Country, Sector
 
 
@@ -25,7 +25,7 @@ class Ownership(LabeledEnum):
     quasi_state = "quasi_state", _l("Квазигосударственный")
 
 
-class Investor(TimestampMixin, Model):
+class Investor(OwnedByOfficeMixin, TimestampMixin, Model):
     """An investor and its contacts, owned by the office that works with it."""
 
     __tablename__ = "investor"
@@ -45,13 +45,9 @@ class Investor(TimestampMixin, Model):
     phone: Mapped[Optional[str]] = mapped_column(String(64))
     website: Mapped[Optional[str]] = mapped_column(String(255))
     notes: Mapped[Optional[str]] = mapped_column(Text)
-    owner_office_id: Mapped[int] = mapped_column(
-        ForeignKey("front_office.id"), nullable=False, index=True
-    )
 
     country: Mapped[Country] = relationship()
     sector: Mapped[Optional[Sector]] = relationship()
-    owner_office: Mapped[FrontOffice] = relationship()
 
     @validates("bin")
     def _normalize_bin(self, key, value):

@@ -5,7 +5,7 @@ from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, validates
 
 from .base import LabeledEnum, TimestampMixin, enum_column
 from .reference import Country, Region
@@ -98,3 +98,15 @@ class OfficeUser(User):
     front_office: Mapped[Optional[FrontOffice]] = relationship(
         foreign_keys=[front_office_id]
     )
+
+
+class OwnedByOfficeMixin:
+    """A record that belongs to the front office that keeps it; the scoping reads this column."""
+
+    @declared_attr
+    def owner_office_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("front_office.id"), nullable=False, index=True)
+
+    @declared_attr
+    def owner_office(cls) -> Mapped[FrontOffice]:
+        return relationship(FrontOffice)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .base import LabeledEnum, TimestampMixin, enum_column
 from .investors import Investor
-from .org import FrontOffice
+from .org import OwnedByOfficeMixin
 from .reference import Region, Sector
 from .types import Money
 
@@ -32,7 +32,7 @@ class RoutingLevel(LabeledEnum):
     regional = "regional", _l("Региональная организация (менее 150 000 МРП)")
 
 
-class Project(TimestampMixin, Model):
+class Project(OwnedByOfficeMixin, TimestampMixin, Model):
     """An investment project; routing level and pool eligibility are derived, never typed in."""
 
     __tablename__ = "project"
@@ -51,9 +51,6 @@ class Project(TimestampMixin, Model):
         ProjectStage, nullable=False, default=ProjectStage.initiative, index=True
     )
     description: Mapped[Optional[str]] = mapped_column(Text)
-    owner_office_id: Mapped[int] = mapped_column(
-        ForeignKey("front_office.id"), nullable=False, index=True
-    )
     # Derived by services.routing on every save; stored so lists filter and sort in SQL.
     routing_level: Mapped[RoutingLevel] = enum_column(RoutingLevel, nullable=False, index=True)
     in_unified_pool: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
@@ -62,7 +59,6 @@ class Project(TimestampMixin, Model):
     investor: Mapped[Investor] = relationship()
     region: Mapped[Region] = relationship()
     sector: Mapped[Sector] = relationship()
-    owner_office: Mapped[FrontOffice] = relationship()
 
     @validates("external_id")
     def _normalize_external_id(self, key, value):

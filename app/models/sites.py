@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import LabeledEnum, TimestampMixin, enum_column
-from .org import FrontOffice
+from .org import OwnedByOfficeMixin
 from .reference import Region
 
 
@@ -17,7 +17,7 @@ class SiteStatus(LabeledEnum):
     planned = "planned", _l("Планируемая")
 
 
-class IndustrialSite(TimestampMixin, Model):
+class IndustrialSite(OwnedByOfficeMixin, TimestampMixin, Model):
     """An industrial site with its area and the utilities brought to it."""
 
     __tablename__ = "industrial_site"
@@ -33,12 +33,8 @@ class IndustrialSite(TimestampMixin, Model):
     has_road: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     has_rail: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     description: Mapped[Optional[str]] = mapped_column(Text)
-    owner_office_id: Mapped[int] = mapped_column(
-        ForeignKey("front_office.id"), nullable=False, index=True
-    )
 
     region: Mapped[Region] = relationship()
-    owner_office: Mapped[FrontOffice] = relationship()
 
     def __str__(self) -> str:
         return self.name

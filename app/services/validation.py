@@ -28,22 +28,22 @@ BIN_PATTERN = re.compile(r"^\d{12}$")
 FIRST_YEAR, LAST_YEAR = 1991, 2100
 
 
-def _non_negative(*fields: str) -> Rule:
+def _at_least(bound: Decimal, message, *fields: str, strict: bool = False) -> Rule:
+    """Return a rule: each field, when given, is >= bound (> bound when strict)."""
     def rule(session, values, item_id):
         for name in fields:
             value = values.get(name)
-            if value is not None and Decimal(value) < 0:
-                yield name, _l("Значение не может быть отрицательным.")
+            if value is not None and (Decimal(value) <= bound if strict else Decimal(value) < bound):
+                yield name, message
     return rule
+
+
+def _non_negative(*fields: str) -> Rule:
+    return _at_least(Decimal(0), _l("Значение не может быть отрицательным."), *fields)
 
 
 def _positive(*fields: str) -> Rule:
-    def rule(session, values, item_id):
-        for name in fields:
-            value = values.get(name)
-            if value is not None and Decimal(value) <= 0:
-                yield name, _l("Значение должно быть больше нуля.")
-    return rule
+    return _at_least(Decimal(0), _l("Значение должно быть больше нуля."), *fields, strict=True)
 
 
 def _email(*fields: str) -> Rule:
