@@ -254,3 +254,25 @@ def test_task_force_edits_a_task_force_project_an_embassy_owns(app, ui, world):
         saved = db.session.get(Project, project_id)
         assert saved.description == "Переговоры с Task Force"
         assert saved.owner_office_id == world["offices"]["DE"]
+
+
+def test_unique_fields_are_refused_by_name_not_by_a_database_error(api, world):
+    client, headers = api("admin")
+    response = client.post("/api/v1/front_office/", headers=headers, json={
+        "name": "Посольство РК в Германии", "kind": "embassy", "country": 1})
+    assert response.status_code == 422
+    assert "name" in response.json["message"]
+    response = client.post("/api/v1/kpi_definition/", headers=headers, json={
+        "code": "meetings_held", "name": "Дубль", "unit": "шт."})
+    assert response.status_code == 422
+    assert "code" in response.json["message"]
+
+
+def test_ui_form_refuses_duplicate_office_name_next_to_the_field(app, ui, world):
+    before = _count(app, FrontOffice)
+    response = ui("admin").post("/frontofficeview/add", data={
+        "name": "Посольство РК в Германии", "kind": "embassy",
+        "country": _ids(app, world)["kz"], "active": "y"})
+    assert response.status_code == 200
+    assert re.search(r'id="name".{0,600}alert-danger', response.text, re.S)
+    assert _count(app, FrontOffice) == before

@@ -6,6 +6,7 @@ the API answers 422 naming the field. Scope of linked records is checked by
 security.scoping.out_of_scope_links, which the same entry point calls.
 """
 import re
+from functools import lru_cache
 from datetime import date
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Mapping, Optional
@@ -66,12 +67,6 @@ def _investor_bin(session, values, item_id):
     if not BIN_PATTERN.match(value):
         yield "bin", _l("БИН состоит ровно из 12 цифр.")
         return
-    # Uniqueness is checked across all offices (the record itself stays hidden).
-    query = select(Investor.id).where(Investor.bin == value)
-    if item_id is not None:
-        query = query.where(Investor.id != item_id)
-    if session.execute(query).first():
-        yield "bin", _l("Инвестор с таким БИН уже зарегистрирован.")
 
 
 def _project_year(session, values, item_id):
@@ -85,17 +80,6 @@ def _project_year(session, values, item_id):
         mrp_for_year(session, int(year))
     except NoMrpForYear:
         yield "year", _l("Для этого года не задан МРП: добавьте его в справочник МРП.")
-
-
-def _project_external_id(session, values, item_id):
-    value = (values.get("external_id") or "").strip()
-    if not value:
-        return
-    query = select(Project.id).where(Project.external_id == value)
-    if item_id is not None:
-        query = query.where(Project.id != item_id)
-    if session.execute(query).first():
-        yield "external_id", _l("Проект с таким внешним идентификатором уже есть.")
 
 
 def _not_in_future(*fields: str) -> Rule:
@@ -134,20 +118,51 @@ def _kpi_period(session, values, item_id):
     kpi, office = values.get("kpi"), values.get("front_office")
     if kpi is None or office is None or year is None:
         return
-    query = select(KpiTarget.id).where(
-        KpiTarget.kpi_id == kpi.id, KpiTarget.front_office_id == office.id,
-        KpiTarget.year == int(year),
-        KpiTarget.quarter.is_(None) if quarter is None else KpiTarget.quarter == quarter,
-    )
-    if item_id is not None:
-        query = query.where(KpiTarget.id != item_id)
-    if session.execute(query).first():
+    if _taken(session, KpiTarget, item_id,
+              KpiTarget.kpi_id == kpi.id, KpiTarget.front_office_id == office.id,
+              KpiTarget.year == int(year),
+              KpiTarget.quarter.is_(None) if quarter is None else KpiTarget.quarter == quarter):
         yield "quarter", _l("Цель этого KPI для офиса на этот период уже задана.")
+
+
+def _taken(session, model, item_id, *conditions) -> bool:
+    """Return whether another record of model (any office's: it stays hidden) matches."""
+    query = select(model.id).where(*conditions)
+    if item_id is not None:
+        query = query.where(model.id != item_id)
+    return session.execute(query).first() is not None
+
+
+UNIQUE_MESSAGES = {
+    "bin": _l("Инвестор с таким БИН уже зарегистрирован."),
+    "external_id": _l("Проект с таким внешним идентификатором уже есть."),
+}
+
+
+@lru_cache(maxsize=None)
+def _unique_columns(model: type) -> Rule:
+    """Return a rule checking every unique column of model before the database does."""
+    columns = [c for c in model.__table__.columns if c.unique and not c.primary_key]
+    normalizers = model.__mapper__.validators
+
+    def rule(session, values, item_id):
+        for column in columns:
+            value = values.get(column.key)
+            if isinstance(value, str):
+                value = value.strip()
+            if column.key in normalizers:  # the model's own clean-up, e.g. BIN spaces
+                value = normalizers[column.key][0](None, column.key, value)
+            if value in (None, "") or not isinstance(value, column.type.python_type):
+                continue
+            if _taken(session, model, item_id, column == value):
+                yield column.key, UNIQUE_MESSAGES.get(
+                    column.key, _l("Такое значение уже есть: оно должно быть уникальным."))
+    return rule
 
 
 RULES: dict[type, list[Rule]] = {
     Investor: [_investor_bin, _email("email")],
-    Project: [_non_negative("volume", "jobs"), _project_year, _project_external_id],
+    Project: [_non_negative("volume", "jobs"), _project_year],
     IndustrialSite: [_positive("area_ha")],
     Meeting: [_follow_up_after_meeting],
     Agreement: [_non_negative("amount"), _not_in_future("signed_on")],
@@ -161,7 +176,7 @@ def validate_record(session: Session, model: type, values: Mapping[str, Any],
                     item_id: Optional[int] = None) -> dict[str, list[str]]:
     """Return {field: [messages]} for everything wrong with a record about to be saved."""
     errors: dict[str, list[str]] = {}
-    for rule in RULES.get(model, []):
+    for rule in RULES.get(model, []) + [_unique_columns(model)]:
         for name, message in rule(session, values, item_id):
             errors.setdefault(name, []).append(str(message))
     for name, message in out_of_scope_links(session, model, values, item_id).items():
