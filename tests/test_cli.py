@@ -1,0 +1,38 @@
+"""`flask irm ...` commands: real users are created into a front office, never without one."""
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import FrontOffice, OfficeUser
+
+
+def test_create_user_puts_the_user_in_the_named_office(app, world):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=[
+        "irm", "create-user", "--username", "aigerim", "--first-name", "Айгерим",
+        "--last-name", "Садыкова", "--email", "aigerim@test.irm.kz", "--role", "Regional",
+        "--office", "Региональная организация г. Алматы", "--password", "Strong-pass-2026"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.execute(select(OfficeUser).filter_by(username="aigerim")).scalar_one()
+        office = db.session.get(FrontOffice, user.front_office_id)
+        assert office.name == "Региональная организация г. Алматы"
+        assert [r.name for r in user.roles] == ["Regional"]
+    token = app.test_client().post("/api/v1/security/login", json={
+        "username": "aigerim", "password": "Strong-pass-2026", "provider": "db"})
+    assert token.status_code == 200
+
+
+def test_create_user_refuses_an_unknown_office(app, world):
+    result = app.test_cli_runner().invoke(args=[
+        "irm", "create-user", "--username", "ghost", "--first-name", "G", "--last-name", "H",
+        "--email", "ghost@test.irm.kz", "--role", "Regional", "--office", "Нет такого офиса",
+        "--password", "Strong-pass-2026"])
+    assert result.exit_code != 0
+    assert "no front office" in result.output
+    with app.app_context():
+        assert db.session.execute(select(OfficeUser).filter_by(username="ghost")).first() is None
+
+
+def test_init_db_is_repeatable(app):
+    result = app.test_cli_runner().invoke(args=["irm", "init-db"])
+    assert result.exit_code == 0, result.output
