@@ -276,3 +276,21 @@ def test_ui_form_refuses_duplicate_office_name_next_to_the_field(app, ui, world)
     assert response.status_code == 200
     assert re.search(r'id="name".{0,600}alert-danger', response.text, re.S)
     assert _count(app, FrontOffice) == before
+
+
+def test_regional_office_keeps_projects_of_its_own_region_only(app, api, world):
+    ids = _ids(app, world)
+    with app.app_context():
+        turkestan = db.session.execute(select(Region.id).filter_by(code="KZ-61")).scalar_one()
+    client, headers = api("region.almaty")
+    response = client.post("/api/v1/project/", headers=headers, json={
+        "name": "Проект в чужом регионе", "investor": ids["alm_investor"], "region": turkestan,
+        "sector": ids["food"], "volume": "1000.00", "jobs": 1, "year": 2026})
+    assert response.status_code == 422
+    assert "region" in response.json["message"]
+    client, headers = api("nc")  # the NC works across regions
+    response = client.post("/api/v1/project/", headers=headers, json={
+        "name": "Проект НК в Туркестанской области", "investor": ids["alm_investor"],
+        "region": turkestan, "sector": ids["food"], "volume": "1000.00", "jobs": 1,
+        "year": 2026})
+    assert response.status_code == 201, response.text

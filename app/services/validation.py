@@ -108,6 +108,18 @@ def _office_placement(session, values, item_id):
         yield "country", _l("Офис внешнего уровня должен быть привязан к стране пребывания.")
 
 
+def _region_of_regional_office(session, values, item_id):
+    """A regional-level office keeps projects and sites of its own region only (p. 5, p. 12)."""
+    region = values.get("region")
+    office = values.get("owner_office")
+    if office is None and values.get("owner_office_id") is not None:
+        office = session.get(FrontOffice, values["owner_office_id"])
+    if region is None or office is None or office.level != OfficeLevel.regional:
+        return
+    if office.region_id is not None and region.id != office.region_id:
+        yield "region", _l("Офис регионального уровня ведёт записи только своего региона.")
+
+
 def _kpi_period(session, values, item_id):
     year, quarter = values.get("year"), values.get("quarter")
     if year is not None and not FIRST_YEAR <= int(year) <= LAST_YEAR:
@@ -162,8 +174,8 @@ def _unique_columns(model: type) -> Rule:
 
 RULES: dict[type, list[Rule]] = {
     Investor: [_investor_bin, _email("email")],
-    Project: [_non_negative("volume", "jobs"), _project_year],
-    IndustrialSite: [_positive("area_ha")],
+    Project: [_non_negative("volume", "jobs"), _project_year, _region_of_regional_office],
+    IndustrialSite: [_positive("area_ha"), _region_of_regional_office],
     Meeting: [_follow_up_after_meeting],
     Agreement: [_non_negative("amount"), _not_in_future("signed_on")],
     KpiTarget: [_non_negative("target_value"), _kpi_period],
