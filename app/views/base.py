@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, g, redirect, request
 from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
 from flask_appbuilder.baseviews import expose
+from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_babel import lazy_gettext as _l, ngettext
 from sqlalchemy import Boolean, select
 from sqlalchemy.types import Enum as SAEnum
@@ -16,6 +17,7 @@ from wtforms import SelectField
 from wtforms.validators import InputRequired, Optional as OptionalValidator
 
 from ..extensions import db
+from ..models import FrontOffice
 from ..models.types import Money, UtcDateTime
 from ..security import scoping
 from ..security.roles import READ_WRITE_METHODS
@@ -36,6 +38,7 @@ def enum_select_field(column, label) -> SelectField:
         label,
         choices=enum_cls.choices,
         coerce=coerce,
+        widget=Select2Widget(),
         validators=[OptionalValidator() if column.nullable else InputRequired()],
     )
 
@@ -127,14 +130,20 @@ class ScopedModelView(ModelView):
         """Default the owner office of a new record to the user's own office."""
         scoping.assign_default_office(item)
 
-    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
-        # Prefill the owner office with the user's own on a fresh form.
+    def add_form_defaults(self) -> dict:
+        """Return the values a fresh add form starts with: the user's own office and region."""
+        own_id = scoping.current_scope().own_office_id
+        office = db.session.get(FrontOffice, own_id) if own_id is not None else None
         rel = scoping.owner_relationship(self.datamodel.obj)
-        if request.method == "GET" and rel and rel in form and form[rel].data is None:
-            own_id = scoping.current_scope().own_office_id
-            if own_id is not None:
-                from ..models import FrontOffice
-                form[rel].data = db.session.get(FrontOffice, own_id)
+        if not rel or office is None:
+            return {}
+        return {rel: office, "region": office.region}
+
+    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
+        if request.method == "GET":
+            for name, value in self.add_form_defaults().items():
+                if name in form and value is not None:
+                    form[name].data = value
         return super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
 
     def _get_list_widget(self, filters, page_size=None, **kwargs):

@@ -12,7 +12,7 @@ def format_money(value: Optional[Decimal]) -> str:
     """Format tenge for the user's locale, e.g. '1 234 567,89 ₸' in Russian."""
     if value is None:
         return ""
-    return f"{format_decimal(value, format='#,##0.00')} ₸"
+    return f"{format_decimal(value, format='#,##0.00')}\u00a0₸"  # no break before ₸
 
 
 def format_utc_as_local(value: Optional[datetime]) -> str:

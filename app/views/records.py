@@ -3,6 +3,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from ..models import Agreement, IndustrialSite, Investor, Meeting, Project
+from ..services.clock import today_local
 from .base import ScopedModelView
 from .labels import FIELD_LABELS
 
@@ -50,6 +51,10 @@ class ProjectView(ScopedModelView):
     description_columns = {
         "year": _l("Год, по МРП которого объём переводится в МРП для определения уровня (п. 5)."),
     }
+
+    def add_form_defaults(self) -> dict:
+        """Start in the current year."""
+        return {**super().add_form_defaults(), "year": today_local().year}
 
 
 class IndustrialSiteView(ScopedModelView):
