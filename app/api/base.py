@@ -27,7 +27,14 @@ def record_values(item) -> dict:
     names = [c.key for c in mapper.column_attrs] + list(mapper.relationships.keys())
     return {name: getattr(item, name) for name in names}
 
+NOT_AN_ID = _l("Укажите номер (id) записи.")
 SAVE_FAILED = _l("Запись не сохранена: она противоречит уже существующим данным.")
+
+
+def _is_id(value) -> bool:
+    """Return whether a JSON value can be a record id (or is null)."""
+    return value is None or (isinstance(value, int) and not isinstance(value, bool)
+                             and 0 < value < 2**63)
 
 
 class ScopedModelRestApi(ModelRestApi):
@@ -60,6 +67,11 @@ class ScopedModelRestApi(ModelRestApi):
         marshmallow-sqlalchemy turns an unknown related id into a *new* related object,
         which the next autoflush would try to insert: refuse it instead.
         """
+        relationships = self.datamodel.obj.__mapper__.relationships.keys()
+        bad_ids = {name: [str(NOT_AN_ID)] for name in relationships
+                   if name in data and not _is_id(data[name])}
+        if bad_ids:
+            raise ValidationError(bad_ids)
         with db.session.no_autoflush:
             item = schema.load(data, instance=instance) if instance else schema.load(data)
             unknown = {

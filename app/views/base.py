@@ -199,7 +199,7 @@ class ScopedModelView(ModelView):
 
 
 def reject_malformed_list_args():
-    """Answer 400 to list-page arguments FAB would crash on (page and page size must be numbers)."""
+    """Answer 400 to list-page arguments FAB would crash on: page and size are whole numbers."""
     for name, value in request.args.items():
-        if name.startswith(("psize_", "page_")) and not value.lstrip("-").isdigit():
+        if name.startswith(("psize_", "page_")) and not value.isdigit():
             abort(400)
