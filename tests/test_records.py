@@ -63,6 +63,7 @@ def test_regional_user_cannot_assign_project_to_another_office_in_form(app, ui, 
         "stage": "initiative", "owner_office": ids["TUR"]})
     assert response.status_code == 200  # the form comes back with the error at the field
     assert re.search(r'id="owner_office".{0,600}alert-danger', response.text, re.S)
+    assert "Ваш офис не может вносить записи за этот офис." in response.text
     assert _count(app, Project) == before
 
 
@@ -302,3 +303,14 @@ def test_new_project_form_starts_in_the_users_region_and_the_current_year(ui):
     html = ui("region.almaty").get("/projectview/add").text
     assert re.search(r'<option selected[^>]*>город Алматы<', _select_block(html, "region"))
     assert f'value="{today_local().year}"' in html
+
+
+def test_api_info_offers_only_investors_in_scope(api, world):
+    client, headers = api("region.almaty")
+    response = client.get("/api/v1/project/_info?q=(keys:!(add_columns),add_columns:"
+                          "(investor:(page_size:100)))", headers=headers)
+    assert response.status_code == 200, response.text
+    investor = next(c for c in response.json["add_columns"] if c["name"] == "investor")
+    names = {value["value"] for value in investor["values"]}
+    assert "investor of ALM" in names
+    assert not any(name.endswith("of TUR") or name.endswith("of DE") for name in names)

@@ -49,6 +49,7 @@ def with_record_rules(form_class, model):
     class RecordForm(form_class):
         def validate(self, extra_validators=None):
             valid = super().validate(extra_validators=extra_validators)
+            self._explain_refused_choices()
             item_id = getattr(self, "_id", None)
             errors = validate_record(db.session, model, self.data, item_id)
             for name, messages in errors.items():
@@ -58,6 +59,16 @@ def with_record_rules(form_class, model):
                 else:
                     self.form_errors = list(self.form_errors) + messages
             return valid and not errors
+
+        def _explain_refused_choices(self):
+            # A posted id outside the dropdown's scoped query arrives as "no value";
+            # say why instead of FAB's "This field is required".
+            owner = scoping.owner_relationship(model)
+            for name, field in self._fields.items():
+                posted = (field.raw_data or [""])[0] if hasattr(field, "query_func") else ""
+                if posted not in ("", "__None") and field.data is None:
+                    field.errors = [str(scoping.OFFICE_NOT_WRITABLE if name == owner
+                                        else scoping.OUT_OF_SCOPE)]
 
     RecordForm.__name__ = form_class.__name__
     return RecordForm
