@@ -69,6 +69,9 @@ class Config:
 
     # Kazakhstan has one time zone, UTC+5, since 1 March 2024.
     IRM_DISPLAY_UTC_OFFSET_HOURS = int(os.environ.get("IRM_DISPLAY_UTC_OFFSET_HOURS", "5"))
+    # The end of the working day in Kazakhstan time: what arrives later counts from the
+    # next working day (services/calendar.py).
+    IRM_WORKDAY_END = os.environ.get("IRM_WORKDAY_END", "18:00")
     IRM_DEMO_PASSWORD = os.environ.get("IRM_DEMO_PASSWORD", "demo-password")
     # Upper bound on page sizes asked for in the URL (FAB leaves psize_* unbounded).
     IRM_MAX_PAGE_SIZE = 100

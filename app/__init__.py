@@ -81,6 +81,9 @@ def _register_views(appbuilder: AppBuilder) -> None:
                         icon="fa-tags", category="Reference data")
     appbuilder.add_view(directory.MrpRateView, "MRP", label=_l("МРП"),
                         icon="fa-calculator", category="Reference data")
+    appbuilder.add_view(directory.CalendarDayView, "Working calendar",
+                        label=_l("Переносы выходных дней"), icon="fa-calendar",
+                        category="Reference data")
 
 
 def _register_apis(appbuilder: AppBuilder) -> None:

@@ -1,4 +1,5 @@
 """The domain models, one module per aggregate; importing this registers them all."""
+from .calendar import CalendarDay, CalendarDayKind
 from .engagement import Agreement, AgreementKind, ImplementationStatus, Meeting, MeetingKind
 from .investors import Investor, InvestorStatus, Ownership
 from .kpi import KpiDefinition, KpiDirection, KpiSource, KpiTarget
@@ -8,7 +9,7 @@ from .reference import Country, MrpRate, Region, RegionKind, Sector
 from .sites import IndustrialSite, SiteStatus
 
 __all__ = [
-    "Agreement", "AgreementKind", "Country", "FrontOffice", "ImplementationStatus",
+    "Agreement", "AgreementKind", "CalendarDay", "CalendarDayKind", "Country", "FrontOffice", "ImplementationStatus",
     "IndustrialSite", "Investor", "InvestorStatus", "KpiDefinition", "KpiDirection",
     "KpiSource", "KpiTarget", "LEVEL_OF_KIND", "Meeting", "MeetingKind", "MrpRate",
     "NATIONAL_COMPANY_KINDS", "OfficeKind", "OfficeLevel", "OfficeUser", "Ownership",

@@ -19,7 +19,7 @@ ROLE_NAMES = (ADMIN, AUTHORITY, NATIONAL_COMPANY, TASK_FORCE, EXTERNAL, REGIONAL
 RECORDS = ("Investor", "Project", "IndustrialSite", "Meeting", "Agreement")
 KPI = ("KpiDefinition", "KpiTarget")
 DIRECTORY = ("FrontOffice",)
-REFERENCE = ("Region", "Country", "Sector", "MrpRate")
+REFERENCE = ("Region", "Country", "Sector", "MrpRate", "CalendarDay")
 
 # Map FAB's view and API methods onto the two permissions.
 READ_WRITE_METHODS = {
@@ -35,7 +35,7 @@ READ_WRITE_METHODS = {
 MENUS = (
     "Investors", "Projects", "Industrial sites", "Meetings", "Agreements",
     "KPI catalogue", "KPI targets", "Front offices", "Regions", "Countries", "Sectors",
-    "MRP", "Records", "KPI", "Reference data",
+    "MRP", "Working calendar", "Records", "KPI", "Reference data",
 )
 
 # What every signed-in user may do with their own account.

@@ -8,6 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Country, MrpRate, Region, RegionKind, Sector
+from ..models.calendar import CalendarDay
+from .calendar import TRANSFERS
 
 # ISO 3166-2:KZ: 17 oblasts and 3 cities of republican significance.
 REGIONS = [
@@ -102,6 +104,8 @@ def load_reference_data(session: Session) -> None:
         for c, nr, ru, kk, en in SECTORS))
     _insert_missing(session, MrpRate, "effective_from", (
         dict(effective_from=d, amount=a) for d, a in MRP_RATES))
+    _insert_missing(session, CalendarDay, "day", (
+        dict(day=d, kind=k, basis=basis) for d, k, basis in TRANSFERS))
     session.commit()
 
 

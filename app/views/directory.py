@@ -2,7 +2,7 @@
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
-from ..models import Country, FrontOffice, MrpRate, Region, Sector
+from ..models import CalendarDay, Country, FrontOffice, MrpRate, Region, Sector
 from .base import ScopedModelView
 from .labels import FIELD_LABELS
 
@@ -76,3 +76,19 @@ class MrpRateView(ScopedModelView):
     list_columns = show_columns = add_columns = edit_columns = ["effective_from", "amount"]
     search_columns = ["effective_from"]
     base_order = ("effective_from", "desc")
+
+
+class CalendarDayView(ScopedModelView):
+    """The Government's transfers of days off, which override weekends and holidays."""
+
+    datamodel = SQLAInterface(CalendarDay)
+    class_permission_name = "CalendarDay"
+    list_title = show_title = add_title = edit_title = _l("Переносы выходных дней")
+    label_columns = FIELD_LABELS
+    list_columns = show_columns = add_columns = edit_columns = ["day", "kind", "basis"]
+    search_columns = ["day", "kind"]
+    base_order = ("day", "desc")
+    description_columns = {
+        "day": _l("Праздники берутся из закона; здесь — только переносы по постановлениям "
+                  "Правительства (суббота стала рабочей, понедельник — выходным)."),
+    }

@@ -64,6 +64,8 @@ FIELD_LABELS = {
     "kpi": _l("KPI"),
     "quarter": _l("Квартал"),
     "target_value": _l("Целевое значение"),
+    "day": _l("Дата"),
+    "basis": _l("Основание"),
     "created_at": _l("Создано"),
     "updated_at": _l("Изменено"),
 }
