@@ -29,7 +29,7 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
     app.config["FAB_ROLES"] = fab_roles()
 
     from . import models  # noqa: F401  (registers every table on Model.metadata)
-    from .services import routing  # noqa: F401  (derived project fields on every flush)
+    from .services import deadlines, routing  # noqa: F401  (derived fields on every flush)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
@@ -54,7 +54,7 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
 
 
 def _register_views(appbuilder: AppBuilder) -> None:
-    from .views import directory, kpi, records
+    from .views import directory, kpi, records, requests
 
     appbuilder.add_view(records.InvestorView, "Investors", label=_l("Инвесторы"),
                         icon="fa-building", category="Records", category_label=_l("Реестр"))
@@ -66,6 +66,17 @@ def _register_views(appbuilder: AppBuilder) -> None:
                         icon="fa-handshake-o", category="Records")
     appbuilder.add_view(records.AgreementView, "Agreements", label=_l("Соглашения"),
                         icon="fa-file-text", category="Records")
+    appbuilder.add_view(requests.InfoRequestView, "Information requests",
+                        label=_l("Все запросы"), icon="fa-envelope", category="Requests",
+                        category_label=_l("Запросы инвесторов"))
+    appbuilder.add_view(requests.DueSoonInfoRequestView, "Requests due soon",
+                        label=_l("Срок истекает"), icon="fa-clock-o", category="Requests")
+    appbuilder.add_view(requests.OverdueInfoRequestView, "Requests overdue",
+                        label=_l("Просроченные"), icon="fa-exclamation-triangle",
+                        category="Requests")
+    appbuilder.add_view(requests.InfoRequestSlaView, "Requests SLA",
+                        label=_l("Соблюдение сроков по офисам"), icon="fa-bar-chart",
+                        category="Requests")
     appbuilder.add_view(kpi.KpiDefinitionView, "KPI catalogue", label=_l("Каталог KPI"),
                         icon="fa-list", category="KPI", category_label=_l("KPI"))
     appbuilder.add_view(kpi.KpiTargetView, "KPI targets", label=_l("Целевые значения"),

@@ -3,13 +3,13 @@
 Offices are named by short codes; every scoped entity has one record owned by each
 office in OWNERS, named "<entity> of <code>", so a page shows whose records leaked.
 """
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.models import (Agreement, Country, FrontOffice, IndustrialSite, Investor, KpiDefinition,
-                        KpiTarget, Meeting, OfficeKind, Project, Region, Sector)
+from app.models import (Agreement, Country, FrontOffice, IndustrialSite, InfoRequest, Investor,
+                        KpiDefinition, KpiTarget, Meeting, OfficeKind, Project, Region, Sector)
 
 PASSWORD = "test-password"
 
@@ -101,6 +101,12 @@ def make(session, entity, office, name, kpi=None, volume=Decimal("100000000.00")
     elif entity == "agreement":
         record = Agreement(title=name, parties="Стороны", signed_on=date(2026, 2, 2),
                            amount=Decimal("1000.00"), owner_office=office)
+    elif entity == "info_request":
+        investor = Investor(name=f"investor for {name}",
+                            country=_ref(session, Country, alpha2="KZ"), owner_office=office)
+        record = InfoRequest(investor=investor, subject=name, text="Какие льготы доступны?",
+                             received_at=datetime(2026, 3, 2, 5, 0, tzinfo=timezone.utc),
+                             owner_office=office)
     elif entity == "kpi_target":
         # (kpi, office, year, quarter) is unique: a spare target gets a KPI of its own.
         kpi = kpi or KpiDefinition(code=name, name=name, unit="шт.")
@@ -113,4 +119,5 @@ def make(session, entity, office, name, kpi=None, volume=Decimal("100000000.00")
     return record.id
 
 
-ENTITIES = ["investor", "project", "site", "meeting", "agreement", "kpi_target", "front_office"]
+ENTITIES = ["investor", "project", "site", "meeting", "agreement", "info_request", "kpi_target",
+            "front_office"]

@@ -40,7 +40,7 @@ RECORD_WRITES = {
 }
 WRITES = {
     **{entity: RECORD_WRITES for entity in ("investor", "project", "site", "meeting",
-                                            "agreement")},
+                                            "agreement", "info_request")},
     # The authorized body sets KPI targets (p. 8.3); offices only read theirs.
     "kpi_target": {user: (ALL if user in ("admin", "authority") else set()) for user in USERS},
     # The directory of front offices is maintained by the administrator.
@@ -52,10 +52,11 @@ TF_PROJECT_WRITERS = {"admin", "nc", "taskforce"}
 
 VIEWS = {"investor": "InvestorView", "project": "ProjectView", "site": "IndustrialSiteView",
          "meeting": "MeetingView", "agreement": "AgreementView",
+         "info_request": "InfoRequestView",
          "kpi_target": "KpiTargetView", "front_office": "FrontOfficeView"}
 EDITABLE_FIELD = {"investor": ("notes", "изменено"), "project": ("description", "изменено"),
                   "site": ("description", "изменено"), "meeting": ("outcome", "изменено"),
-                  "agreement": ("parties", "изменено"), "kpi_target": ("target_value", 7),
+                  "agreement": ("parties", "изменено"), "info_request": ("text", "изменено"), "kpi_target": ("target_value", 7),
                   "front_office": ("phone", "+7 700 000 00 00")}
 
 
@@ -93,16 +94,8 @@ def exists(app, entity, record_id):
 
 
 def scenario_model(entity):
-    from app.api.resources import (AgreementApi, FrontOfficeApi, IndustrialSiteApi, InvestorApi,
-                                   KpiTargetApi, MeetingApi, ProjectApi)
-    apis = {"investor": InvestorApi, "project": ProjectApi, "site": IndustrialSiteApi,
-            "meeting": MeetingApi, "agreement": AgreementApi, "kpi_target": KpiTargetApi,
-            "front_office": FrontOfficeApi}
-    return apis[entity].datamodel.obj
-
-
-def resource(entity):
-    return "site" if entity == "site" else entity
+    from app.api.resources import ALL_APIS
+    return next(api.datamodel.obj for api in ALL_APIS if api.resource_name == entity)
 
 
 def view_url(entity):
@@ -177,7 +170,7 @@ def test_api_list_returns_exactly_the_records_in_scope(api, world, username, ent
     client, headers = api(username)
     ids, page = set(), 0
     while True:  # walk every page: earlier tests leave spare records behind
-        response = client.get(f"/api/v1/{resource(entity)}/?q=(page:{page},page_size:100)",
+        response = client.get(f"/api/v1/{entity}/?q=(page:{page},page_size:100)",
                               headers=headers)
         assert response.status_code == 200, response.text
         ids |= set(response.json["ids"])
@@ -193,7 +186,7 @@ def test_api_list_returns_exactly_the_records_in_scope(api, world, username, ent
 def test_api_get_answers_404_outside_scope(api, world, username, entity):
     client, headers = api(username)
     for record_id, readable, _ in expected(entity, username, world):
-        status = client.get(f"/api/v1/{resource(entity)}/{record_id}", headers=headers).status_code
+        status = client.get(f"/api/v1/{entity}/{record_id}", headers=headers).status_code
         assert status == (200 if readable else 404), (entity, record_id)
 
 
@@ -203,7 +196,7 @@ def test_api_put_only_where_writable(api, world, username, entity):
     client, headers = api(username)
     field, value = EDITABLE_FIELD[entity]
     for record_id, readable, writable in expected(entity, username, world):
-        response = client.put(f"/api/v1/{resource(entity)}/{record_id}", json={field: value},
+        response = client.put(f"/api/v1/{entity}/{record_id}", json={field: value},
                               headers=headers)
         if writable:
             assert response.status_code == 200, (entity, record_id, response.text)
@@ -220,7 +213,7 @@ def test_api_put_only_where_writable(api, world, username, entity):
 def test_api_delete_only_where_writable(app, api, world, username, entity):
     client, headers = api(username)
     for record_id, owner in disposable(app, world, entity):
-        response = client.delete(f"/api/v1/{resource(entity)}/{record_id}", headers=headers)
+        response = client.delete(f"/api/v1/{entity}/{record_id}", headers=headers)
         writable = owner in WRITES[entity][username]
         assert exists(app, entity, record_id) != writable, (entity, owner, response.status_code)
         if owner not in READS[username] and may_write_any(entity, username):

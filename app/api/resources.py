@@ -4,9 +4,9 @@ Each accepts and filters on the same fields as its form in the UI (the view's co
 """
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from ..models import (Agreement, Country, FrontOffice, IndustrialSite, Investor, KpiDefinition,
-                      KpiTarget, Meeting, MrpRate, Project, Region, Sector)
-from ..views import directory, kpi, records
+from ..models import (Agreement, Country, FrontOffice, IndustrialSite, InfoRequest, Investor,
+                      KpiDefinition, KpiTarget, Meeting, MrpRate, Project, Region, Sector)
+from ..views import directory, kpi, records, requests
 from ..views.labels import FIELD_LABELS
 from .base import ScopedModelRestApi
 
@@ -149,6 +149,22 @@ class MrpRateApi(ScopedModelRestApi):
     search_columns = directory.MrpRateView.search_columns
 
 
+class InfoRequestApi(ScopedModelRestApi):
+    """Information requests: received_at may be sent (ISO 8601 with offset); due_date never."""
+
+    resource_name = "info_request"
+    class_permission_name = "InfoRequest"
+    datamodel = SQLAInterface(InfoRequest)
+    label_columns = FIELD_LABELS
+    list_columns = ["id", "investor.id", "investor.name", "channel", "subject", "received_at",
+                    "due_date", "status", "assignee.id", "answered_at", *_OWNER]
+    show_columns = list_columns + ["text", "answer_text", "created_at", "updated_at"]
+    add_columns = requests.InfoRequestView.add_columns
+    edit_columns = requests.InfoRequestView.edit_columns
+    search_columns = requests.InfoRequestView.search_columns
+    order_columns = ["id", "received_at", "due_date", "status"]
+
+
 ALL_APIS = (InvestorApi, ProjectApi, IndustrialSiteApi, MeetingApi, AgreementApi,
             KpiDefinitionApi, KpiTargetApi, FrontOfficeApi, RegionApi, CountryApi, SectorApi,
-            MrpRateApi)
+            MrpRateApi, InfoRequestApi)

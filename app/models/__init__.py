@@ -5,6 +5,7 @@ from .investors import Investor, InvestorStatus, Ownership
 from .kpi import KpiDefinition, KpiDirection, KpiSource, KpiTarget
 from .org import LEVEL_OF_KIND, NATIONAL_COMPANY_KINDS, FrontOffice, OfficeKind, OfficeLevel, OfficeUser
 from .projects import Project, ProjectStage, RoutingLevel
+from .requests import OPEN_REQUEST_STATUSES, InfoRequest, RequestChannel, RequestStatus
 from .reference import Country, MrpRate, Region, RegionKind, Sector
 from .sites import IndustrialSite, SiteStatus
 
@@ -14,5 +15,5 @@ __all__ = [
     "KpiSource", "KpiTarget", "LEVEL_OF_KIND", "Meeting", "MeetingKind", "MrpRate",
     "NATIONAL_COMPANY_KINDS", "OfficeKind", "OfficeLevel", "OfficeUser", "Ownership",
     "Project", "ProjectStage", "Region", "RegionKind", "RoutingLevel", "Sector",
-    "SiteStatus",
+    "SiteStatus", "InfoRequest", "RequestChannel", "RequestStatus", "OPEN_REQUEST_STATUSES",
 ]

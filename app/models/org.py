@@ -99,6 +99,12 @@ class OfficeUser(User):
         foreign_keys=[front_office_id]
     )
 
+    # Users are scoped by their office, so assignee dropdowns list colleagues only.
+    __office_column__ = "front_office_id"
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
 
 class OwnedByOfficeMixin:
     """A record that belongs to the front office that keeps it; the scoping reads this column."""

@@ -16,7 +16,7 @@ REGIONAL = "Regional"
 ROLE_NAMES = (ADMIN, AUTHORITY, NATIONAL_COMPANY, TASK_FORCE, EXTERNAL, REGIONAL)
 
 # Permission resources: one per domain entity, shared by its view and its REST API.
-RECORDS = ("Investor", "Project", "IndustrialSite", "Meeting", "Agreement")
+RECORDS = ("Investor", "Project", "IndustrialSite", "Meeting", "Agreement", "InfoRequest")
 KPI = ("KpiDefinition", "KpiTarget")
 DIRECTORY = ("FrontOffice",)
 REFERENCE = ("Region", "Country", "Sector", "MrpRate", "CalendarDay")
@@ -24,7 +24,7 @@ REFERENCE = ("Region", "Country", "Sector", "MrpRate", "CalendarDay")
 # Map FAB's view and API methods onto the two permissions.
 READ_WRITE_METHODS = {
     # ModelView
-    "list": "read", "show": "read", "download": "read",
+    "list": "read", "show": "read", "download": "read", "sla": "read",
     "add": "write", "edit": "write", "delete": "write",
     "action": "write", "action_post": "write", "muldelete": "write",
     # ModelRestApi
@@ -34,6 +34,7 @@ READ_WRITE_METHODS = {
 
 MENUS = (
     "Investors", "Projects", "Industrial sites", "Meetings", "Agreements",
+    "Information requests", "Requests overdue", "Requests due soon", "Requests SLA", "Requests",
     "KPI catalogue", "KPI targets", "Front offices", "Regions", "Countries", "Sectors",
     "MRP", "Working calendar", "Records", "KPI", "Reference data",
 )

@@ -7,7 +7,7 @@ security.scoping.out_of_scope_links, which the same entry point calls.
 """
 import re
 from functools import lru_cache
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Mapping, Optional
 
@@ -16,10 +16,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import (LEVEL_OF_KIND, Agreement, FrontOffice, IndustrialSite, Investor,
-                      KpiTarget, Meeting, MrpRate, OfficeLevel, Project)
+from ..models import (LEVEL_OF_KIND, Agreement, FrontOffice, IndustrialSite, InfoRequest,
+                      Investor, KpiTarget, Meeting, MrpRate, OfficeLevel, Project, RequestStatus)
+from ..models.types import UtcDateTime
 from ..security.scoping import out_of_scope_links
-from .clock import today_local
+from .clock import now_utc, today_local
 from .routing import NoMrpForYear, mrp_for_year
 
 Errors = Iterable[tuple[str, Any]]
@@ -172,6 +173,34 @@ def _unique_columns(model: type) -> Rule:
     return rule
 
 
+@lru_cache(maxsize=None)
+def _aware_moments(model: type) -> Rule:
+    """Return a rule: every moment carries its time zone, so it can be stored in UTC."""
+    columns = [c.key for c in model.__table__.columns if isinstance(c.type, UtcDateTime)]
+
+    def rule(session, values, item_id):
+        for name in columns:
+            value = values.get(name)
+            if isinstance(value, datetime) and value.tzinfo is None:
+                yield name, _l("Укажите время со смещением часового пояса, "
+                               "например 2026-11-25T10:00:00+05:00.")
+    return rule
+
+
+def _info_request_answer(session, values, item_id):
+    status = values.get("status")
+    if status in (RequestStatus.answered, RequestStatus.closed) \
+            and not (values.get("answer_text") or "").strip():
+        yield "answer_text", _l("Чтобы закрыть запрос, внесите текст ответа.")
+    received, answered = values.get("received_at"), values.get("answered_at")
+    if isinstance(received, datetime) and received.tzinfo is not None:
+        if received > now_utc() + timedelta(minutes=5):
+            yield "received_at", _l("Дата поступления не может быть в будущем.")
+        if isinstance(answered, datetime) and answered.tzinfo is not None \
+                and answered < received:
+            yield "answered_at", _l("Ответ не может быть дан раньше поступления запроса.")
+
+
 RULES: dict[type, list[Rule]] = {
     Investor: [_investor_bin, _email("email")],
     Project: [_non_negative("volume", "jobs"), _project_year, _region_of_regional_office],
@@ -181,6 +210,7 @@ RULES: dict[type, list[Rule]] = {
     KpiTarget: [_non_negative("target_value"), _kpi_period],
     FrontOffice: [_office_placement, _email("email")],
     MrpRate: [_positive("amount")],
+    InfoRequest: [_info_request_answer],
 }
 
 
@@ -188,7 +218,7 @@ def validate_record(session: Session, model: type, values: Mapping[str, Any],
                     item_id: Optional[int] = None) -> dict[str, list[str]]:
     """Return {field: [messages]} for everything wrong with a record about to be saved."""
     errors: dict[str, list[str]] = {}
-    for rule in RULES.get(model, []) + [_unique_columns(model)]:
+    for rule in RULES.get(model, []) + [_unique_columns(model), _aware_moments(model)]:
         for name, message in rule(session, values, item_id):
             errors.setdefault(name, []).append(str(message))
     for name, message in out_of_scope_links(session, model, values, item_id).items():

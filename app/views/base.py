@@ -22,6 +22,7 @@ from ..models.types import Money, UtcDateTime
 from ..security import scoping
 from ..security.roles import READ_WRITE_METHODS
 from ..services.validation import validate_record
+from .fields import LocalDateTimeField
 from .formatting import enum_label_formatter, format_money, format_utc_as_local, format_yes_no
 
 
@@ -98,11 +99,16 @@ class ScopedModelView(ModelView):
         super().__init__(**kwargs)
 
     def _add_enum_fields(self, model):
+        # Our own fields where FAB's would show raw enum values or UTC moments.
         labels = self.label_columns or {}
         extra = {}
         for column in model.__table__.columns:
+            label = labels.get(column.key, column.key)
             if isinstance(column.type, SAEnum) and column.type.enum_class is not None:
-                extra[column.key] = enum_select_field(column, labels.get(column.key, column.key))
+                extra[column.key] = enum_select_field(column, label)
+            elif isinstance(column.type, UtcDateTime):
+                extra[column.key] = LocalDateTimeField(
+                    label, validators=[OptionalValidator() if column.nullable else InputRequired()])
         self.add_form_extra_fields = {**extra, **(self.add_form_extra_fields or {})}
         self.edit_form_extra_fields = {**extra, **(self.edit_form_extra_fields or {})}
 

@@ -66,6 +66,13 @@ FIELD_LABELS = {
     "target_value": _l("Целевое значение"),
     "day": _l("Дата"),
     "basis": _l("Основание"),
+    "channel": _l("Канал поступления"),
+    "text": _l("Текст запроса"),
+    "received_at": _l("Поступил"),
+    "due_date": _l("Срок ответа"),
+    "assignee": _l("Исполнитель"),
+    "answer_text": _l("Ответ"),
+    "answered_at": _l("Ответ дан"),
     "created_at": _l("Создано"),
     "updated_at": _l("Изменено"),
 }

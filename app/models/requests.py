@@ -1,0 +1,89 @@
+"""Investor information requests, answered within 5 working days (p. 12.7, p. 15-1.6)."""
+from datetime import date, datetime
+from typing import Optional
+
+from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, and_
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..services.clock import local_timezone, now_utc, today_local
+from .base import LabeledEnum, TimestampMixin, enum_column
+from .investors import Investor
+from .org import OfficeUser, OwnedByOfficeMixin
+from .types import UtcDateTime
+
+
+class RequestChannel(LabeledEnum):
+    email = "email", _l("Электронная почта")
+    letter = "letter", _l("Письмо")
+    phone = "phone", _l("Телефон")
+    visit = "visit", _l("Личный приём")
+    website = "website", _l("Сайт / портал")
+    api = "api", _l("Интеграция (API)")
+
+
+class RequestStatus(LabeledEnum):
+    new = "new", _l("Новый")
+    in_work = "in_work", _l("В работе")
+    answered = "answered", _l("Ответ дан")
+    closed = "closed", _l("Закрыт")
+
+
+OPEN_REQUEST_STATUSES = (RequestStatus.new, RequestStatus.in_work)
+
+
+class InfoRequest(OwnedByOfficeMixin, TimestampMixin, Model):
+    """An investor's information request; the owner office is the office that received it."""
+
+    __tablename__ = "info_request"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"), nullable=False,
+                                             index=True)
+    channel: Mapped[RequestChannel] = enum_column(RequestChannel, nullable=False,
+                                                  default=RequestChannel.email)
+    subject: Mapped[str] = mapped_column(String(255), nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, index=True,
+                                                  default=now_utc)
+    # The last day to answer; set by services.deadlines from received_at, never typed in.
+    due_date: Mapped[date] = mapped_column(Date, nullable=False, index=True)
+    status: Mapped[RequestStatus] = enum_column(RequestStatus, nullable=False,
+                                                default=RequestStatus.new, index=True)
+    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), index=True)
+    answer_text: Mapped[Optional[str]] = mapped_column(Text)
+    answered_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime)
+
+    investor: Mapped[Investor] = relationship()
+    assignee: Mapped[Optional[OfficeUser]] = relationship(foreign_keys=[assignee_id])
+
+    @hybrid_property
+    def is_overdue(self) -> bool:
+        """Open past its due date."""
+        return self.status in OPEN_REQUEST_STATUSES and self.due_date < today_local()
+
+    @is_overdue.expression
+    def is_overdue(cls):
+        return and_(cls.status.in_(OPEN_REQUEST_STATUSES), cls.due_date < today_local())
+
+    @property
+    def deadline_state(self) -> str:
+        """Say where the request stands against its deadline, for lists."""
+        if self.status in OPEN_REQUEST_STATUSES:
+            if self.due_date < today_local():
+                return str(_l("Просрочен"))
+            return str(_l("В срок"))
+        if self.answered_at is not None and self.answered_on_time is False:
+            return str(_l("Ответ с нарушением срока"))
+        return str(_l("Ответ в срок"))
+
+    @property
+    def answered_on_time(self) -> Optional[bool]:
+        """Whether the answer came by the due date (Kazakhstan calendar day); None if open."""
+        if self.answered_at is None:
+            return None
+        return self.answered_at.astimezone(local_timezone()).date() <= self.due_date
+
+    def __str__(self) -> str:
+        return f"№ {self.id} {self.subject}" if self.id else self.subject

@@ -1,0 +1,31 @@
+"""Deadline fields of records, set from the working-day calendar whenever their inputs change."""
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from ..models.requests import InfoRequest, RequestStatus
+from .calendar import load_calendar
+from .clock import now_utc
+
+INFO_REQUEST_TERM = 5  # working days to answer an investor (p. 12.7, p. 15-1.6)
+ANSWERED_STATUSES = (RequestStatus.answered, RequestStatus.closed)
+
+
+def set_info_request_due_date(session: Session, request: InfoRequest) -> None:
+    """Give the request its received moment (default now), last day to answer, answer moment."""
+    if request.received_at is None:
+        request.received_at = now_utc()
+    if request.status in ANSWERED_STATUSES and request.answered_at is None:
+        request.answered_at = now_utc()
+    changed = inspect(request).attrs.received_at.history.has_changes()
+    if request.due_date is None or changed:
+        with session.no_autoflush:
+            calendar = load_calendar(session)
+        request.due_date = calendar.due_date(request.received_at, INFO_REQUEST_TERM)
+
+
+@event.listens_for(Session, "before_flush")
+def _set_deadlines(session: Session, flush_context, instances) -> None:
+    """Keep every deadline derived from its inputs, whoever writes the record."""
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, InfoRequest):
+            set_info_request_due_date(session, obj)

@@ -1,0 +1,106 @@
+"""Views of investor information requests: registers, due and overdue lists, the SLA page."""
+from flask import request
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_
+
+from ..extensions import db
+from ..models import OPEN_REQUEST_STATUSES, InfoRequest
+from ..services.calendar import working_calendar
+from ..services.clock import now_utc, today_local
+from ..services.sla import info_request_sla
+from .base import ScopedModelView
+from .labels import FIELD_LABELS
+
+
+class OverdueFilter(BaseFilter):
+    """Open requests past their due date."""
+
+    name = "overdue"
+    arg_name = None
+
+    def apply(self, query, value):
+        return query.filter(InfoRequest.is_overdue)
+
+
+class DueSoonFilter(BaseFilter):
+    """Open requests due today or on the next working day."""
+
+    name = "due soon"
+    arg_name = None
+
+    def apply(self, query, value):
+        today = today_local()
+        horizon = working_calendar(db.session).next_working_day(today)
+        return query.filter(and_(InfoRequest.status.in_(OPEN_REQUEST_STATUSES),
+                                 InfoRequest.due_date.between(today, horizon)))
+
+
+class InfoRequestView(ScopedModelView):
+    """All information requests of the user's scope."""
+
+    datamodel = SQLAInterface(InfoRequest)
+    class_permission_name = "InfoRequest"
+    list_title = _l("Информационные запросы инвесторов")
+    show_title = add_title = edit_title = _l("Информационный запрос")
+    label_columns = {**FIELD_LABELS, "deadline_state": _l("Соблюдение срока")}
+    list_columns = ["id", "received_at", "investor", "subject", "channel", "due_date",
+                    "status", "deadline_state", "assignee", "owner_office"]
+    show_columns = ["id", "investor", "channel", "subject", "text", "received_at", "due_date",
+                    "status", "deadline_state", "assignee", "answer_text", "answered_at",
+                    "owner_office", "created_at", "updated_at"]
+    add_columns = ["investor", "channel", "subject", "text", "received_at", "assignee",
+                   "owner_office"]
+    edit_columns = ["investor", "channel", "subject", "text", "received_at", "assignee",
+                    "status", "answer_text", "answered_at", "owner_office"]
+    search_columns = ["subject", "investor", "status", "channel", "received_at", "due_date",
+                      "assignee", "owner_office"]
+    order_columns = ["id", "received_at", "due_date", "status"]
+    base_order = ("due_date", "asc")
+    description_columns = {
+        "received_at": _l("Время Казахстана. Поступивший после 18:00 или в выходной "
+                          "считается со следующего рабочего дня; срок ответа — "
+                          "5 рабочих дней (п. 12.7)."),
+    }
+
+    def add_form_defaults(self) -> dict:
+        """Start as received now."""
+        return {**super().add_form_defaults(), "received_at": now_utc()}
+
+
+class OverdueInfoRequestView(InfoRequestView):
+    """Requests past their due date and still unanswered."""
+
+    list_title = _l("Просроченные информационные запросы")
+    base_filters = InfoRequestView.base_filters + [["id", OverdueFilter, lambda: None]]
+
+
+class DueSoonInfoRequestView(InfoRequestView):
+    """Requests due today or on the next working day."""
+
+    list_title = _l("Запросы со сроком сегодня и в следующий рабочий день")
+    base_filters = InfoRequestView.base_filters + [["id", DueSoonFilter, lambda: None]]
+
+
+class InfoRequestSlaView(BaseView):
+    """The share of requests answered on time, per office and quarter."""
+
+    route_base = "/info-request-sla"
+    class_permission_name = "InfoRequest"
+    method_permission_name = {"sla": "read"}
+    default_view = "sla"
+
+    @expose("/")
+    @has_access
+    def sla(self):
+        """Show the SLA table for the quarter asked for (the current one by default)."""
+        today = today_local()
+        year, quarter = today.year, (today.month - 1) // 3 + 1
+        asked_year, asked_quarter = request.args.get("year", ""), request.args.get("quarter", "")
+        if asked_year.isdigit() and asked_quarter in ("1", "2", "3", "4"):
+            year, quarter = int(asked_year), int(asked_quarter)
+        rows = info_request_sla(db.session, year, quarter)
+        return self.render_template("irm/info_request_sla.html", rows=rows, year=year,
+                                    quarter=quarter, years=range(today.year - 3, today.year + 1))
