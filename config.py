@@ -72,6 +72,16 @@ class Config:
     # The end of the working day in Kazakhstan time: what arrives later counts from the
     # next working day (services/calendar.py).
     IRM_WORKDAY_END = os.environ.get("IRM_WORKDAY_END", "18:00")
+    # The daily deadline sweep runs at this Kazakhstan time.
+    IRM_SWEEP_AT = os.environ.get("IRM_SWEEP_AT", "08:00")
+    # Outgoing e-mail (notices, violation notices); unset MAIL_SERVER keeps notices in-app.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "").lower() in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "irm@localhost")
     IRM_DEMO_PASSWORD = os.environ.get("IRM_DEMO_PASSWORD", "demo-password")
     # Upper bound on page sizes asked for in the URL (FAB leaves psize_* unbounded).
     IRM_MAX_PAGE_SIZE = 100

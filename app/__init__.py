@@ -29,7 +29,7 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
     app.config["FAB_ROLES"] = fab_roles()
 
     from . import models  # noqa: F401  (registers every table on Model.metadata)
-    from .services import deadlines, routing  # noqa: F401  (derived fields on every flush)
+    from .services import deadlines, notifications, routing  # noqa: F401  (flush listeners)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
@@ -54,7 +54,7 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
 
 
 def _register_views(appbuilder: AppBuilder) -> None:
-    from .views import directory, kpi, records, requests
+    from .views import accompaniment, directory, kpi, notices, records, requests
 
     appbuilder.add_view(records.InvestorView, "Investors", label=_l("Инвесторы"),
                         icon="fa-building", category="Records", category_label=_l("Реестр"))
@@ -77,6 +77,11 @@ def _register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(requests.InfoRequestSlaView, "Requests SLA",
                         label=_l("Соблюдение сроков по офисам"), icon="fa-bar-chart",
                         category="Requests")
+    appbuilder.add_view(accompaniment.ServiceApplicationView, "Service applications",
+                        label=_l("Заявления на госуслуги"), icon="fa-file",
+                        category="Requests")
+    appbuilder.add_view(notices.MyNoticeView, "My notices", label=_l("Мои уведомления"),
+                        icon="fa-bell", category="Requests")
     appbuilder.add_view(kpi.KpiDefinitionView, "KPI catalogue", label=_l("Каталог KPI"),
                         icon="fa-list", category="KPI", category_label=_l("KPI"))
     appbuilder.add_view(kpi.KpiTargetView, "KPI targets", label=_l("Целевые значения"),
@@ -92,6 +97,12 @@ def _register_views(appbuilder: AppBuilder) -> None:
                         icon="fa-tags", category="Reference data")
     appbuilder.add_view(directory.MrpRateView, "MRP", label=_l("МРП"),
                         icon="fa-calculator", category="Reference data")
+    appbuilder.add_view(accompaniment.StateBodyView, "State bodies",
+                        label=_l("Государственные органы"), icon="fa-university",
+                        category="Reference data")
+    appbuilder.add_view(accompaniment.StateServiceView, "State services",
+                        label=_l("Государственные услуги"), icon="fa-list-alt",
+                        category="Reference data")
     appbuilder.add_view(directory.CalendarDayView, "Working calendar",
                         label=_l("Переносы выходных дней"), icon="fa-calendar",
                         category="Reference data")

@@ -66,3 +66,22 @@ def create_user_command(username, first_name, last_name, email, role, office_nam
     user.front_office_id = office.id
     db.session.commit()
     click.echo(f"Created {username} ({role}) in {office.name}.")
+
+
+@irm_cli.command("sweep")
+def sweep_command():
+    """Run the daily deadline sweep once now (notices, provider violations, e-mails)."""
+    from .services.sweep import run_daily_sweep
+
+    result = run_daily_sweep(db.session)
+    click.echo(f"notices: {result.notices}, violations: {result.violations}, "
+               f"e-mails: {result.emails}")
+
+
+@irm_cli.command("scheduler")
+def scheduler_command():
+    """Run the job scheduler in this process (start exactly one, beside the web server)."""
+    from .jobs.scheduler import build_scheduler
+
+    click.echo("Scheduler started; Ctrl+C stops it.")
+    build_scheduler(current_app._get_current_object()).start()

@@ -37,6 +37,12 @@ def _is_id(value) -> bool:
                              and 0 < value < 2**63)
 
 
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
 class ScopedModelRestApi(ModelRestApi):
     """A ModelRestApi whose every read and write goes through the office scoping."""
 
@@ -67,18 +73,20 @@ class ScopedModelRestApi(ModelRestApi):
         marshmallow-sqlalchemy turns an unknown related id into a *new* related object,
         which the next autoflush would try to insert: refuse it instead.
         """
-        relationships = self.datamodel.obj.__mapper__.relationships.keys()
-        bad_ids = {name: [str(NOT_AN_ID)] for name in relationships
-                   if name in data and not _is_id(data[name])}
+        relationships = self.datamodel.obj.__mapper__.relationships
+        bad_ids = {name: [str(NOT_AN_ID)] for name, rel in relationships.items()
+                   if name in data and not (
+                       isinstance(data[name], list) and all(_is_id(v) for v in data[name])
+                       if rel.uselist else _is_id(data[name]))}
         if bad_ids:
             raise ValidationError(bad_ids)
         with db.session.no_autoflush:
             item = schema.load(data, instance=instance) if instance else schema.load(data)
             unknown = {
                 name: [str(scoping.OUT_OF_SCOPE)]
-                for name in type(item).__mapper__.relationships.keys()
-                if (linked := getattr(item, name, None)) is not None
-                and not isinstance(linked, list) and not inspect(linked).persistent
+                for name in relationships.keys()
+                if any(not inspect(linked).persistent
+                       for linked in _as_list(getattr(item, name, None)))
             }
         if unknown:
             raise ValidationError(unknown)

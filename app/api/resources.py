@@ -8,6 +8,7 @@ from ..models import (Agreement, Country, FrontOffice, IndustrialSite, InfoReque
                       KpiDefinition, KpiTarget, Meeting, MrpRate, Project, Region, Sector)
 from ..views import directory, kpi, records, requests
 from ..views.labels import FIELD_LABELS
+from .accompaniment import ServiceApplicationApi, StateBodyApi, StateServiceApi
 from .base import ScopedModelRestApi
 
 _OWNER = ["owner_office.id", "owner_office.name"]
@@ -167,4 +168,4 @@ class InfoRequestApi(ScopedModelRestApi):
 
 ALL_APIS = (InvestorApi, ProjectApi, IndustrialSiteApi, MeetingApi, AgreementApi,
             KpiDefinitionApi, KpiTargetApi, FrontOfficeApi, RegionApi, CountryApi, SectorApi,
-            MrpRateApi, InfoRequestApi)
+            MrpRateApi, InfoRequestApi, ServiceApplicationApi, StateBodyApi, StateServiceApi)

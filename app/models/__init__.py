@@ -1,6 +1,10 @@
 """The domain models, one module per aggregate; importing this registers them all."""
+from .accompaniment import (ApplicantKind, ApplicationEvent, ApplicationStatus, IdDocumentKind,
+                            ProviderViolation, ServiceApplication, StateBody, StateBodyKind,
+                            StateService)
 from .calendar import CalendarDay, CalendarDayKind
 from .engagement import Agreement, AgreementKind, ImplementationStatus, Meeting, MeetingKind
+from .notices import Notice, NoticeKind
 from .investors import Investor, InvestorStatus, Ownership
 from .kpi import KpiDefinition, KpiDirection, KpiSource, KpiTarget
 from .org import LEVEL_OF_KIND, NATIONAL_COMPANY_KINDS, FrontOffice, OfficeKind, OfficeLevel, OfficeUser
@@ -15,5 +19,7 @@ __all__ = [
     "KpiSource", "KpiTarget", "LEVEL_OF_KIND", "Meeting", "MeetingKind", "MrpRate",
     "NATIONAL_COMPANY_KINDS", "OfficeKind", "OfficeLevel", "OfficeUser", "Ownership",
     "Project", "ProjectStage", "Region", "RegionKind", "RoutingLevel", "Sector",
-    "SiteStatus", "InfoRequest", "RequestChannel", "RequestStatus", "OPEN_REQUEST_STATUSES",
+    "SiteStatus", "ApplicantKind", "ApplicationEvent", "ApplicationStatus", "IdDocumentKind",
+    "ProviderViolation", "ServiceApplication", "StateBody", "StateBodyKind", "StateService",
+    "InfoRequest", "Notice", "NoticeKind", "RequestChannel", "RequestStatus", "OPEN_REQUEST_STATUSES",
 ]

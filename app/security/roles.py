@@ -16,17 +16,21 @@ REGIONAL = "Regional"
 ROLE_NAMES = (ADMIN, AUTHORITY, NATIONAL_COMPANY, TASK_FORCE, EXTERNAL, REGIONAL)
 
 # Permission resources: one per domain entity, shared by its view and its REST API.
-RECORDS = ("Investor", "Project", "IndustrialSite", "Meeting", "Agreement", "InfoRequest")
+RECORDS = ("Investor", "Project", "IndustrialSite", "Meeting", "Agreement", "InfoRequest",
+           "ServiceApplication")
 KPI = ("KpiDefinition", "KpiTarget")
 DIRECTORY = ("FrontOffice",)
-REFERENCE = ("Region", "Country", "Sector", "MrpRate", "CalendarDay")
+OWN = ("Notice",)  # scoped to the user, not the office
+REFERENCE = ("Region", "Country", "Sector", "MrpRate", "CalendarDay", "StateBody",
+             "StateService")
 
 # Map FAB's view and API methods onto the two permissions.
 READ_WRITE_METHODS = {
     # ModelView
     "list": "read", "show": "read", "download": "read", "sla": "read",
+    "receipt": "read", "receipt_docx": "read", "transition": "write",
     "add": "write", "edit": "write", "delete": "write",
-    "action": "write", "action_post": "write", "muldelete": "write",
+    "action": "write", "action_post": "write", "muldelete": "write", "mark_read": "write",
     # ModelRestApi
     "get_list": "read", "get": "read", "info": "read", "related": "read",
     "post": "write", "put": "write",
@@ -35,6 +39,7 @@ READ_WRITE_METHODS = {
 MENUS = (
     "Investors", "Projects", "Industrial sites", "Meetings", "Agreements",
     "Information requests", "Requests overdue", "Requests due soon", "Requests SLA", "Requests",
+    "Service applications", "State services", "State bodies", "My notices",
     "KPI catalogue", "KPI targets", "Front offices", "Regions", "Countries", "Sectors",
     "MRP", "Working calendar", "Records", "KPI", "Reference data",
 )
@@ -59,7 +64,8 @@ def _menus():
     return [(menu, "menu_access") for menu in MENUS]
 
 
-_READ_EVERYTHING = _perms(RECORDS + KPI + DIRECTORY + REFERENCE, "read")
+_READ_EVERYTHING = _perms(RECORDS + KPI + DIRECTORY + REFERENCE, "read") + _perms(OWN, "read",
+                                                                                 "write")
 _WRITE_RECORDS = _perms(RECORDS, "write")
 
 ROLE_PERMISSIONS = {

@@ -198,6 +198,8 @@ def out_of_scope_links(session: Session, model: type, values: dict,
     errors = {}
     for name, rel in model.__mapper__.relationships.items():
         target = values.get(name)
+        if rel.uselist:
+            continue  # collections link reference data (services of an application)
         if target is None or stored.get(name) == target.id:
             continue
         if name == owner_relationship(model):

@@ -1,7 +1,12 @@
 """Deadline fields of records, set from the working-day calendar whenever their inputs change."""
+from typing import Optional
+
+from flask import g, has_request_context
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from ..models.accompaniment import ServiceApplication
+from .accompaniment import register_application
 from ..models.requests import InfoRequest, RequestStatus
 from .calendar import load_calendar
 from .clock import now_utc
@@ -23,9 +28,18 @@ def set_info_request_due_date(session: Session, request: InfoRequest) -> None:
         request.due_date = calendar.due_date(request.received_at, INFO_REQUEST_TERM)
 
 
+def current_user_id() -> Optional[int]:
+    """Return the signed-in user's id, None for the scheduler and the CLI."""
+    user = g.get("user") if has_request_context() else None
+    return getattr(user, "id", None)
+
+
 @event.listens_for(Session, "before_flush")
 def _set_deadlines(session: Session, flush_context, instances) -> None:
     """Keep every deadline derived from its inputs, whoever writes the record."""
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, InfoRequest):
             set_info_request_due_date(session, obj)
+        elif isinstance(obj, ServiceApplication) and obj in session.new and not obj.events:
+            with session.no_autoflush:
+                register_application(session, obj, current_user_id())

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import (LEVEL_OF_KIND, Agreement, FrontOffice, IndustrialSite, InfoRequest,
-                      Investor, KpiTarget, Meeting, MrpRate, OfficeLevel, Project, RequestStatus)
+                      Investor, KpiTarget, Meeting, MrpRate, OfficeKind, OfficeLevel, Project,
+                      RequestStatus, ServiceApplication, StateBodyKind)
 from ..models.types import UtcDateTime
 from ..security.scoping import out_of_scope_links
 from .clock import now_utc, today_local
@@ -201,6 +202,35 @@ def _info_request_answer(session, values, item_id):
             yield "answered_at", _l("Ответ не может быть дан раньше поступления запроса.")
 
 
+ACCEPTING_KINDS = (OfficeKind.nc_hq, OfficeKind.nc_regional, OfficeKind.regional_org)
+
+
+def _service_application(session, values, item_id):
+    """The Appendix form: consent, a 12-digit BIN/IIN, documents, services of the provider."""
+    if values.get("consent") is False:
+        yield "consent", _l("Без согласия заявителя на обработку персональных данных "
+                            "заявление не принимается.")
+    bin_iin = (values.get("applicant_bin_iin") or "").strip()
+    if bin_iin and not BIN_PATTERN.match(bin_iin):
+        yield "applicant_bin_iin", _l("БИН / ИИН состоит ровно из 12 цифр.")
+    if "documents" in values and not (values.get("documents") or "").strip():
+        yield "documents", _l("Перечислите принятые документы, по одному в строке.")
+    provider, services = values.get("provider"), values.get("services")
+    if provider is not None and provider.kind != StateBodyKind.service_provider:
+        yield "provider", _l("Выберите услугодателя.")
+    if services is not None:
+        if not services:
+            yield "services", _l("Выберите хотя бы одну государственную услугу.")
+        elif provider is not None and any(s.provider_id != provider.id for s in services):
+            yield "services", _l("Выбранные услуги оказывает другой услугодатель.")
+    office = values.get("owner_office")
+    if office is None and values.get("owner_office_id") is not None:
+        office = session.get(FrontOffice, values["owner_office_id"])
+    if office is not None and office.kind not in ACCEPTING_KINDS:
+        yield "owner_office", _l("Заявления принимают Национальная компания, её региональные "
+                                 "представительства и региональные организации (п. 22).")
+
+
 RULES: dict[type, list[Rule]] = {
     Investor: [_investor_bin, _email("email")],
     Project: [_non_negative("volume", "jobs"), _project_year, _region_of_regional_office],
@@ -211,6 +241,7 @@ RULES: dict[type, list[Rule]] = {
     FrontOffice: [_office_placement, _email("email")],
     MrpRate: [_positive("amount")],
     InfoRequest: [_info_request_answer],
+    ServiceApplication: [_service_application],
 }
 
 

@@ -11,7 +11,7 @@ from flask_appbuilder.actions import action
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_babel import lazy_gettext as _l, ngettext
-from sqlalchemy import Boolean, select
+from sqlalchemy import Boolean
 from sqlalchemy.types import Enum as SAEnum
 from wtforms import SelectField
 from wtforms.validators import InputRequired, Optional as OptionalValidator
@@ -189,30 +189,32 @@ class ScopedModelView(ModelView):
                   "success")
         return redirect(self.get_redirect())
 
-    # FAB's actions load any posted primary key: accept only records the user may change.
+    # FAB's actions load any posted primary key: accept only records this view shows
+    # the user (its base filters) and the user may change.
+    def _actionable(self, pk) -> bool:
+        return (self.datamodel.get(pk, self._base_filters) is not None
+                and scoping.is_writable(db.session, self.datamodel.obj, pk))
+
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
     def action(self, name, pk):
         if name not in self.actions:
             abort(404)
         scoping.require_writable(db.session, self.datamodel.obj, pk)
+        if not self._actionable(pk):
+            abort(404)
         return super().action(name, pk)
 
     @expose("/action_post", methods=["POST"])
     def action_post(self):
-        model = self.datamodel.obj
         if request.form.get("action") not in self.actions:
             abort(404)
         try:
             posted = {int(pk) for pk in request.form.getlist("rowid")}
         except ValueError:
             abort(404)
-        writable = set(db.session.execute(
-            select(model.id).where(model.id.in_(posted), scoping.write_clause(model))
-        ).scalars())
-        if writable != posted:
+        if not all(self._actionable(pk) for pk in posted):
             abort(404)
         return super().action_post()
-
 
 
 def reject_malformed_list_args():

@@ -1,0 +1,47 @@
+"""The APScheduler process: runs beside the web workers, never inside them.
+
+Jobs push an app context and use their own database session; every job is
+idempotent, so a missed run is caught up on start (generous misfire grace time)
+and a second scheduler started by mistake does no harm.
+"""
+import logging
+from datetime import timedelta, timezone
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask
+
+from ..extensions import db
+from ..services.notifications import deliver_pending
+from ..services.sweep import run_daily_sweep
+
+log = logging.getLogger(__name__)
+DAY = 24 * 3600
+
+
+def _in_app_context(app: Flask, job):
+    def run():
+        with app.app_context():
+            try:
+                result = job(db.session)
+                log.info("%s: %s", job.__name__, result)
+            finally:
+                db.session.remove()
+    run.__name__ = job.__name__
+    return run
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    """Return the scheduler with the daily deadline sweep and the e-mail outbox."""
+    hours = app.config.get("IRM_DISPLAY_UTC_OFFSET_HOURS", 5)
+    kazakhstan = timezone(timedelta(hours=hours))
+    scheduler = BlockingScheduler(timezone=kazakhstan, job_defaults={
+        "coalesce": True, "max_instances": 1, "misfire_grace_time": DAY})
+    sweep_at = app.config.get("IRM_SWEEP_AT", "08:00")
+    hour, minute = (int(part) for part in sweep_at.split(":"))
+    scheduler.add_job(_in_app_context(app, run_daily_sweep), CronTrigger(
+        hour=hour, minute=minute, timezone=kazakhstan), id="daily_sweep", replace_existing=True)
+    scheduler.add_job(_in_app_context(app, deliver_pending), IntervalTrigger(minutes=1),
+                      id="deliver_pending", replace_existing=True)
+    return scheduler

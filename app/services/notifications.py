@@ -1,0 +1,95 @@
+"""Notices to users and their delivery by e-mail: an outbox, so nothing is sent twice."""
+import logging
+from typing import Iterable, Optional
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+
+from ..models.accompaniment import ProviderViolation
+from ..models.requests import InfoRequest
+from ..models.notices import Notice, NoticeKind
+from ..models.org import OfficeUser
+from .clock import now_utc
+from .mail import MailNotConfigured, send_email
+
+log = logging.getLogger(__name__)
+
+
+def office_users(session: Session, office_id: int) -> list[OfficeUser]:
+    """Return the active users of an office."""
+    return list(session.execute(select(OfficeUser).where(
+        OfficeUser.front_office_id == office_id, OfficeUser.active.is_(True))).scalars())
+
+
+def notify(session: Session, users: Iterable[OfficeUser], kind: NoticeKind, subject: str,
+           body: str, link: Optional[str], key: str) -> list[Notice]:
+    """Add a notice for each user unless one with the same key exists; return the new ones."""
+    created = []
+    for user in users:
+        dedup_key = f"{key}:u{user.id}"[:128]
+        exists = session.execute(select(Notice.id).where(Notice.dedup_key == dedup_key)).first()
+        pending = any(isinstance(o, Notice) and o.dedup_key == dedup_key for o in session.new)
+        if exists or pending:
+            continue
+        notice = Notice(user_id=user.id, kind=kind, subject=subject, body=body, link=link,
+                        dedup_key=dedup_key)
+        session.add(notice)
+        created.append(notice)
+    return created
+
+
+def deliver_pending(session: Session) -> int:
+    """E-mail every notice and violation notice not yet sent; return how many went out."""
+    sent = 0
+    try:
+        for notice in session.execute(select(Notice).where(
+                Notice.emailed_at.is_(None), Notice.email_error.is_(None))).scalars():
+            if _send(notice.user.email, notice.subject, notice.body, notice):
+                notice.emailed_at = now_utc()
+                sent += 1
+            session.commit()
+        for violation in session.execute(select(ProviderViolation).where(
+                ProviderViolation.sent_at.is_(None))).scalars():
+            subject = f"Нарушение срока оказания госуслуги: {violation.application.number}"
+            if _send(violation.recipients, subject, violation.text, None):
+                violation.sent_at = now_utc()
+                sent += 1
+            session.commit()
+    except MailNotConfigured:
+        session.rollback()
+        log.info("MAIL_SERVER is not set: notices stay in the app only")
+    return sent
+
+
+def _send(recipients: str, subject: str, body: str, notice: Optional[Notice]) -> bool:
+    addresses = [a.strip() for a in (recipients or "").split(",") if a.strip()]
+    if not addresses:
+        if notice is not None:
+            notice.email_error = "no e-mail address"
+        return False
+    try:
+        send_email(addresses, subject, body)
+    except MailNotConfigured:
+        raise
+    except Exception as error:  # an unreachable server must not stop the other notices
+        log.warning("e-mail to %s failed: %s", addresses, error)
+        return False
+    return True
+
+
+@event.listens_for(Session, "after_flush")
+def _notify_new_assignments(session: Session, flush_context) -> None:
+    """Tell a user when an information request is assigned to them."""
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, InfoRequest) or obj.assignee_id is None:
+            continue
+        state = inspect(obj)
+        changed = (state.attrs.assignee_id.history.has_changes()
+                   or state.attrs.assignee.history.has_changes())
+        if not changed and obj not in session.new:
+            continue
+        assignee = session.get(OfficeUser, obj.assignee_id)
+        notify(session, [assignee], NoticeKind.assignment,
+               f"Вам поручен информационный запрос № {obj.id}: {obj.subject}",
+               f"Срок ответа: {obj.due_date:%d.%m.%Y}.", f"/inforequestview/show/{obj.id}",
+               f"ir:{obj.id}:assigned")

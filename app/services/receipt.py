@@ -1,0 +1,50 @@
+"""The receipt («расписка») an office gives the investor for accepted documents (p. 25)."""
+from io import BytesIO
+
+from docx import Document
+from docx.shared import Pt
+from flask import send_file
+
+from ..models.accompaniment import ServiceApplication
+from .accompaniment import local_day
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def receipt_lines(item: ServiceApplication) -> dict:
+    """Return the receipt's content, shared by the print view and the Word document."""
+    return {
+        "title": f"Расписка № {item.number} о приёме документов",
+        "office": item.owner_office.name,
+        "received": local_day(item.received_at).strftime("%d.%m.%Y"),
+        "applicant": item.applicant_name,
+        "services": [s.name for s in item.services],
+        "provider": item.provider.name,
+        "documents": item.document_list,
+        "result_date": item.expected_result_date.strftime("%d.%m.%Y")
+        if item.expected_result_date else "—",
+    }
+
+
+def receipt_docx(item: ServiceApplication):
+    """Return the receipt as a .docx download."""
+    data = receipt_lines(item)
+    document = Document()
+    document.styles["Normal"].font.name = "Times New Roman"
+    document.styles["Normal"].font.size = Pt(12)
+    document.add_heading(data["title"], level=1)
+    document.add_paragraph(f"{data['office']} принял(а) {data['received']} от заявителя "
+                           f"{data['applicant']} документы для получения государственной "
+                           f"услуги: {', '.join(data['services'])} (услугодатель: "
+                           f"{data['provider']}).")
+    document.add_paragraph("Перечень принятых документов:")
+    for number, name in enumerate(data["documents"], start=1):
+        document.add_paragraph(f"{number}. {name}")
+    document.add_paragraph(f"Дата выдачи результата: {data['result_date']}.")
+    document.add_paragraph("Документы принял: ______________________   "
+                           "Расписку получил: ______________________")
+    buffer = BytesIO()
+    document.save(buffer)
+    buffer.seek(0)
+    return send_file(buffer, mimetype=DOCX_MIME, as_attachment=True,
+                     download_name=f"raspiska-{item.number}.docx")

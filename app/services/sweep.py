@@ -1,0 +1,99 @@
+"""The daily sweep: what falls due on the next working day, what is overdue, late providers.
+
+It only adds notices whose key is new and e-mails only what was never sent, so running
+it twice (or from two scheduler processes) notifies once.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import OPEN_REQUEST_STATUSES, InfoRequest
+from ..models.accompaniment import ServiceApplication
+from ..models.notices import NoticeKind
+from .accompaniment import find_provider_violations
+from .calendar import load_calendar
+from .clock import today_local
+from .notifications import deliver_pending, notify, office_users
+
+
+@dataclass
+class SweepResult:
+    """What one sweep did."""
+
+    notices: int = 0
+    violations: int = 0
+    emails: int = 0
+    details: list = field(default_factory=list)
+
+
+def run_daily_sweep(session: Session, today: date | None = None) -> SweepResult:
+    """Notify about deadlines due on the next working day and missed ones; report late providers."""
+    today = today or today_local()
+    horizon = load_calendar(session).next_working_day(today)
+    result = SweepResult()
+    result.notices += _info_request_notices(session, today, horizon)
+    result.notices += _application_notices(session, today, horizon)
+    for violation in find_provider_violations(session):
+        application = violation.application
+        session.flush()
+        result.violations += 1
+        result.notices += len(notify(
+            session, office_users(session, application.owner_office_id),
+            NoticeKind.provider_violation,
+            str(_l("Услугодатель нарушил срок: заявление %(n)s", n=application.number)),
+            violation.text, f"/serviceapplicationview/show/{application.id}",
+            f"violation:{violation.id}"))
+    session.commit()
+    result.emails = deliver_pending(session)
+    return result
+
+
+def _recipients(session: Session, office_id: int, assignee=None):
+    return [assignee] if assignee is not None else office_users(session, office_id)
+
+
+def _info_request_notices(session: Session, today: date, horizon: date) -> int:
+    count = 0
+    open_requests = session.execute(select(InfoRequest).where(
+        InfoRequest.status.in_(OPEN_REQUEST_STATUSES), InfoRequest.due_date <= horizon)).scalars()
+    for request in open_requests:
+        missed = request.due_date < today
+        kind = NoticeKind.deadline_missed if missed else NoticeKind.due_tomorrow
+        subject = str(_l("Срок ответа на запрос истёк %(d)s: %(s)s", d=f"{request.due_date:%d.%m.%Y}",
+                         s=request.subject) if missed else
+                      _l("Срок ответа на запрос %(d)s: %(s)s", d=f"{request.due_date:%d.%m.%Y}",
+                         s=request.subject))
+        body = str(_l("Инвестор: %(i)s. Срок ответа (5 рабочих дней, п. 12.7): %(d)s.",
+                      i=request.investor.name, d=f"{request.due_date:%d.%m.%Y}"))
+        count += len(notify(session, _recipients(session, request.owner_office_id,
+                                                 request.assignee),
+                            kind, subject, body, f"/inforequestview/show/{request.id}",
+                            f"ir:{request.id}:{kind.value}:{request.due_date}"))
+    return count
+
+
+APPLICATION_DEADLINES = {
+    "forward_due": _l("направить документы услугодателю"),
+    "notify_due": _l("уведомить инвестора о возврате документов"),
+}
+
+
+def _application_notices(session: Session, today: date, horizon: date) -> int:
+    count = 0
+    for column, what in APPLICATION_DEADLINES.items():
+        due_column = getattr(ServiceApplication, column)
+        for application in session.execute(select(ServiceApplication).where(
+                due_column.is_not(None), due_column <= horizon)).scalars():
+            due = getattr(application, column)
+            missed = due < today
+            kind = NoticeKind.deadline_missed if missed else NoticeKind.due_tomorrow
+            subject = str(_l("Заявление %(n)s: %(what)s до %(d)s", n=application.number,
+                             what=what, d=f"{due:%d.%m.%Y}"))
+            count += len(notify(session, office_users(session, application.owner_office_id),
+                                kind, subject, subject,
+                                f"/serviceapplicationview/show/{application.id}",
+                                f"sa:{application.id}:{column}:{kind.value}:{due}"))
+    return count

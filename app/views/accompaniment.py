@@ -1,0 +1,141 @@
+"""Views of state-service accompaniment: applications, their workflow, receipts; providers and services."""
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from ..models.accompaniment import (ServiceApplication, StateBody, StateBodyKind, StateService)
+from ..security import scoping
+from ..services.accompaniment import STEPS, IllegalTransition, allowed_actions, apply_transition
+from ..services.receipt import receipt_docx, receipt_lines
+from .base import ScopedModelView
+from .labels import FIELD_LABELS
+
+APPLICATION_LABELS = {
+    **FIELD_LABELS,
+    "number": _l("Номер"), "applicant_kind": _l("Заявитель"),
+    "applicant_name": _l("Наименование / ФИО заявителя"),
+    "applicant_bin_iin": _l("БИН / ИИН"), "id_document_kind": _l("Документ, удостоверяющий личность"),
+    "id_document_number": _l("Номер документа"), "id_document_issued_by": _l("Кем выдан"),
+    "id_document_issued_on": _l("Дата выдачи"), "documents": _l("Принятые документы"),
+    "consent": _l("Согласие на сбор и обработку персональных данных"),
+    "provider": _l("Услугодатель"), "services": _l("Государственные услуги"),
+    "received_at": _l("Принято"), "forward_due": _l("Направить услугодателю до"),
+    "provider_due": _l("Срок услугодателя"), "notify_due": _l("Уведомить инвестора до"),
+    "expected_result_date": _l("Дата выдачи результата (по расписке)"),
+    "forwarded_at": _l("Направлено"), "returned_at": _l("Возвращено"),
+    "investor_notified_at": _l("Инвестор уведомлён"),
+    "corrected_received_at": _l("Исправленные документы получены"),
+    "result_ready_at": _l("Результат получен"), "handed_over_at": _l("Результат выдан"),
+    "handover_document": _l("Выдано по документу"), "term_working_days": _l("Срок, рабочих дней"),
+}
+_FORM = ["investor", "applicant_kind", "applicant_name", "applicant_bin_iin", "id_document_kind",
+         "id_document_number", "id_document_issued_by", "id_document_issued_on", "phone",
+         "email", "address", "provider", "services", "documents", "consent", "received_at",
+         "owner_office"]
+
+
+class ServiceApplicationView(ScopedModelView):
+    """Applications for state services filed through the one window (p. 22-28)."""
+
+    datamodel = SQLAInterface(ServiceApplication)
+    class_permission_name = "ServiceApplication"
+    method_permission_name = {**ScopedModelView.method_permission_name,
+                              "transition": "write", "receipt": "read", "receipt_docx": "read"}
+    list_title = _l("Заявления на государственные услуги")
+    show_title = add_title = edit_title = _l("Заявление на государственную услугу")
+    label_columns = APPLICATION_LABELS
+    list_columns = ["number", "received_at", "applicant_name", "provider", "status",
+                    "forward_due", "provider_due", "expected_result_date", "owner_office"]
+    show_columns = ["number", "status", "received_at", "investor", "applicant_kind",
+                    "applicant_name", "applicant_bin_iin", "id_document_kind",
+                    "id_document_number", "id_document_issued_by", "id_document_issued_on",
+                    "phone", "email", "address", "provider", "services", "documents",
+                    "consent", "forward_due", "forwarded_at", "provider_due", "returned_at",
+                    "notify_due", "investor_notified_at", "corrected_received_at",
+                    "result_ready_at", "expected_result_date", "handed_over_at",
+                    "handover_document", "owner_office"]
+    add_columns = edit_columns = _FORM
+    search_columns = ["number", "applicant_name", "status", "provider", "forward_due",
+                      "provider_due", "owner_office"]
+    order_columns = ["number", "received_at", "status", "forward_due", "provider_due"]
+    base_order = ("received_at", "desc")
+    show_template = "irm/service_application_show.html"
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
+        "provider": [["kind", FilterEqual, StateBodyKind.service_provider]],
+    }
+    description_columns = {
+        "documents": _l("По одному документу в строке: так они войдут в расписку (п. 25)."),
+        "received_at": _l("Время Казахстана; срок направления услугодателю — 1 рабочий день."),
+    }
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        """Show the application with the actions open to it, its history and violations."""
+        item = scoping.get_readable_or_404(db.session, ServiceApplication, pk)
+        writable = scoping.is_writable(db.session, ServiceApplication, item.id)
+        return self.render_template(
+            self.show_template, pk=item.id, title=self.show_title,
+            widgets=self._get_show_widget(item.id, item), related_views=[], item=item,
+            actions=[(a, STEPS[a].label) for a in allowed_actions(item)] if writable else [])
+
+    @expose("/transition/<pk>", methods=["POST"])
+    @has_access
+    def transition(self, pk):
+        """Apply one workflow action posted from the application's page."""
+        scoping.require_writable(db.session, ServiceApplication, pk)
+        item = db.session.get(ServiceApplication, int(pk))
+        try:
+            apply_transition(db.session, item, request.form.get("action", ""),
+                             user_id=g.user.id, note=request.form.get("note") or None,
+                             handover_document=request.form.get("handover_document"))
+            db.session.commit()
+            flash(_l("Состояние заявления: %(s)s.", s=item.status), "success")
+        except IllegalTransition as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/receipt/<pk>", methods=["GET"])
+    @has_access
+    def receipt(self, pk):
+        """Show the receipt («расписка») for printing (p. 25)."""
+        item = scoping.get_readable_or_404(db.session, ServiceApplication, pk)
+        return self.render_template("irm/receipt.html", data=receipt_lines(item))
+
+    @expose("/receipt/<pk>/docx", methods=["GET"])
+    @has_access
+    def receipt_docx(self, pk):
+        """Download the receipt as a Word document."""
+        item = scoping.get_readable_or_404(db.session, ServiceApplication, pk)
+        if item.number is None:
+            abort(404)
+        return receipt_docx(item)
+
+
+class StateBodyView(ScopedModelView):
+    """State bodies: service providers, the quality-control body, others."""
+
+    datamodel = SQLAInterface(StateBody)
+    class_permission_name = "StateBody"
+    list_title = show_title = add_title = edit_title = _l("Государственные органы")
+    label_columns = APPLICATION_LABELS
+    list_columns = show_columns = add_columns = edit_columns = ["name", "kind", "email", "phone"]
+    search_columns = ["name", "kind"]
+    base_order = ("name", "asc")
+
+
+class StateServiceView(ScopedModelView):
+    """State services and their standard terms."""
+
+    datamodel = SQLAInterface(StateService)
+    class_permission_name = "StateService"
+    list_title = show_title = add_title = edit_title = _l("Государственные услуги")
+    label_columns = APPLICATION_LABELS
+    list_columns = show_columns = add_columns = edit_columns = [
+        "code", "name", "provider", "term_working_days"]
+    search_columns = ["code", "name", "provider"]
+    base_order = ("name", "asc")

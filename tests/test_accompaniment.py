@@ -1,0 +1,180 @@
+"""State-service accompaniment (Chapter 6): the workflow, its deadlines, receipts, violations."""
+from datetime import date, datetime, timedelta, timezone
+from io import BytesIO
+
+import pytest
+from docx import Document
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (ApplicationStatus, FrontOffice, ServiceApplication, StateBody,
+                        StateBodyKind, StateService)
+from app.services.accompaniment import IllegalTransition, apply_transition
+
+KZ = timezone(timedelta(hours=5))
+S = ApplicationStatus
+
+
+@pytest.fixture(scope="module")
+def reference(app, world):
+    """A provider with a 5-working-day service and the quality-control body."""
+    with app.app_context():
+        provider = StateBody(name="Управление земельных отношений г. Алматы",
+                             kind=StateBodyKind.service_provider, email="zemlya@provider.test")
+        control = StateBody(name="Агентство по делам государственной службы",
+                            kind=StateBodyKind.quality_control, email="control@agency.test")
+        service = StateService(code="LAND-1", name="Предоставление земельного участка",
+                               provider=provider, term_working_days=5)
+        db.session.add_all([provider, control, service])
+        db.session.commit()
+        return {"provider": provider.id, "service": service.id}
+
+
+def _application(session, world, reference, received, office="ALM") -> ServiceApplication:
+    item = ServiceApplication(
+        applicant_name="ТОО «Алатау Агро»", applicant_bin_iin="180540012345",
+        id_document_number="045112233", documents="Заявление\nУстав\nКадастровый план",
+        consent=True, provider=session.get(StateBody, reference["provider"]),
+        services=[session.get(StateService, reference["service"])], received_at=received,
+        owner_office=session.get(FrontOffice, world["offices"][office]))
+    session.add(item)
+    session.flush()
+    return item
+
+
+def test_the_whole_workflow_with_its_deadlines(app, world, reference):
+    with app.app_context():
+        s = db.session
+        item = _application(s, world, reference, datetime(2026, 3, 16, 10, 0, tzinfo=KZ))
+        assert item.number.startswith("ГУ-2026-")
+        assert item.forward_due == date(2026, 3, 17)              # 1 working day (p. 24)
+        assert item.expected_result_date == date(2026, 3, 30)     # 1 + 5 + 1, Nauryz skipped
+        apply_transition(s, item, "forward", at=datetime(2026, 3, 17, 11, 0, tzinfo=KZ))
+        assert item.provider_due == date(2026, 3, 27)             # 5 working days, Nauryz
+        apply_transition(s, item, "provider_returned", at=datetime(2026, 3, 20, 15, 0, tzinfo=KZ))
+        assert item.notify_due == date(2026, 3, 26)               # 1 working day after Nauryz
+        apply_transition(s, item, "notify_investor", at=datetime(2026, 3, 26, 9, 0, tzinfo=KZ))
+        apply_transition(s, item, "receive_corrected",
+                         at=datetime(2026, 3, 27, 16, 0, tzinfo=KZ))
+        assert item.forward_due == date(2026, 3, 30)
+        apply_transition(s, item, "forward", at=datetime(2026, 3, 30, 10, 0, tzinfo=KZ))
+        assert item.provider_due == date(2026, 4, 6)
+        event = apply_transition(s, item, "result_ready", at=datetime(2026, 4, 8, 10, 0, tzinfo=KZ))
+        assert event.late and len(item.violations) == 1          # the provider broke its term
+        assert item.violations[0].recipients == "zemlya@provider.test, control@agency.test"
+        with pytest.raises(IllegalTransition, match="доверенность"):
+            apply_transition(s, item, "hand_over")
+        apply_transition(s, item, "hand_over", handover_document="Удостоверение № 045112233")
+        s.commit()
+        assert item.status == S.handed_over
+        assert [e.to_status for e in item.events] == [
+            S.received, S.forwarded, S.returned, S.investor_notified, S.corrected_received,
+            S.forwarded, S.result_ready, S.handed_over]
+        assert [e.late for e in item.events] == [False] * 6 + [True, False]
+
+
+@pytest.mark.parametrize("action", ["hand_over", "result_ready", "notify_investor",
+                                    "receive_corrected", "provider_returned", "fly"])
+def test_illegal_transitions_are_refused_with_a_clear_message(app, world, reference, action):
+    with app.app_context():
+        item = _application(db.session, world, reference, datetime(2026, 3, 16, 10, 0, tzinfo=KZ))
+        with pytest.raises(IllegalTransition) as refused:
+            apply_transition(db.session, item, action, handover_document="x")
+        assert "невозможно" in str(refused.value) or "Неизвестное" in str(refused.value)
+        assert item.status == S.received
+        db.session.rollback()
+
+
+def _api_create(client, headers, world, reference):
+    response = client.post("/api/v1/service_application/", headers=headers, json={
+        "applicant_name": "ТОО «Шымкент Текстиль»", "id_document_number": "N1234567",
+        "documents": "Заявление\nПроект", "consent": True, "provider": reference["provider"],
+        "services": [reference["service"]]})
+    assert response.status_code == 201, response.text
+    return response.json["id"]
+
+
+def test_api_walks_an_application_through_every_state(api, world, reference):
+    client, headers = api("region.almaty")
+    pk = _api_create(client, headers, world, reference)
+    url = f"/api/v1/service_application/{pk}/transition"
+    for action, body in [("forward", {}), ("provider_returned", {}), ("notify_investor", {}),
+                         ("receive_corrected", {}), ("forward", {}), ("result_ready", {}),
+                         ("hand_over", {"handover_document": "Доверенность № 15 от 01.03.2026"})]:
+        response = client.post(url, headers=headers, json={"action": action, **body})
+        assert response.status_code == 200, (action, response.text)
+    assert response.json["result"]["status"] == "handed_over"
+    refused = client.post(url, headers=headers, json={"action": "forward"})
+    assert refused.status_code == 422
+    assert "action" in refused.json["message"]
+    shown = client.get(f"/api/v1/service_application/{pk}", headers=headers).json["result"]
+    assert shown["number"].startswith("ГУ-") and shown["handover_document"]
+
+
+def test_api_application_form_is_checked(api, world, reference):
+    client, headers = api("region.almaty")
+    response = client.post("/api/v1/service_application/", headers=headers, json={
+        "applicant_name": "X", "id_document_number": "1", "documents": "",
+        "consent": False, "provider": reference["provider"], "services": [],
+        "applicant_bin_iin": "12"})
+    assert response.status_code == 422
+    for field in ("consent", "documents", "services", "applicant_bin_iin"):
+        assert field in response.json["message"], field
+
+
+def test_embassies_do_not_accept_applications(api, world, reference):
+    client, headers = api("embassy.de")
+    response = client.post("/api/v1/service_application/", headers=headers, json={
+        "applicant_name": "X GmbH", "id_document_number": "1", "documents": "Заявление",
+        "consent": True, "provider": reference["provider"], "services": [reference["service"]]})
+    assert response.status_code == 422
+    assert "owner_office" in response.json["message"]
+
+
+def test_another_offices_application_is_not_found(app, api, world, reference):
+    client, headers = api("region.almaty")
+    pk = _api_create(client, headers, world, reference)
+    other, other_headers = api("region.turkestan")
+    assert other.get(f"/api/v1/service_application/{pk}", headers=other_headers).status_code == 404
+    moved = other.post(f"/api/v1/service_application/{pk}/transition", headers=other_headers,
+                       json={"action": "forward"})
+    assert moved.status_code == 404
+
+
+def test_ui_walk_receipt_and_docx(app, ui, world, reference):
+    browser = ui("region.almaty")
+    with app.app_context():
+        pk = _application(db.session, world, reference, datetime.now(timezone.utc)).id
+        db.session.commit()
+    page = browser.get(f"/serviceapplicationview/show/{pk}").text
+    assert "Направить услугодателю" in page
+    for action in ("forward", "result_ready"):
+        response = browser.post(f"/serviceapplicationview/transition/{pk}",
+                                data={"action": action})
+        assert response.status_code == 302
+    refused = browser.post(f"/serviceapplicationview/transition/{pk}",
+                           data={"action": "hand_over"}, follow_redirects=True)
+    assert "доверенность" in refused.text
+    browser.post(f"/serviceapplicationview/transition/{pk}",
+                 data={"action": "hand_over", "handover_document": "Удостоверение 045112233"})
+    with app.app_context():
+        item = db.session.get(ServiceApplication, pk)
+        assert item.status == S.handed_over
+        assert item.events[-1].user.username == "region.almaty"
+        number = item.number
+    receipt = browser.get(f"/serviceapplicationview/receipt/{pk}").text
+    assert number in receipt and "Кадастровый план" in receipt and "Дата выдачи результата" in receipt
+    docx = browser.get(f"/serviceapplicationview/receipt/{pk}/docx")
+    assert docx.status_code == 200
+    text = "\n".join(p.text for p in Document(BytesIO(docx.data)).paragraphs)
+    assert number in text and "Устав" in text
+    assert ui("region.turkestan").get(f"/serviceapplicationview/receipt/{pk}").status_code == 404
+
+
+def test_scoping_of_state_bodies_is_reference_data(api, reference):
+    client, headers = api("region.turkestan")
+    response = client.get("/api/v1/state_service/", headers=headers)
+    assert response.status_code == 200
+    assert response.json["count"] >= 1
+    assert client.post("/api/v1/state_service/", headers=headers, json={
+        "name": "x", "provider": reference["provider"], "term_working_days": 1}).status_code == 403
