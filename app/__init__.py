@@ -54,7 +54,7 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
 
 
 def _register_views(appbuilder: AppBuilder) -> None:
-    from .views import accompaniment, directory, kpi, notices, records, requests
+    from .views import accompaniment, directory, kpi, notices, problems, records, requests
 
     appbuilder.add_view(records.InvestorView, "Investors", label=_l("Инвесторы"),
                         icon="fa-building", category="Records", category_label=_l("Реестр"))
@@ -79,6 +79,9 @@ def _register_views(appbuilder: AppBuilder) -> None:
                         category="Requests")
     appbuilder.add_view(accompaniment.ServiceApplicationView, "Service applications",
                         label=_l("Заявления на госуслуги"), icon="fa-file",
+                        category="Requests")
+    appbuilder.add_view(problems.ProblemIssueView, "Problem issues",
+                        label=_l("Проблемные вопросы"), icon="fa-exclamation-circle",
                         category="Requests")
     appbuilder.add_view(notices.MyNoticeView, "My notices", label=_l("Мои уведомления"),
                         icon="fa-bell", category="Requests")

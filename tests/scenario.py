@@ -9,7 +9,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.models import (Agreement, Country, FrontOffice, IndustrialSite, InfoRequest, Investor,
-                        KpiDefinition, KpiTarget, Meeting, OfficeKind, Project, Region, Sector)
+                        KpiDefinition, KpiTarget, Meeting, OfficeKind, Project, Region, Sector,
+                        ProblemIssue, ServiceApplication, StateBody, StateService)
 
 PASSWORD = "test-password"
 
@@ -107,6 +108,18 @@ def make(session, entity, office, name, kpi=None, volume=Decimal("100000000.00")
         record = InfoRequest(investor=investor, subject=name, text="Какие льготы доступны?",
                              received_at=datetime(2026, 3, 2, 5, 0, tzinfo=timezone.utc),
                              owner_office=office)
+    elif entity == "service_application":
+        provider = session.execute(select(StateBody).filter_by(name="Услугодатель (тест)")
+                                   ).scalar_one_or_none() or StateBody(name="Услугодатель (тест)")
+        service = StateService(name=f"Услуга для {name}", provider=provider, term_working_days=5)
+        record = ServiceApplication(applicant_name=name, id_document_number="1",
+                                    documents="Заявление", consent=True, provider=provider,
+                                    services=[service], owner_office=office)
+    elif entity == "problem_issue":
+        investor = Investor(name=f"investor for {name}",
+                            country=_ref(session, Country, alpha2="KZ"), owner_office=office)
+        record = ProblemIssue(title=name, description="Нет подключения", investor=investor,
+                              owner_office=office)
     elif entity == "kpi_target":
         # (kpi, office, year, quarter) is unique: a spare target gets a KPI of its own.
         kpi = kpi or KpiDefinition(code=name, name=name, unit="шт.")
@@ -119,5 +132,5 @@ def make(session, entity, office, name, kpi=None, volume=Decimal("100000000.00")
     return record.id
 
 
-ENTITIES = ["investor", "project", "site", "meeting", "agreement", "info_request", "kpi_target",
-            "front_office"]
+ENTITIES = ["investor", "project", "site", "meeting", "agreement", "info_request",
+            "service_application", "problem_issue", "kpi_target", "front_office"]

@@ -40,7 +40,8 @@ RECORD_WRITES = {
 }
 WRITES = {
     **{entity: RECORD_WRITES for entity in ("investor", "project", "site", "meeting",
-                                            "agreement", "info_request")},
+                                            "agreement", "info_request",
+                                            "service_application", "problem_issue")},
     # The authorized body sets KPI targets (p. 8.3); offices only read theirs.
     "kpi_target": {user: (ALL if user in ("admin", "authority") else set()) for user in USERS},
     # The directory of front offices is maintained by the administrator.
@@ -52,11 +53,14 @@ TF_PROJECT_WRITERS = {"admin", "nc", "taskforce"}
 
 VIEWS = {"investor": "InvestorView", "project": "ProjectView", "site": "IndustrialSiteView",
          "meeting": "MeetingView", "agreement": "AgreementView",
-         "info_request": "InfoRequestView",
+         "info_request": "InfoRequestView", "service_application": "ServiceApplicationView",
+         "problem_issue": "ProblemIssueView",
          "kpi_target": "KpiTargetView", "front_office": "FrontOfficeView"}
 EDITABLE_FIELD = {"investor": ("notes", "изменено"), "project": ("description", "изменено"),
                   "site": ("description", "изменено"), "meeting": ("outcome", "изменено"),
-                  "agreement": ("parties", "изменено"), "info_request": ("text", "изменено"), "kpi_target": ("target_value", 7),
+                  "agreement": ("parties", "изменено"), "info_request": ("text", "изменено"),
+                  "service_application": ("address", "изменено"),
+                  "problem_issue": ("description", "изменено"), "kpi_target": ("target_value", 7),
                   "front_office": ("phone", "+7 700 000 00 00")}
 
 

@@ -8,7 +8,7 @@ from ..models.accompaniment import ServiceApplication, StateBody, StateService
 from ..security import scoping
 from ..services.accompaniment import IllegalTransition, allowed_actions, apply_transition
 from ..views import accompaniment as views
-from .base import ScopedModelRestApi
+from .base import ScopedModelRestApi, iso_date
 
 _OWNER = ["owner_office.id", "owner_office.name"]
 
@@ -60,12 +60,8 @@ class ServiceApplicationApi(ScopedModelRestApi):
             "status": item.status.value, "late": event.late,
             "due": event.due.isoformat() if event.due else None,
             "allowed_actions": allowed_actions(item),
-            "forward_due": _iso(item.forward_due), "provider_due": _iso(item.provider_due),
-            "notify_due": _iso(item.notify_due)})
-
-
-def _iso(day):
-    return day.isoformat() if day else None
+            "forward_due": iso_date(item.forward_due), "provider_due": iso_date(item.provider_due),
+            "notify_due": iso_date(item.notify_due)})
 
 
 class StateBodyApi(ScopedModelRestApi):

@@ -37,6 +37,11 @@ def _is_id(value) -> bool:
                              and 0 < value < 2**63)
 
 
+def iso_date(day) -> "str | None":
+    """Return a date as ISO 8601 for JSON, None for none."""
+    return day.isoformat() if day else None
+
+
 def _as_list(value) -> list:
     if value is None:
         return []

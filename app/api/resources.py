@@ -10,6 +10,7 @@ from ..views import directory, kpi, records, requests
 from ..views.labels import FIELD_LABELS
 from .accompaniment import ServiceApplicationApi, StateBodyApi, StateServiceApi
 from .base import ScopedModelRestApi
+from .problems import ProblemIssueApi
 
 _OWNER = ["owner_office.id", "owner_office.name"]
 
@@ -168,4 +169,5 @@ class InfoRequestApi(ScopedModelRestApi):
 
 ALL_APIS = (InvestorApi, ProjectApi, IndustrialSiteApi, MeetingApi, AgreementApi,
             KpiDefinitionApi, KpiTargetApi, FrontOfficeApi, RegionApi, CountryApi, SectorApi,
-            MrpRateApi, InfoRequestApi, ServiceApplicationApi, StateBodyApi, StateServiceApi)
+            MrpRateApi, InfoRequestApi, ServiceApplicationApi, StateBodyApi, StateServiceApi,
+            ProblemIssueApi)

@@ -8,6 +8,7 @@ from .notices import Notice, NoticeKind
 from .investors import Investor, InvestorStatus, Ownership
 from .kpi import KpiDefinition, KpiDirection, KpiSource, KpiTarget
 from .org import LEVEL_OF_KIND, NATIONAL_COMPANY_KINDS, FrontOffice, OfficeKind, OfficeLevel, OfficeUser
+from .problems import ActionKind, HqExecution, IssueStatus, ProblemAction, ProblemIssue
 from .projects import Project, ProjectStage, RoutingLevel
 from .requests import OPEN_REQUEST_STATUSES, InfoRequest, RequestChannel, RequestStatus
 from .reference import Country, MrpRate, Region, RegionKind, Sector
@@ -21,5 +22,6 @@ __all__ = [
     "Project", "ProjectStage", "Region", "RegionKind", "RoutingLevel", "Sector",
     "SiteStatus", "ApplicantKind", "ApplicationEvent", "ApplicationStatus", "IdDocumentKind",
     "ProviderViolation", "ServiceApplication", "StateBody", "StateBodyKind", "StateService",
-    "InfoRequest", "Notice", "NoticeKind", "RequestChannel", "RequestStatus", "OPEN_REQUEST_STATUSES",
+    "InfoRequest", "Notice", "NoticeKind", "ActionKind", "HqExecution", "IssueStatus",
+    "ProblemAction", "ProblemIssue", "RequestChannel", "RequestStatus", "OPEN_REQUEST_STATUSES",
 ]

@@ -17,7 +17,7 @@ ROLE_NAMES = (ADMIN, AUTHORITY, NATIONAL_COMPANY, TASK_FORCE, EXTERNAL, REGIONAL
 
 # Permission resources: one per domain entity, shared by its view and its REST API.
 RECORDS = ("Investor", "Project", "IndustrialSite", "Meeting", "Agreement", "InfoRequest",
-           "ServiceApplication")
+           "ServiceApplication", "ProblemIssue")
 KPI = ("KpiDefinition", "KpiTarget")
 DIRECTORY = ("FrontOffice",)
 OWN = ("Notice",)  # scoped to the user, not the office
@@ -28,7 +28,7 @@ REFERENCE = ("Region", "Country", "Sector", "MrpRate", "CalendarDay", "StateBody
 READ_WRITE_METHODS = {
     # ModelView
     "list": "read", "show": "read", "download": "read", "sla": "read",
-    "receipt": "read", "receipt_docx": "read", "transition": "write",
+    "receipt": "read", "receipt_docx": "read", "transition": "write", "progress": "write",
     "add": "write", "edit": "write", "delete": "write",
     "action": "write", "action_post": "write", "muldelete": "write", "mark_read": "write",
     # ModelRestApi
@@ -39,7 +39,7 @@ READ_WRITE_METHODS = {
 MENUS = (
     "Investors", "Projects", "Industrial sites", "Meetings", "Agreements",
     "Information requests", "Requests overdue", "Requests due soon", "Requests SLA", "Requests",
-    "Service applications", "State services", "State bodies", "My notices",
+    "Service applications", "State services", "State bodies", "My notices", "Problem issues",
     "KPI catalogue", "KPI targets", "Front offices", "Regions", "Countries", "Sectors",
     "MRP", "Working calendar", "Records", "KPI", "Reference data",
 )
@@ -70,7 +70,9 @@ _WRITE_RECORDS = _perms(RECORDS, "write")
 
 ROLE_PERMISSIONS = {
     # The authorized body reviews everything and maintains the KPI catalogue and targets.
-    AUTHORITY: _READ_EVERYTHING + _perms(KPI, "write") + _menus() + OWN_ACCOUNT,
+    # It also puts stuck problem issues on the Investment HQ agenda (p. 7.2).
+    AUTHORITY: _READ_EVERYTHING + _perms(KPI, "write") + [("ProblemIssue", "can_escalate")]
+    + _menus() + OWN_ACCOUNT,
     # Front offices read the catalogue and directory and write their own records.
     NATIONAL_COMPANY: _READ_EVERYTHING + _WRITE_RECORDS + _menus() + OWN_ACCOUNT,
     TASK_FORCE: _READ_EVERYTHING + _WRITE_RECORDS + _menus() + OWN_ACCOUNT,

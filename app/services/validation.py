@@ -226,7 +226,7 @@ def _service_application(session, values, item_id):
     office = values.get("owner_office")
     if office is None and values.get("owner_office_id") is not None:
         office = session.get(FrontOffice, values["owner_office_id"])
-    if office is not None and office.kind not in ACCEPTING_KINDS:
+    if item_id is None and office is not None and office.kind not in ACCEPTING_KINDS:
         yield "owner_office", _l("Заявления принимают Национальная компания, её региональные "
                                  "представительства и региональные организации (п. 22).")
 

@@ -1,0 +1,100 @@
+"""REST resource problem_issue, with progress log and Investment HQ endpoints."""
+from datetime import date
+
+from flask import g, request
+from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from ..extensions import db
+from ..models.problems import ActionKind, HqExecution, ProblemIssue
+from ..security import scoping
+from ..services.clock import today_local
+from ..services.problems import IssueError, record_hq, record_progress
+from ..views import problems as views
+from .base import ScopedModelRestApi, iso_date
+
+
+def _date(body: dict, name: str):
+    value = body.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise IssueError(name, "Укажите дату в формате ГГГГ-ММ-ДД.")
+
+
+class ProblemIssueApi(ScopedModelRestApi):
+    """Problem issues; POST <id>/progress logs work, POST <id>/hq records the HQ (Authority)."""
+
+    resource_name = "problem_issue"
+    class_permission_name = "ProblemIssue"
+    method_permission_name = {**ScopedModelRestApi.method_permission_name,
+                              "progress": "write", "hq": "escalate"}
+    datamodel = SQLAInterface(ProblemIssue)
+    label_columns = views.ISSUE_LABELS
+    list_columns = ["id", "title", "investor.id", "project.id", "responsible_body.id", "status",
+                    "raised_on", "resolved_on", "hq_put_on_agenda_at", "hq_meeting_on",
+                    "hq_responsible_body.id", "hq_deadline", "hq_execution", "hq_executed_on",
+                    "owner_office.id", "owner_office.name"]
+    show_columns = list_columns + ["description", "hq_decision"]
+    add_columns = edit_columns = views.ProblemIssueView.add_columns
+    search_columns = views.ProblemIssueView.search_columns
+
+    def _body(self):
+        body = request.get_json(silent=True)
+        return body if isinstance(body, dict) else None
+
+    @expose("/<int:pk>/progress", methods=["POST"])
+    @protect()
+    @safe
+    def progress(self, pk):
+        """Log work on the issue: {"on": "YYYY-MM-DD", "kind": ..., "description": ...}."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        if not scoping.is_writable(db.session, ProblemIssue, item.id):
+            return self.response_403()
+        body = self._body()
+        if body is None:
+            return self.response_400(message="Request is not a JSON object")
+        try:
+            if body.get("kind") not in ActionKind.__members__:
+                raise IssueError("kind", "Вид работы: " + ", ".join(ActionKind.__members__))
+            record_progress(item, _date(body, "on") or today_local(), ActionKind(body["kind"]),
+                            body.get("description") or "", g.user.id)
+            db.session.commit()
+        except IssueError as error:
+            db.session.rollback()
+            return self.response_422(message={error.field: [str(error)]})
+        return self.response(200, result={"status": item.status.value,
+                                          "actions": len(item.actions)})
+
+    @expose("/<int:pk>/hq", methods=["POST"])
+    @protect()
+    @safe
+    def hq(self, pk):
+        """Put the issue on the Investment HQ agenda; record its decision and execution."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        body = self._body()
+        if body is None:
+            return self.response_400(message="Request is not a JSON object")
+        try:
+            execution = body.get("hq_execution")
+            if execution is not None and execution not in HqExecution.__members__:
+                raise IssueError("hq_execution", ", ".join(HqExecution.__members__))
+            body_id = body.get("hq_responsible_body")
+            if body_id is not None and not isinstance(body_id, int):
+                raise IssueError("hq_responsible_body", "Укажите id государственного органа.")
+            record_hq(db.session, item, _date(body, "hq_meeting_on"), body.get("hq_decision"),
+                      body_id, _date(body, "hq_deadline"),
+                      HqExecution(execution) if execution else None,
+                      _date(body, "hq_executed_on"))
+            db.session.commit()
+        except IssueError as error:
+            db.session.rollback()
+            return self.response_422(message={error.field: [str(error)]})
+        return self.response(200, result={"status": item.status.value,
+                                          "hq_deadline": iso_date(item.hq_deadline)})

@@ -1,0 +1,119 @@
+"""Views of investors' problem issues: register, progress log, the Investment HQ panel."""
+from datetime import date
+
+from flask import flash, g, redirect, request, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from ..models.accompaniment import StateBody
+from ..models.problems import ActionKind, HqExecution, ProblemIssue
+from ..security import scoping
+from ..services.clock import today_local
+from ..services.problems import IssueError, record_hq, record_progress
+from .base import ScopedModelView
+from .labels import FIELD_LABELS
+
+ISSUE_LABELS = {
+    **FIELD_LABELS, "responsible_body": _l("Ответственный госорган"),
+    "raised_on": _l("Дата обращения"), "resolved_on": _l("Дата решения"),
+    "last_progress_on": _l("Последняя работа"),
+    "hq_put_on_agenda_at": _l("Вынесен на штаб"), "hq_meeting_on": _l("Заседание штаба"),
+    "hq_decision": _l("Решение штаба"), "hq_responsible_body": _l("Ответственный по решению"),
+    "hq_deadline": _l("Срок исполнения решения"), "hq_execution": _l("Исполнение решения"),
+    "hq_executed_on": _l("Исполнено"),
+}
+
+
+def _date_arg(form, name):
+    value = (form.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise IssueError(name, _l("Укажите дату в формате ГГГГ-ММ-ДД."))
+
+
+def _int_arg(form, name):
+    value = (form.get(name) or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+class ProblemIssueView(ScopedModelView):
+    """Problem issues of investors in the user's scope."""
+
+    datamodel = SQLAInterface(ProblemIssue)
+    class_permission_name = "ProblemIssue"
+    method_permission_name = {**ScopedModelView.method_permission_name,
+                              "progress": "write", "hq": "escalate"}
+    list_title = _l("Проблемные вопросы инвесторов")
+    show_title = add_title = edit_title = _l("Проблемный вопрос")
+    label_columns = ISSUE_LABELS
+    list_columns = ["raised_on", "title", "investor", "responsible_body", "status",
+                    "last_progress_on", "hq_deadline", "hq_execution", "owner_office"]
+    show_columns = ["title", "description", "investor", "project", "responsible_body",
+                    "status", "raised_on", "resolved_on", "hq_put_on_agenda_at",
+                    "hq_meeting_on", "hq_decision", "hq_responsible_body", "hq_deadline",
+                    "hq_execution", "hq_executed_on", "owner_office"]
+    add_columns = edit_columns = ["title", "description", "investor", "project",
+                                  "responsible_body", "status", "raised_on", "resolved_on",
+                                  "owner_office"]
+    search_columns = ["title", "investor", "responsible_body", "status", "raised_on",
+                      "hq_deadline", "hq_execution", "owner_office"]
+    order_columns = ["raised_on", "status", "hq_deadline"]
+    base_order = ("raised_on", "desc")
+    show_template = "irm/problem_issue_show.html"
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        """Show the issue with its progress log and the HQ panel for the authorized body."""
+        item = scoping.get_readable_or_404(db.session, ProblemIssue, pk)
+        sm = self.appbuilder.sm
+        return self.render_template(
+            self.show_template, pk=item.id, title=self.show_title,
+            widgets=self._get_show_widget(item.id, item), related_views=[], item=item,
+            can_progress=scoping.is_writable(db.session, ProblemIssue, item.id),
+            can_hq=sm.has_access("can_escalate", self.class_permission_name),
+            action_kinds=ActionKind, executions=HqExecution, today=today_local(),
+            bodies=db.session.query(StateBody).order_by(StateBody.name).all())
+
+    @expose("/progress/<pk>", methods=["POST"])
+    @has_access
+    def progress(self, pk):
+        """Log work done on the issue."""
+        scoping.require_writable(db.session, ProblemIssue, pk)
+        item = db.session.get(ProblemIssue, int(pk))
+        try:
+            kind = request.form.get("kind", "")
+            if kind not in ActionKind.__members__:
+                raise IssueError("kind", _l("Выберите вид работы."))
+            record_progress(item, _date_arg(request.form, "on") or today_local(),
+                            ActionKind(kind), request.form.get("description", ""), g.user.id)
+            db.session.commit()
+            flash(_l("Работа по вопросу записана."), "success")
+        except IssueError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/hq/<pk>", methods=["POST"])
+    @has_access
+    def hq(self, pk):
+        """Put the issue on the Investment HQ agenda, record its decision and execution."""
+        item = scoping.get_readable_or_404(db.session, ProblemIssue, pk)
+        try:
+            execution = request.form.get("hq_execution") or None
+            record_hq(db.session, item, _date_arg(request.form, "hq_meeting_on"),
+                      request.form.get("hq_decision"), _int_arg(request.form, "hq_responsible_body"),
+                      _date_arg(request.form, "hq_deadline"),
+                      HqExecution(execution) if execution in HqExecution.__members__ else None,
+                      _date_arg(request.form, "hq_executed_on"))
+            db.session.commit()
+            flash(_l("Сведения Инвестиционного штаба сохранены."), "success")
+        except IssueError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        return redirect(url_for(".show", pk=pk))
