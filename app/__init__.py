@@ -80,6 +80,9 @@ def _register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(accompaniment.ServiceApplicationView, "Service applications",
                         label=_l("Заявления на госуслуги"), icon="fa-file",
                         category="Requests")
+    appbuilder.add_view(accompaniment.OverdueServiceApplicationView, "Applications overdue",
+                        label=_l("Заявления: нарушены сроки"), icon="fa-exclamation-triangle",
+                        category="Requests")
     appbuilder.add_view(problems.ProblemIssueView, "Problem issues",
                         label=_l("Проблемные вопросы"), icon="fa-exclamation-circle",
                         category="Requests")

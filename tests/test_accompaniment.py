@@ -178,3 +178,22 @@ def test_scoping_of_state_bodies_is_reference_data(api, reference):
     assert response.json["count"] >= 1
     assert client.post("/api/v1/state_service/", headers=headers, json={
         "name": "x", "provider": reference["provider"], "term_working_days": 1}).status_code == 403
+
+
+def test_overdue_applications_are_listed_per_office(app, ui, world, reference):
+    with app.app_context():
+        late = _application(db.session, world, reference, datetime(2026, 1, 5, 10, 0, tzinfo=KZ))
+        late.applicant_name = "ТОО «Не направлено вовремя»"
+        other = _application(db.session, world, reference,
+                             datetime(2026, 1, 5, 10, 0, tzinfo=KZ), office="TUR")
+        other.applicant_name = "ТОО «Туркестан опоздал»"
+        fresh = _application(db.session, world, reference, datetime.now(timezone.utc))
+        fresh.applicant_name = "ТОО «Только что принято»"
+        db.session.commit()
+        assert late.is_overdue and not fresh.is_overdue
+    html = ui("region.almaty").get(
+        "/overdueserviceapplicationview/list/?psize_OverdueServiceApplicationView=100").text
+    assert "ТОО «Не направлено вовремя»" in html
+    assert "Не направлено услугодателю в срок" in html
+    assert "ТОО «Туркестан опоздал»" not in html
+    assert "ТОО «Только что принято»" not in html

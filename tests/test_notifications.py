@@ -176,3 +176,13 @@ def test_without_mail_server_notices_stay_in_the_app(app, world):
             Notice.emailed_at.is_(None), Notice.subject.like("%Без почтового сервера%"))).scalar()
     assert result.emails == 0
     assert unsent == 1  # kept in the app, e-mailed once a server is configured
+
+
+def test_scheduler_runs_the_sweep_daily_at_08_00_kazakhstan_time(app):
+    from app.jobs.scheduler import build_scheduler
+
+    scheduler = build_scheduler(app)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"daily_sweep", "deliver_pending"}
+    trigger = str(jobs["daily_sweep"].trigger)
+    assert "hour='8'" in trigger and "minute='0'" in trigger

@@ -5,10 +5,11 @@ from typing import Optional
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (Boolean, Column, Date, ForeignKey, Integer, String, Table, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, and_, or_)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..services.clock import now_utc
+from ..services.clock import now_utc, today_local
 from .base import LabeledEnum, TimestampMixin, enum_column
 from .investors import Investor
 from .org import OfficeUser, OwnedByOfficeMixin
@@ -134,6 +135,34 @@ class ServiceApplication(OwnedByOfficeMixin, TimestampMixin, Model):
     violations: Mapped[list["ProviderViolation"]] = relationship(
         back_populates="application", order_by="ProviderViolation.id",
         cascade="all, delete-orphan")
+
+    @hybrid_property
+    def is_overdue(self) -> bool:
+        """The office missed a 1-working-day step, or the provider its standard term."""
+        today = today_local()
+        return bool((self.forward_due and self.forward_due < today)
+                    or (self.notify_due and self.notify_due < today)
+                    or (self.status == ApplicationStatus.forwarded and self.provider_due
+                        and self.provider_due < today))
+
+    @is_overdue.expression
+    def is_overdue(cls):
+        today = today_local()
+        return or_(cls.forward_due < today, cls.notify_due < today,
+                   and_(cls.status == ApplicationStatus.forwarded, cls.provider_due < today))
+
+    @property
+    def deadline_state(self) -> str:
+        """Say which deadline, if any, is missed, for lists."""
+        today = today_local()
+        if self.forward_due and self.forward_due < today:
+            return str(_l("Не направлено услугодателю в срок"))
+        if self.notify_due and self.notify_due < today:
+            return str(_l("Инвестор не уведомлён в срок"))
+        if self.status == ApplicationStatus.forwarded and self.provider_due \
+                and self.provider_due < today:
+            return str(_l("Услугодатель нарушил срок"))
+        return str(_l("В срок"))
 
     @property
     def document_list(self) -> list[str]:

@@ -39,7 +39,7 @@ READ_WRITE_METHODS = {
 MENUS = (
     "Investors", "Projects", "Industrial sites", "Meetings", "Agreements",
     "Information requests", "Requests overdue", "Requests due soon", "Requests SLA", "Requests",
-    "Service applications", "State services", "State bodies", "My notices", "Problem issues",
+    "Service applications", "Applications overdue", "State services", "State bodies", "My notices", "Problem issues",
     "KPI catalogue", "KPI targets", "Front offices", "Regions", "Countries", "Sectors",
     "MRP", "Working calendar", "Records", "KPI", "Reference data",
 )

@@ -1,6 +1,7 @@
 """Views of state-service accompaniment: applications, their workflow, receipts; providers and services."""
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
+from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
@@ -30,6 +31,7 @@ APPLICATION_LABELS = {
     "corrected_received_at": _l("Исправленные документы получены"),
     "result_ready_at": _l("Результат получен"), "handed_over_at": _l("Результат выдан"),
     "handover_document": _l("Выдано по документу"), "term_working_days": _l("Срок, рабочих дней"),
+    "deadline_state": _l("Соблюдение сроков"),
 }
 _FORM = ["investor", "applicant_kind", "applicant_name", "applicant_bin_iin", "id_document_kind",
          "id_document_number", "id_document_issued_by", "id_document_issued_on", "phone",
@@ -48,7 +50,8 @@ class ServiceApplicationView(ScopedModelView):
     show_title = add_title = edit_title = _l("Заявление на государственную услугу")
     label_columns = APPLICATION_LABELS
     list_columns = ["number", "received_at", "applicant_name", "provider", "status",
-                    "forward_due", "provider_due", "expected_result_date", "owner_office"]
+                    "forward_due", "provider_due", "deadline_state", "expected_result_date",
+                    "owner_office"]
     show_columns = ["number", "status", "received_at", "investor", "applicant_kind",
                     "applicant_name", "applicant_bin_iin", "id_document_kind",
                     "id_document_number", "id_document_issued_by", "id_document_issued_on",
@@ -114,6 +117,24 @@ class ServiceApplicationView(ScopedModelView):
         if item.number is None:
             abort(404)
         return receipt_docx(item)
+
+
+class OverdueApplicationFilter(BaseFilter):
+    """Applications with a missed deadline (the office's or the provider's)."""
+
+    name = "overdue"
+    arg_name = None
+
+    def apply(self, query, value):
+        return query.filter(ServiceApplication.is_overdue)
+
+
+class OverdueServiceApplicationView(ServiceApplicationView):
+    """Applications whose office or provider missed a deadline."""
+
+    list_title = _l("Заявления с нарушенными сроками")
+    base_filters = ServiceApplicationView.base_filters + [
+        ["id", OverdueApplicationFilter, lambda: None]]
 
 
 class StateBodyView(ScopedModelView):
