@@ -197,3 +197,19 @@ def test_overdue_applications_are_listed_per_office(app, ui, world, reference):
     assert "Не направлено услугодателю в срок" in html
     assert "ТОО «Туркестан опоздал»" not in html
     assert "ТОО «Только что принято»" not in html
+
+
+def test_workflow_posts_need_the_csrf_token(app, ui, world, reference):
+    with app.app_context():
+        pk = _application(db.session, world, reference, datetime.now(timezone.utc)).id
+        db.session.commit()
+    browser = ui("region.almaty")  # signed in before CSRF is switched on
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = browser.post(f"/serviceapplicationview/transition/{pk}",
+                                            data={"action": "forward"})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.get(ServiceApplication, pk).status == S.received
