@@ -1,7 +1,6 @@
 """Views of state-service accompaniment: applications, their workflow, receipts; providers and services."""
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
-from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
@@ -11,7 +10,7 @@ from ..models.accompaniment import (ServiceApplication, StateBody, StateBodyKind
 from ..security import scoping
 from ..services.accompaniment import STEPS, IllegalTransition, allowed_actions, apply_transition
 from ..services.receipt import receipt_docx, receipt_lines
-from .base import ScopedModelView
+from .base import ScopedModelView, condition_filter
 from .labels import FIELD_LABELS
 
 APPLICATION_LABELS = {
@@ -119,22 +118,16 @@ class ServiceApplicationView(ScopedModelView):
         return receipt_docx(item)
 
 
-class OverdueApplicationFilter(BaseFilter):
+def overdue():
     """Applications with a missed deadline (the office's or the provider's)."""
-
-    name = "overdue"
-    arg_name = None
-
-    def apply(self, query, value):
-        return query.filter(ServiceApplication.is_overdue)
+    return ServiceApplication.is_overdue
 
 
 class OverdueServiceApplicationView(ServiceApplicationView):
     """Applications whose office or provider missed a deadline."""
 
     list_title = _l("Заявления с нарушенными сроками")
-    base_filters = ServiceApplicationView.base_filters + [
-        ["id", OverdueApplicationFilter, lambda: None]]
+    base_filters = ServiceApplicationView.base_filters + [condition_filter(overdue)]
 
 
 class StateBodyView(ScopedModelView):

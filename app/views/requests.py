@@ -1,7 +1,6 @@
 """Views of investor information requests: registers, due and overdue lists, the SLA page."""
 from flask import request
 from flask_appbuilder import BaseView, expose, has_access
-from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_
@@ -11,31 +10,21 @@ from ..models import OPEN_REQUEST_STATUSES, InfoRequest
 from ..services.calendar import working_calendar
 from ..services.clock import now_utc, today_local
 from ..services.sla import info_request_sla
-from .base import ScopedModelView
+from .base import ScopedModelView, condition_filter
 from .labels import FIELD_LABELS
 
 
-class OverdueFilter(BaseFilter):
+def overdue():
     """Open requests past their due date."""
-
-    name = "overdue"
-    arg_name = None
-
-    def apply(self, query, value):
-        return query.filter(InfoRequest.is_overdue)
+    return InfoRequest.is_overdue
 
 
-class DueSoonFilter(BaseFilter):
+def due_soon():
     """Open requests due today or on the next working day."""
-
-    name = "due soon"
-    arg_name = None
-
-    def apply(self, query, value):
-        today = today_local()
-        horizon = working_calendar(db.session).next_working_day(today)
-        return query.filter(and_(InfoRequest.status.in_(OPEN_REQUEST_STATUSES),
-                                 InfoRequest.due_date.between(today, horizon)))
+    today = today_local()
+    horizon = working_calendar(db.session).next_working_day(today)
+    return and_(InfoRequest.status.in_(OPEN_REQUEST_STATUSES),
+                InfoRequest.due_date.between(today, horizon))
 
 
 class InfoRequestView(ScopedModelView):
@@ -74,14 +63,14 @@ class OverdueInfoRequestView(InfoRequestView):
     """Requests past their due date and still unanswered."""
 
     list_title = _l("Просроченные информационные запросы")
-    base_filters = InfoRequestView.base_filters + [["id", OverdueFilter, lambda: None]]
+    base_filters = InfoRequestView.base_filters + [condition_filter(overdue)]
 
 
 class DueSoonInfoRequestView(InfoRequestView):
     """Requests due today or on the next working day."""
 
     list_title = _l("Запросы со сроком сегодня и в следующий рабочий день")
-    base_filters = InfoRequestView.base_filters + [["id", DueSoonFilter, lambda: None]]
+    base_filters = InfoRequestView.base_filters + [condition_filter(due_soon)]
 
 
 class InfoRequestSlaView(BaseView):
