@@ -148,7 +148,10 @@ def test_ui_walk_receipt_and_docx(app, ui, world, reference):
         db.session.commit()
     page = browser.get(f"/serviceapplicationview/show/{pk}").text
     assert "Направить услугодателю" in page
-    for action in ("forward", "result_ready"):
+    for action in ("forward", "provider_returned", "notify_investor", "receive_corrected",
+                   "forward", "result_ready"):
+        page = browser.get(f"/serviceapplicationview/show/{pk}").text
+        assert f'name="action" value="{action}"' in page  # offered as a button
         response = browser.post(f"/serviceapplicationview/transition/{pk}",
                                 data={"action": action})
         assert response.status_code == 302
