@@ -159,3 +159,11 @@ def test_quarter_bounds():
     assert quarter_bounds(2026, 1) == (date(2026, 1, 1), date(2026, 3, 31))
     assert quarter_bounds(2026, 4) == (date(2026, 10, 1), date(2026, 12, 31))
     assert today_local() <= date(2100, 1, 1)
+
+
+def test_new_request_form_starts_at_now_in_kazakhstan_time(ui):
+    from app.services.clock import local_timezone
+    html = ui("region.almaty").get("/inforequestview/add").text
+    now_local = now_utc().astimezone(local_timezone())
+    assert f'value="{now_local:%Y-%m-%d %H:}' in html  # local hour, no UTC offset shown
+    assert "+00:00" not in html

@@ -161,7 +161,7 @@ class ScopedModelView(ModelView):
         if request.method == "GET":
             for name, value in self.add_form_defaults().items():
                 if name in form and value is not None:
-                    form[name].data = value
+                    form[name].process_data(value)  # as if loaded from a record
         return super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
 
     def _get_list_widget(self, filters, page_size=None, **kwargs):

@@ -17,7 +17,7 @@ class LocalDateTimeField(DateTimeField):
 
     def process_data(self, value):
         if isinstance(value, datetime) and value.tzinfo is not None:
-            value = value.astimezone(local_timezone()).replace(tzinfo=None)
+            value = value.astimezone(local_timezone()).replace(tzinfo=None, microsecond=0)
         super().process_data(value)
 
     def process_formdata(self, valuelist):
