@@ -22,6 +22,7 @@ from ..models import FrontOffice
 from ..models.types import Money, UtcDateTime
 from ..security import scoping
 from ..security.roles import READ_WRITE_METHODS
+from ..services.clock import now_utc
 from ..services.validation import validate_record
 from .fields import LocalDateTimeField
 from .formatting import enum_label_formatter, format_money, format_utc_as_local, format_yes_no
@@ -149,13 +150,14 @@ class ScopedModelView(ModelView):
         scoping.assign_default_office(item)
 
     def add_form_defaults(self) -> dict:
-        """Return the values a fresh add form starts with: the user's own office and region."""
+        """Return the values a fresh add form starts with: own office and region, now."""
         own_id = scoping.current_scope().own_office_id
         office = db.session.get(FrontOffice, own_id) if own_id is not None else None
         rel = scoping.owner_relationship(self.datamodel.obj)
-        if not rel or office is None:
-            return {}
-        return {rel: office, "region": office.region}
+        defaults = {"received_at": now_utc()}  # registering what arrives now
+        if rel and office is not None:
+            defaults.update({rel: office, "region": office.region})
+        return defaults
 
     def _get_add_widget(self, form, exclude_cols=None, widgets=None):
         if request.method == "GET":

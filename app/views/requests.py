@@ -8,7 +8,7 @@ from sqlalchemy import and_
 from ..extensions import db
 from ..models import OPEN_REQUEST_STATUSES, InfoRequest
 from ..services.calendar import working_calendar
-from ..services.clock import now_utc, today_local
+from ..services.clock import today_local
 from ..services.sla import info_request_sla
 from .base import ScopedModelView, condition_filter
 from .labels import FIELD_LABELS
@@ -53,10 +53,6 @@ class InfoRequestView(ScopedModelView):
                           "считается со следующего рабочего дня; срок ответа — "
                           "5 рабочих дней (п. 12.7)."),
     }
-
-    def add_form_defaults(self) -> dict:
-        """Start as received now."""
-        return {**super().add_form_defaults(), "received_at": now_utc()}
 
 
 class OverdueInfoRequestView(InfoRequestView):
