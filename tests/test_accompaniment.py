@@ -59,6 +59,7 @@ def test_the_whole_workflow_with_its_deadlines(app, world, reference):
         assert item.forward_due == date(2026, 3, 30)
         apply_transition(s, item, "forward", at=datetime(2026, 3, 30, 10, 0, tzinfo=KZ))
         assert item.provider_due == date(2026, 4, 6)
+        assert item.expected_result_date == date(2026, 4, 7)    # the receipt's date moves on
         event = apply_transition(s, item, "result_ready", at=datetime(2026, 4, 8, 10, 0, tzinfo=KZ))
         assert event.late and len(item.violations) == 1          # the provider broke its term
         assert item.violations[0].recipients == "zemlya@provider.test, control@agency.test"

@@ -5,7 +5,7 @@ from typing import Optional
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..services.clock import now_utc, today_local
 from .accompaniment import StateBody
@@ -69,6 +69,13 @@ class ProblemIssue(OwnedByOfficeMixin, TimestampMixin, Model):
         foreign_keys=[hq_responsible_body_id])
     actions: Mapped[list["ProblemAction"]] = relationship(
         back_populates="issue", order_by="ProblemAction.on", cascade="all, delete-orphan")
+
+    @validates("status")
+    def _date_the_outcome(self, key, status):
+        # Resolving or closing an issue dates it, unless a date was given.
+        if status in (IssueStatus.resolved, IssueStatus.closed) and self.resolved_on is None:
+            self.resolved_on = today_local()
+        return status
 
     @property
     def last_progress_on(self) -> date:

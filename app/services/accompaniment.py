@@ -131,6 +131,9 @@ def _apply_effects(calendar: WorkingCalendar, application: ServiceApplication, a
         # The provider's term starts the day it gets the documents; transit is not counted.
         application.provider_due = calendar.add_working_days(
             calendar.registration_day(at), provider_term(application))
+        # The result date told to the investor moves with the provider's term.
+        application.expected_result_date = calendar.add_working_days(
+            application.provider_due, RETURN_TRANSIT)
     elif action == "provider_returned":
         application.returned_at = at
         application.notify_due = calendar.due_date(at, NOTIFY_TERM)

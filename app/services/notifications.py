@@ -6,7 +6,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from ..models.accompaniment import ProviderViolation
-from ..models.requests import InfoRequest
+from ..models.requests import OPEN_REQUEST_STATUSES, InfoRequest
 from ..models.notices import Notice, NoticeKind
 from ..models.org import OfficeUser
 from .clock import now_utc
@@ -81,8 +81,9 @@ def _send(recipients: str, subject: str, body: str, notice: Optional[Notice]) ->
 def _notify_new_assignments(session: Session, flush_context) -> None:
     """Tell a user when an information request is assigned to them."""
     for obj in list(session.new) + list(session.dirty):
-        if not isinstance(obj, InfoRequest) or obj.assignee_id is None:
-            continue
+        if not isinstance(obj, InfoRequest) or obj.assignee_id is None \
+                or obj.status not in OPEN_REQUEST_STATUSES:
+            continue  # nobody needs telling about a request already answered
         state = inspect(obj)
         changed = (state.attrs.assignee_id.history.has_changes()
                    or state.attrs.assignee.history.has_changes())

@@ -30,7 +30,7 @@ def record_progress(issue: ProblemIssue, on: date, kind: ActionKind, description
         raise IssueError("status", _l("Вопрос закрыт: откройте его, чтобы продолжить работу."))
     action = ProblemAction(on=on, kind=kind, description=description.strip(), user_id=user_id)
     issue.actions.append(action)
-    if issue.status == IssueStatus.open:
+    if issue.status in (None, IssueStatus.open):  # None: not saved yet, open by default
         issue.status = IssueStatus.in_work
     return action
 
@@ -58,5 +58,5 @@ def record_hq(session: Session, issue: ProblemIssue, meeting_on: Optional[date],
     issue.hq_deadline = deadline
     issue.hq_execution = execution or (HqExecution.not_started if decision else None)
     issue.hq_executed_on = executed_on
-    if issue.status in (IssueStatus.open, IssueStatus.in_work):
+    if issue.status in (None, IssueStatus.open, IssueStatus.in_work):
         issue.status = IssueStatus.escalated

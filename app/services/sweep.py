@@ -52,7 +52,10 @@ def run_daily_sweep(session: Session, today: date | None = None) -> SweepResult:
 
 
 def _recipients(session: Session, office_id: int, assignee=None):
-    return [assignee] if assignee is not None else office_users(session, office_id)
+    """The assignee if still active, else everyone active in the office."""
+    if assignee is not None and assignee.active:
+        return [assignee]
+    return office_users(session, office_id)
 
 
 def _info_request_notices(session: Session, today: date, horizon: date) -> int:
