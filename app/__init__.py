@@ -42,6 +42,9 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
         _register_views(appbuilder)
         _register_apis(appbuilder)
 
+    from .views.publication import public
+
+    app.register_blueprint(public)
     from .cli import irm_cli
 
     app.cli.add_command(irm_cli)
@@ -54,7 +57,8 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
 
 
 def _register_views(appbuilder: AppBuilder) -> None:
-    from .views import accompaniment, directory, kpi, notices, problems, records, requests
+    from .views import (accompaniment, directory, kpi, notices, problems, records, reports,
+                        requests)
 
     appbuilder.add_view(records.InvestorView, "Investors", label=_l("Инвесторы"),
                         icon="fa-building", category="Records", category_label=_l("Реестр"))
@@ -88,6 +92,9 @@ def _register_views(appbuilder: AppBuilder) -> None:
                         category="Requests")
     appbuilder.add_view(notices.MyNoticeView, "My notices", label=_l("Мои уведомления"),
                         icon="fa-bell", category="Requests")
+    appbuilder.add_view(reports.QuarterlyReportView, "Quarterly reports",
+                        label=_l("Квартальные отчёты"), icon="fa-file-excel-o",
+                        category="Reporting", category_label=_l("Отчётность"))
     appbuilder.add_view(kpi.KpiDefinitionView, "KPI catalogue", label=_l("Каталог KPI"),
                         icon="fa-list", category="KPI", category_label=_l("KPI"))
     appbuilder.add_view(kpi.KpiTargetView, "KPI targets", label=_l("Целевые значения"),

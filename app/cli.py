@@ -85,3 +85,34 @@ def scheduler_command():
 
     click.echo("Scheduler started; Ctrl+C stops it.")
     build_scheduler(current_app._get_current_object()).start()
+
+
+@irm_cli.command("compile-reports")
+@click.option("--quarter", required=True, help="The quarter, e.g. 2026Q3.")
+def compile_reports_command(quarter):
+    """Create and compile every office's report and the NC consolidated report of a quarter."""
+    from .services.reports import compile_consolidated, create_drafts, parse_quarter
+
+    try:
+        year, number = parse_quarter(quarter)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--quarter")
+    created = create_drafts(db.session, year, number)
+    compile_consolidated(db.session, year, number)
+    db.session.commit()
+    click.echo(f"{quarter}: {created} new reports; consolidated report compiled.")
+
+
+@irm_cli.command("run-job")
+@click.argument("job", type=click.Choice(["reporting_daily", "daily_sweep"]))
+@click.option("--today", help="Run as of this date (YYYY-MM-DD), for catching up.")
+def run_job_command(job, today):
+    """Run one scheduled job now (it still runs once per period, whoever else tries)."""
+    from datetime import date
+
+    from .jobs.reporting import reporting_daily
+    from .services.sweep import run_daily_sweep
+
+    day = date.fromisoformat(today) if today else None
+    work = {"reporting_daily": reporting_daily, "daily_sweep": run_daily_sweep}[job]
+    click.echo(str(work(db.session, day)))

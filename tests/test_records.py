@@ -314,3 +314,16 @@ def test_api_info_offers_only_investors_in_scope(api, world):
     names = {value["value"] for value in investor["values"]}
     assert "investor of ALM" in names
     assert not any(name.endswith("of TUR") or name.endswith("of DE") for name in names)
+
+
+def test_api_edit_to_a_taken_bin_is_a_field_error(app, api, world):
+    client, headers = api("region.almaty")
+    first = client.post("/api/v1/investor/", headers=headers, json={
+        "name": "ТОО Первый БИН", "bin": "070140001111", "country": _ids(app, world)["kz"]})
+    second = client.post("/api/v1/investor/", headers=headers, json={
+        "name": "ТОО Второй БИН", "bin": "070140002222", "country": _ids(app, world)["kz"]})
+    assert first.status_code == second.status_code == 201
+    response = client.put(f"/api/v1/investor/{second.json['id']}", headers=headers,
+                          json={"bin": "070140001111"})
+    assert response.status_code == 422
+    assert "bin" in response.json["message"]

@@ -11,6 +11,7 @@ from ..views.labels import FIELD_LABELS
 from .accompaniment import ServiceApplicationApi, StateBodyApi, StateServiceApi
 from .base import ScopedModelRestApi
 from .problems import ProblemIssueApi
+from .reports import QuarterlyReportApi
 
 _OWNER = ["owner_office.id", "owner_office.name"]
 
@@ -170,4 +171,4 @@ class InfoRequestApi(ScopedModelRestApi):
 ALL_APIS = (InvestorApi, ProjectApi, IndustrialSiteApi, MeetingApi, AgreementApi,
             KpiDefinitionApi, KpiTargetApi, FrontOfficeApi, RegionApi, CountryApi, SectorApi,
             MrpRateApi, InfoRequestApi, ServiceApplicationApi, StateBodyApi, StateServiceApi,
-            ProblemIssueApi)
+            ProblemIssueApi, QuarterlyReportApi)

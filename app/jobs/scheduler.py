@@ -15,6 +15,7 @@ from flask import Flask
 from ..extensions import db
 from ..services.notifications import deliver_pending
 from ..services.sweep import run_daily_sweep
+from .reporting import reporting_daily
 
 log = logging.getLogger(__name__)
 DAY = 24 * 3600
@@ -33,7 +34,7 @@ def _in_app_context(app: Flask, job):
 
 
 def build_scheduler(app: Flask) -> BlockingScheduler:
-    """Return the scheduler with the daily deadline sweep and the e-mail outbox."""
+    """Return the scheduler: daily sweep and reporting at IRM_SWEEP_AT, the e-mail outbox."""
     hours = app.config.get("IRM_DISPLAY_UTC_OFFSET_HOURS", 5)
     kazakhstan = timezone(timedelta(hours=hours))
     scheduler = BlockingScheduler(timezone=kazakhstan, job_defaults={
@@ -42,6 +43,9 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     hour, minute = (int(part) for part in sweep_at.split(":"))
     scheduler.add_job(_in_app_context(app, run_daily_sweep), CronTrigger(
         hour=hour, minute=minute, timezone=kazakhstan), id="daily_sweep", replace_existing=True)
+    scheduler.add_job(_in_app_context(app, reporting_daily), CronTrigger(
+        hour=hour, minute=minute, timezone=kazakhstan), id="reporting_daily",
+        replace_existing=True)
     scheduler.add_job(_in_app_context(app, deliver_pending), IntervalTrigger(minutes=1),
                       id="deliver_pending", replace_existing=True)
     return scheduler

@@ -11,6 +11,7 @@ from .org import LEVEL_OF_KIND, NATIONAL_COMPANY_KINDS, FrontOffice, OfficeKind,
 from .problems import ActionKind, HqExecution, IssueStatus, ProblemAction, ProblemIssue
 from .projects import Project, ProjectStage, RoutingLevel
 from .requests import OPEN_REQUEST_STATUSES, InfoRequest, RequestChannel, RequestStatus
+from .reports import JobRun, QuarterlyReport, ReportEvent, ReportKind, ReportStatus
 from .reference import Country, MrpRate, Region, RegionKind, Sector
 from .sites import IndustrialSite, SiteStatus
 
@@ -23,5 +24,6 @@ __all__ = [
     "SiteStatus", "ApplicantKind", "ApplicationEvent", "ApplicationStatus", "IdDocumentKind",
     "ProviderViolation", "ServiceApplication", "StateBody", "StateBodyKind", "StateService",
     "InfoRequest", "Notice", "NoticeKind", "ActionKind", "HqExecution", "IssueStatus",
-    "ProblemAction", "ProblemIssue", "RequestChannel", "RequestStatus", "OPEN_REQUEST_STATUSES",
+    "ProblemAction", "ProblemIssue", "JobRun", "QuarterlyReport", "ReportEvent", "ReportKind",
+    "ReportStatus", "RequestChannel", "RequestStatus", "OPEN_REQUEST_STATUSES",
 ]

@@ -17,7 +17,7 @@ ROLE_NAMES = (ADMIN, AUTHORITY, NATIONAL_COMPANY, TASK_FORCE, EXTERNAL, REGIONAL
 
 # Permission resources: one per domain entity, shared by its view and its REST API.
 RECORDS = ("Investor", "Project", "IndustrialSite", "Meeting", "Agreement", "InfoRequest",
-           "ServiceApplication", "ProblemIssue")
+           "ServiceApplication", "ProblemIssue", "QuarterlyReport")
 KPI = ("KpiDefinition", "KpiTarget")
 DIRECTORY = ("FrontOffice",)
 OWN = ("Notice",)  # scoped to the user, not the office
@@ -29,6 +29,7 @@ READ_WRITE_METHODS = {
     # ModelView
     "list": "read", "show": "read", "download": "read", "sla": "read",
     "receipt": "read", "receipt_docx": "read", "transition": "write", "progress": "write",
+    "submit": "write", "refresh": "write", "xlsx": "read",
     "add": "write", "edit": "write", "delete": "write",
     "action": "write", "action_post": "write", "muldelete": "write", "mark_read": "write",
     # ModelRestApi
@@ -40,6 +41,7 @@ MENUS = (
     "Investors", "Projects", "Industrial sites", "Meetings", "Agreements",
     "Information requests", "Requests overdue", "Requests due soon", "Requests SLA", "Requests",
     "Service applications", "Applications overdue", "State services", "State bodies", "My notices", "Problem issues",
+    "Quarterly reports", "Reporting",
     "KPI catalogue", "KPI targets", "Front offices", "Regions", "Countries", "Sectors",
     "MRP", "Working calendar", "Records", "KPI", "Reference data",
 )
@@ -71,10 +73,17 @@ _WRITE_RECORDS = _perms(RECORDS, "write")
 ROLE_PERMISSIONS = {
     # The authorized body reviews everything and maintains the KPI catalogue and targets.
     # It also puts stuck problem issues on the Investment HQ agenda (p. 7.2).
-    AUTHORITY: _READ_EVERYTHING + _perms(KPI, "write") + [("ProblemIssue", "can_escalate")]
+    # It also puts stuck problem issues on the Investment HQ agenda (p. 7.2) and accepts
+    # the reports of external offices and the NC's consolidated report (p. 18-19).
+    AUTHORITY: _READ_EVERYTHING + _perms(KPI, "write") + [("ProblemIssue", "can_escalate"),
+                                                          ("QuarterlyReport", "can_review"),
+                                                          ("QuarterlyReport", "can_publish")]
     + _menus() + OWN_ACCOUNT,
     # Front offices read the catalogue and directory and write their own records.
-    NATIONAL_COMPANY: _READ_EVERYTHING + _WRITE_RECORDS + _menus() + OWN_ACCOUNT,
+    # The NC accepts regional and central reports and compiles a quarter on demand (p. 18).
+    NATIONAL_COMPANY: _READ_EVERYTHING + _WRITE_RECORDS + [("QuarterlyReport", "can_review"),
+                                                           ("QuarterlyReport", "can_compile")]
+    + _menus() + OWN_ACCOUNT,
     TASK_FORCE: _READ_EVERYTHING + _WRITE_RECORDS + _menus() + OWN_ACCOUNT,
     EXTERNAL: _READ_EVERYTHING + _WRITE_RECORDS + _menus() + OWN_ACCOUNT,
     REGIONAL: _READ_EVERYTHING + _WRITE_RECORDS + _menus() + OWN_ACCOUNT,

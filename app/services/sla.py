@@ -38,6 +38,28 @@ def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
     return first, date.fromordinal(last.toordinal() - 1)
 
 
+def _verdict(request: InfoRequest, today: date) -> Optional[bool]:
+    """True answered on time, False late (or open past its due date), None still in term."""
+    on_time = request.answered_on_time
+    if on_time is None and request.due_date >= today:
+        return None
+    return bool(on_time)
+
+
+def _due_in(first: date, last: date):
+    """Requests whose deadline fell in the period, up to today."""
+    return InfoRequest.due_date.between(first, min(last, today_local()))
+
+
+def count_on_time(session: Session, condition, first: date, last: date) -> tuple[int, int]:
+    """Return (fell due, answered on time) for the requests matching condition in a period."""
+    today = today_local()
+    verdicts = [_verdict(r, today) for r in session.execute(
+        select(InfoRequest).where(condition, _due_in(first, last))).scalars()]
+    decided = [v for v in verdicts if v is not None]
+    return len(decided), sum(decided)
+
+
 def info_request_sla(session: Session, year: int, quarter: int) -> list[OfficeSla]:
     """Return the SLA of every office whose requests the user may read, for one quarter.
 
@@ -45,23 +67,20 @@ def info_request_sla(session: Session, year: int, quarter: int) -> list[OfficeSl
     out, so a quarter in progress shows what has been decided so far.
     """
     first, last = quarter_bounds(year, quarter)
-    last = min(last, today_local())
     rows = session.execute(
         select(InfoRequest, FrontOffice)
         .join(FrontOffice, InfoRequest.owner_office_id == FrontOffice.id)
-        .where(read_clause(InfoRequest), InfoRequest.due_date.between(first, last))
+        .where(read_clause(InfoRequest), _due_in(first, last))
         .order_by(FrontOffice.name)
     ).all()
     by_office: dict[int, OfficeSla] = {}
     today = today_local()
     for request, office in rows:
         sla = by_office.setdefault(office.id, OfficeSla(office))
-        on_time = request.answered_on_time
-        if on_time is None and request.due_date >= today:
-            continue  # still within its term today
+        verdict = _verdict(request, today)
+        if verdict is None:
+            continue
         sla.due += 1
-        if on_time:
-            sla.on_time += 1
-        else:
-            sla.late += 1
+        sla.on_time += verdict
+        sla.late += not verdict
     return list(by_office.values())

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from ..models import (LEVEL_OF_KIND, Agreement, FrontOffice, IndustrialSite, InfoRequest,
                       Investor, KpiTarget, Meeting, MrpRate, OfficeKind, OfficeLevel, Project,
-                      RequestStatus, ServiceApplication, StateBodyKind)
+                      QuarterlyReport, ReportStatus, RequestStatus, ServiceApplication,
+                      StateBodyKind)
 from ..models.types import UtcDateTime
 from ..security.scoping import out_of_scope_links
 from .clock import now_utc, today_local
@@ -231,6 +232,17 @@ def _service_application(session, values, item_id):
                                  "представительства и региональные организации (п. 22).")
 
 
+def _report_editable(session, values, item_id):
+    """A submitted or accepted report is read-only (its figures are frozen)."""
+    if item_id is None:
+        return
+    status = session.execute(select(QuarterlyReport.status).where(
+        QuarterlyReport.id == item_id)).scalar()
+    if status in (ReportStatus.submitted, ReportStatus.accepted):
+        yield "summary", _l("Отчёт представлен и не редактируется; его могут вернуть "
+                            "на доработку.")
+
+
 RULES: dict[type, list[Rule]] = {
     Investor: [_investor_bin, _email("email")],
     Project: [_non_negative("volume", "jobs"), _project_year, _region_of_regional_office],
@@ -242,6 +254,7 @@ RULES: dict[type, list[Rule]] = {
     MrpRate: [_positive("amount")],
     InfoRequest: [_info_request_answer],
     ServiceApplication: [_service_application],
+    QuarterlyReport: [_report_editable],
 }
 
 
@@ -249,9 +262,11 @@ def validate_record(session: Session, model: type, values: Mapping[str, Any],
                     item_id: Optional[int] = None) -> dict[str, list[str]]:
     """Return {field: [messages]} for everything wrong with a record about to be saved."""
     errors: dict[str, list[str]] = {}
-    for rule in RULES.get(model, []) + [_unique_columns(model), _aware_moments(model)]:
-        for name, message in rule(session, values, item_id):
-            errors.setdefault(name, []).append(str(message))
-    for name, message in out_of_scope_links(session, model, values, item_id).items():
-        errors.setdefault(name, []).append(message)
+    # The checks read the database as it stands, never flushing the change being checked.
+    with session.no_autoflush:
+        for rule in RULES.get(model, []) + [_unique_columns(model), _aware_moments(model)]:
+            for name, message in rule(session, values, item_id):
+                errors.setdefault(name, []).append(str(message))
+        for name, message in out_of_scope_links(session, model, values, item_id).items():
+            errors.setdefault(name, []).append(message)
     return errors

@@ -1,0 +1,93 @@
+"""REST resource quarterly_report: items name their office and quarter; the workbook downloads."""
+from flask import g, request
+from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from ..extensions import db
+from ..models.reports import QuarterlyReport
+from ..security import scoping
+from ..services import reports
+from ..views import reports as views
+from .base import ScopedModelRestApi
+
+
+class QuarterlyReportApi(ScopedModelRestApi):
+    """Quarterly reports: GET lists and shows, PUT the narrative, POST submit and review."""
+
+    resource_name = "quarterly_report"
+    class_permission_name = "QuarterlyReport"
+    method_permission_name = {**ScopedModelRestApi.method_permission_name, "post": "create",
+                              "delete": "create", "xlsx": "read", "submit": "write",
+                              "review": "review"}
+    datamodel = SQLAInterface(QuarterlyReport)
+    label_columns = views.REPORT_LABELS
+    list_columns = ["id", "owner_office.id", "owner_office.name", "year", "quarter", "kind",
+                    "status", "due_date", "submitted_at", "late"]
+    show_columns = list_columns + ["summary", "problems_text", "plans", "return_comment",
+                                   "compiled_at"]
+    edit_columns = views.QuarterlyReportView.edit_columns
+    add_columns = edit_columns
+    search_columns = ["year", "quarter", "owner_office", "kind", "status", "late"]
+
+    @staticmethod
+    def _named(item: dict) -> dict:
+        """Expose front_office and the quarter as 2026Q3, as the reporting chain names them."""
+        item["front_office"] = item.get("owner_office")
+        if "year" in item and "quarter" in item:
+            item["quarter"] = f"{item['year']}Q{item['quarter']}"
+        return item
+
+    def pre_get_list(self, data):
+        data["result"] = [self._named(item) for item in data.get("result", [])]
+
+    def pre_get(self, data):
+        self._named(data.get("result", {}))
+
+    def _report(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        return item
+
+    @expose("/<int:pk>/xlsx", methods=["GET"])
+    @protect()
+    @safe
+    def xlsx(self, pk):
+        """Download the report's Excel workbook."""
+        item = self._report(pk)
+        return self.response_404() if item is None else views.report_xlsx(item)
+
+    @expose("/<int:pk>/submit", methods=["POST"])
+    @protect()
+    @safe
+    def submit(self, pk):
+        """Submit (or resubmit) the report; its figures are frozen."""
+        item = self._report(pk)
+        if item is None:
+            return self.response_404()
+        if not scoping.is_writable(db.session, QuarterlyReport, item.id):
+            return self.response_403()
+        return self._step(item, lambda: reports.submit(db.session, item, g.user.id))
+
+    @expose("/<int:pk>/review", methods=["POST"])
+    @protect()
+    @safe
+    def review(self, pk):
+        """Accept or return the report: {"action": "accept" | "return", "comment": ...}."""
+        item = self._report(pk)
+        if item is None:
+            return self.response_404()
+        body = request.get_json(silent=True) or {}
+        if not isinstance(body, dict):
+            return self.response_400(message="Request is not a JSON object")
+        return self._step(item, lambda: reports.review(
+            item, str(body.get("action", "")), views.user_role_names(), g.user.id,
+            body.get("comment")))
+
+    def _step(self, item, step):
+        try:
+            step()
+            db.session.commit()
+        except reports.ReportError as error:
+            db.session.rollback()
+            return self.response_422(message={error.field: [str(error)]})
+        return self.response(200, result={"status": item.status.value, "late": item.late,
+                                          "quarter": item.period})

@@ -1,0 +1,93 @@
+"""Quarterly reports of front offices (p. 16-21) and the record of scheduled job runs."""
+from datetime import date, datetime
+from typing import Optional
+
+from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..services.clock import now_utc
+from .base import LabeledEnum, TimestampMixin, enum_column
+from .org import OfficeUser, OwnedByOfficeMixin
+from .types import UtcDateTime
+
+
+class ReportKind(LabeledEnum):
+    office = "office", _l("Отчёт фронт-офиса")
+    consolidated = "consolidated", _l("Сводный отчёт Национальной компании")
+
+
+class ReportStatus(LabeledEnum):
+    draft = "draft", _l("Черновик")
+    submitted = "submitted", _l("Представлен")
+    returned = "returned", _l("Возвращён на доработку")
+    accepted = "accepted", _l("Принят")
+
+
+class QuarterlyReport(OwnedByOfficeMixin, TimestampMixin, Model):
+    """One office's report for one quarter; once submitted its figures are a frozen snapshot."""
+
+    __tablename__ = "quarterly_report"
+    __table_args__ = (UniqueConstraint("owner_office_id", "year", "quarter", "kind",
+                                       name="uq_quarterly_report_period"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[ReportKind] = enum_column(ReportKind, nullable=False, default=ReportKind.office)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    quarter: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[ReportStatus] = enum_column(ReportStatus, nullable=False,
+                                               default=ReportStatus.draft, index=True)
+    due_date: Mapped[date] = mapped_column(Date, nullable=False, index=True)
+    submitted_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime)
+    late: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Figures as compiled from the records (JSON); frozen from submission on.
+    snapshot: Mapped[Optional[str]] = mapped_column(Text)
+    compiled_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime)
+    # What the office writes itself.
+    summary: Mapped[Optional[str]] = mapped_column(Text)
+    problems_text: Mapped[Optional[str]] = mapped_column(Text)
+    plans: Mapped[Optional[str]] = mapped_column(Text)
+    return_comment: Mapped[Optional[str]] = mapped_column(Text)
+    # The authorized body publishes an accepted consolidated report's aggregates (p. 21).
+    published_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime)
+
+    events: Mapped[list["ReportEvent"]] = relationship(
+        back_populates="report", order_by="ReportEvent.id", cascade="all, delete-orphan")
+
+    @property
+    def period(self) -> str:
+        """The quarter as the API and files name it, e.g. 2026Q3."""
+        return f"{self.year}Q{self.quarter}"
+
+    def __str__(self) -> str:
+        return f"{self.period} — {self.owner_office}"
+
+
+class ReportEvent(Model):
+    """One step of a report: compiled, submitted, returned, accepted; who and when."""
+
+    __tablename__ = "quarterly_report_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("quarterly_report.id", ondelete="CASCADE"), nullable=False, index=True)
+    action: Mapped[str] = mapped_column(String(32), nullable=False)
+    to_status: Mapped[ReportStatus] = enum_column(ReportStatus, nullable=False)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=now_utc)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"))
+    comment: Mapped[Optional[str]] = mapped_column(Text)
+
+    report: Mapped[QuarterlyReport] = relationship(back_populates="events")
+    user: Mapped[Optional[OfficeUser]] = relationship()
+
+
+class JobRun(Model):
+    """A scheduled job's run for one period: the unique key makes each run happen once."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job", "period", name="uq_job_run"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job: Mapped[str] = mapped_column(String(64), nullable=False)
+    period: Mapped[str] = mapped_column(String(32), nullable=False)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=now_utc)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime)
+    result: Mapped[Optional[str]] = mapped_column(Text)

@@ -1,0 +1,259 @@
+"""Excel workbooks: one writer helper over pandas + xlsxwriter, and the quarterly-report workbook.
+
+Rows are written with the worksheet API, row by row, not with DataFrame.to_excel: pandas
+writes column after column, which xlsxwriter's constant_memory mode (used for big sheets)
+cannot take. Money arrives as decimal strings; totals are summed as Decimals, then written.
+"""
+import io
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence
+
+import pandas as pd
+from flask import Response, send_file
+from flask_babel import lazy_gettext as _l
+
+from ..models.reports import ReportStatus
+from .report_figures import MONEY_KEYS, TOTAL_KEYS
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LARGE_SHEET_ROWS = 10_000  # above this, the workbook is written in constant_memory mode
+MAX_WIDTH, HEADER_WIDTH = 50, 20  # a longer header wraps
+FORMATS = {"int": "#,##0", "money": '#,##0.00 "₸"', "percent": "0.0", "decimal": "#,##0.0#",
+           "date": "dd.mm.yyyy"}
+SUMMED = ("int", "money")
+
+TOTAL_LABELS = {
+    "projects": _l("Проектов"), "volume": _l("Объём инвестиций проектов"),
+    "jobs": _l("Рабочих мест"), "pool_projects": _l("Проектов в едином пуле"),
+    "pool_volume": _l("Объём проектов единого пула"), "meetings": _l("Встреч всего"),
+    "visits": _l("Визитов"), "events": _l("Мероприятий"),
+    "agreements_signed": _l("Подписано соглашений"),
+    "agreements_amount": _l("Сумма подписанных соглашений"),
+    "info_requests_due": _l("Информационных запросов со сроком в квартале"),
+    "info_requests_on_time": _l("Из них отвечено в срок"),
+    "applications_received": _l("Принято заявлений на госуслуги"),
+    "applications_handed_over": _l("Выдано результатов госуслуг"),
+    "provider_violations": _l("Нарушений сроков услугодателями"),
+    "problems_raised": _l("Поднято проблемных вопросов"),
+    "problems_resolved": _l("Решено проблемных вопросов"),
+    "hq_escalations": _l("Вынесено на Инвестиционный штаб"),
+}
+
+
+class Sheet(NamedTuple):
+    """A sheet: title, (header, key, kind) columns, row dicts, intro lines, an «Итого» row."""
+
+    title: str
+    columns: Sequence[tuple[str, str, str]]
+    rows: Iterable[Mapping[str, Any]]
+    intro: Sequence[str] = ()
+    total: bool = False
+
+
+class Chart(NamedTuple):
+    """A native column chart on `sheet` of column `value` by `category` of sheet `source`."""
+
+    sheet: str
+    source: str
+    category: str
+    value: str
+    title: str
+    anchor: str = "D2"
+
+
+def sheet_name(title: str) -> str:
+    """Return a valid sheet name: no []:*?/\\ and at most 31 characters."""
+    return re.sub(r"[\[\]:*?/\\]", " ", str(title)).strip()[:31] or "Лист"
+
+
+def _write_sheet(book, spec: Sheet, styles: dict) -> tuple[int, int]:
+    """Write one sheet; return (header row, number of data rows)."""
+    sheet = book.add_worksheet(sheet_name(spec.title))
+    for row, line in enumerate(spec.intro):
+        sheet.write_string(row, 0, str(line), styles["title"] if row == 0 else styles["text"])
+    top = len(spec.intro) + 1 if spec.intro else 0
+    widths = [min(len(str(header)), HEADER_WIDTH) for header, _, _ in spec.columns]
+    for col, (header, _, _) in enumerate(spec.columns):
+        sheet.write_string(top, col, str(header), styles["header"])
+    sums = {key: Decimal(0) for _, key, kind in spec.columns if kind in SUMMED}
+    count = 0
+    for count, values in enumerate(spec.rows, start=1):
+        for col, (_, key, kind) in enumerate(spec.columns):
+            value = values.get(key)
+            if isinstance(value, tuple):  # (value, kind): a per-cell kind, as in «Сводка»
+                value, kind = value
+            text = _write_cell(sheet, top + count, col, value, kind, styles)
+            widths[col] = max(widths[col], len(text))
+            if key in sums and value not in (None, ""):
+                sums[key] += Decimal(str(value))
+    if spec.total:
+        sheet.write_string(top + count + 1, 0, "Итого", styles["bold"])
+        for col, (_, key, kind) in enumerate(spec.columns):
+            if key in sums and col:
+                text = _write_cell(sheet, top + count + 1, col, sums[key], kind, styles)
+                widths[col] = max(widths[col], len(text))
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, min(width + 2, MAX_WIDTH))
+    sheet.freeze_panes(top + 1, 0)
+    sheet.autofilter(top, 0, top + count, max(len(spec.columns) - 1, 0))
+    return top, count
+
+
+def _write_cell(sheet, row: int, col: int, value: Any, kind: str, styles: dict) -> str:
+    """Write one typed cell; return its text as shown, for the column width."""
+    if kind in FORMATS and value in (None, ""):
+        return ""
+    if kind == "date":
+        moment = value if isinstance(value, date) else datetime.fromisoformat(str(value))
+        sheet.write_datetime(row, col, moment, styles["date"])
+        return "00.00.0000"
+    if kind in FORMATS:
+        number = float(Decimal(str(value)))  # decimal strings: Excel shows 15 digits anyway
+        sheet.write_number(row, col, number, styles[kind])
+        return f"{number:,.2f} ₸" if kind == "money" else f"{number:,.1f}"
+    text = "" if value is None else str(value)
+    if text:
+        sheet.write_string(row, col, text)  # never a formula or a link, whatever it starts with
+    return text
+
+
+def write_workbook(sheets: Iterable[Sheet | tuple], stream, chart: Optional[Chart] = None) -> None:
+    """Write the sheets (and a chart) as an xlsx workbook into a path or binary stream."""
+    specs = [Sheet(*spec) for spec in sheets]
+    specs = [s if isinstance(s.rows, (list, tuple)) else s._replace(rows=list(s.rows))
+             for s in specs]
+    options = {"strings_to_formulas": False, "strings_to_urls": False,
+               "constant_memory": any(len(s.rows) > LARGE_SHEET_ROWS for s in specs),
+               "remove_timezone": True}
+    with pd.ExcelWriter(stream, engine="xlsxwriter",
+                        engine_kwargs={"options": options}) as writer:
+        book = writer.book
+        styles = {kind: book.add_format({"num_format": fmt}) for kind, fmt in FORMATS.items()}
+        styles.update(
+            text=book.add_format(), bold=book.add_format({"bold": True}),
+            title=book.add_format({"bold": True, "font_size": 14}),
+            header=book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
+                                    "text_wrap": True, "valign": "top"}))
+        placed = {sheet_name(s.title): (s, *_write_sheet(book, s, styles)) for s in specs}
+        if chart:
+            _insert_chart(book, chart, placed)
+
+
+def _insert_chart(book, chart: Chart, placed: dict) -> None:
+    """Insert a column chart over the data rows of another sheet; none if it has no rows."""
+    source, top, count = placed[sheet_name(chart.source)]
+    if not count:
+        return
+    keys = [key for _, key, _ in source.columns]
+    name = sheet_name(chart.source)
+    cat, val = keys.index(chart.category), keys.index(chart.value)
+    column = book.add_chart({"type": "column"})
+    column.add_series({"name": str(source.columns[val][0]),
+                       "categories": [name, top + 1, cat, top + count, cat],
+                       "values": [name, top + 1, val, top + count, val],
+                       "data_labels": {"value": True}})
+    column.set_title({"name": chart.title})
+    column.set_legend({"none": True})
+    book.get_worksheet_by_name(sheet_name(chart.sheet)).insert_chart(chart.anchor, column)
+
+
+def _period(snapshot: dict) -> str:
+    year, quarter = snapshot.get("year"), snapshot.get("quarter")
+    ok = year and quarter in (1, 2, 3, 4)
+    return f"{year} — {('I', 'II', 'III', 'IV')[quarter - 1]} квартал" if ok else ""
+
+
+def _total_kind(key: str) -> str:
+    return "money" if key in MONEY_KEYS else "int"
+
+
+def _kpi_kind(unit: str, value: Any) -> str:
+    if unit.strip().lower() in ("тенге", "тг", "₸"):
+        return "money"
+    if unit.strip() == "%":
+        return "percent"
+    return "int" if value in (None, "") or Decimal(str(value)) % 1 == 0 else "decimal"
+
+
+def _status(value: Optional[str]) -> str:
+    try:
+        return str(ReportStatus(value))
+    except ValueError:
+        return value or ""
+
+
+def _pool_rows(pool: dict) -> list[dict]:
+    """Pool items marked added / stage changed, then the removed ones."""
+    added = {r["id"] for r in pool.get("added", [])}
+    moved = {r["id"]: r.get("from") for r in pool.get("stage_changed", [])}
+    rows = [{**item, "from": moved.get(item["id"]), "change": "Включён в пул" if item["id"] in added
+             else "Сменил стадию" if item["id"] in moved else "Без изменений"}
+            for item in pool.get("items", [])]
+    return rows + [{**item, "change": "Исключён из пула"} for item in pool.get("removed", [])]
+
+
+def report_workbook(snapshot: dict, title: str) -> bytes:
+    """Return the quarterly report's workbook: «Сводка», its detail sheets and a chart."""
+    totals = snapshot.get("totals", {})
+    office = (snapshot.get("office") or {}).get("name", "")
+    grouped = [("Проектов", "count", "int"), ("Объём инвестиций", "volume", "money"),
+               ("Рабочих мест", "jobs", "int")]
+    kpis = [{**k, "target": (k.get("target"), _kpi_kind(k.get("unit", ""), k.get("target"))),
+             "actual": (k.get("actual"), _kpi_kind(k.get("unit", ""), k.get("actual")))}
+            for k in snapshot.get("kpis", [])]
+    agreements = ([{**r, "part": "Подписано в квартале"}
+                   for r in snapshot.get("agreements_by_kind", [])]
+                  + [{**r, "part": "Исполнение (все соглашения)"}
+                     for r in snapshot.get("implementation", [])])
+    sheets = [
+        Sheet("Сводка", [("Показатель", "label", "text"), ("Значение", "value", "text")],
+              [{"label": TOTAL_LABELS[key], "value": (totals.get(key), _total_kind(key))}
+               for key in TOTAL_KEYS],
+              intro=[title, f"Фронт-офис: {office}", f"Период: {_period(snapshot)}"]),
+        Sheet("По стадиям", [("Стадия", "label", "text"), *grouped],
+              snapshot.get("by_stage", []), total=True),
+        Sheet("По уровням", [("Уровень сопровождения", "label", "text"), *grouped],
+              snapshot.get("by_level", []), total=True),
+        Sheet("По отраслям", [("Отрасль", "label", "text"), *grouped],
+              snapshot.get("by_sector", []), total=True),
+        Sheet("Проекты", [("Проект", "name", "text"), ("Инвестор", "investor", "text"),
+                          ("Регион", "region", "text"), ("Отрасль", "sector", "text"),
+                          ("Стадия", "stage", "text"),
+                          ("Уровень сопровождения", "routing_level", "text"),
+                          ("Объём инвестиций", "volume", "money"),
+                          ("Рабочих мест", "jobs", "int"), ("Единый пул", "pool", "text")],
+              [{**p, "pool": "Да" if p.get("in_unified_pool") else "Нет"}
+               for p in snapshot.get("projects", [])], total=True),
+        Sheet("Единый пул", [("ID проекта", "id", "int"), ("Проект", "name", "text"),
+                             ("Стадия", "stage", "text"), ("Прежняя стадия", "from", "text"),
+                             ("Изменение", "change", "text")],
+              _pool_rows(snapshot.get("pool") or {})),
+        Sheet("Встречи", [("Вид", "label", "text"), ("Количество", "count", "int")],
+              snapshot.get("meetings_by_kind", []), total=True),
+        Sheet("Соглашения", [("Раздел", "part", "text"), ("Вид / состояние", "label", "text"),
+                             ("Количество", "count", "int"), ("Сумма", "amount", "money")],
+              agreements),
+        Sheet("KPI", [("Код", "code", "text"), ("Показатель", "name", "text"),
+                      ("Ед. изм.", "unit", "text"), ("План", "target", "decimal"),
+                      ("Факт", "actual", "decimal"), ("Выполнение, %", "attainment", "percent")],
+              kpis),
+    ]
+    if snapshot.get("parts"):
+        sheets.append(Sheet(
+            "Состав", [("Фронт-офис", "office", "text"), ("Состояние отчёта", "status", "text"),
+                       *[(TOTAL_LABELS[k], k, _total_kind(k)) for k in TOTAL_KEYS]],
+            [{**part.get("totals", {}), "office": (part.get("office") or {}).get("name", ""),
+              "status": _status(part.get("status"))} for part in snapshot["parts"]],
+            total=True))
+    stream = io.BytesIO()
+    write_workbook(sheets, stream, Chart("Сводка", "По стадиям", "label", "count",
+                                         "Проекты по стадиям", anchor="D5"))
+    return stream.getvalue()
+
+
+def xlsx_response(data: bytes, filename: str) -> Response:
+    """Return the workbook as a download; a non-ASCII filename goes as RFC 5987 filename*."""
+    return send_file(io.BytesIO(data), mimetype=XLSX_MIME, as_attachment=True,
+                     download_name=filename, max_age=0)

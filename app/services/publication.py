@@ -1,0 +1,71 @@
+"""Monitoring results the authorized body publishes (p. 21): aggregates only, no names."""
+import json
+from collections import defaultdict
+from decimal import Decimal
+from typing import Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import FrontOffice
+from ..models.reports import QuarterlyReport, ReportKind, ReportStatus
+from .clock import now_utc
+from .reports import ReportError
+
+# Only these sections leave the platform: sums by level, region, stage and sector.
+PUBLIC_SECTIONS = ("by_level", "by_region", "by_stage", "by_sector")
+PUBLIC_TOTALS = ("projects", "volume", "jobs", "pool_projects", "pool_volume", "meetings",
+                 "agreements_signed", "info_requests_due", "info_requests_on_time",
+                 "applications_received", "provider_violations", "hq_escalations")
+
+
+def publish(report: QuarterlyReport) -> None:
+    """Publish an accepted consolidated report's aggregates."""
+    if report.kind != ReportKind.consolidated or report.status != ReportStatus.accepted:
+        raise ReportError("status", _l("Публикуется только принятый сводный отчёт."))
+    report.published_at = report.published_at or now_utc()
+
+
+def published_quarters(session: Session) -> list[QuarterlyReport]:
+    """Return the published consolidated reports, newest first."""
+    return list(session.execute(select(QuarterlyReport).where(
+        QuarterlyReport.published_at.is_not(None))
+        .order_by(QuarterlyReport.year.desc(), QuarterlyReport.quarter.desc())).scalars())
+
+
+def public_results(session: Session, report: QuarterlyReport) -> dict:
+    """Return what may be shown to anyone: totals, sections by key, KPI attainment by level."""
+    figures = json.loads(report.snapshot)
+    return {
+        "period": report.period,
+        "totals": {k: figures["totals"][k] for k in PUBLIC_TOTALS},
+        **{section: [{k: row[k] for k in ("label", "count", "volume", "jobs") if k in row}
+                     for row in figures.get(section, [])] for section in PUBLIC_SECTIONS},
+        "kpi_by_level": _kpi_attainment(session, report.year, report.quarter),
+    }
+
+
+def _kpi_attainment(session: Session, year: int, quarter: int) -> list[dict]:
+    """Average KPI attainment of the quarter's accepted office reports, by office level."""
+    sums: dict[tuple, list] = defaultdict(list)
+    reports = session.execute(select(QuarterlyReport, FrontOffice.level).join(
+        FrontOffice, QuarterlyReport.owner_office_id == FrontOffice.id).where(
+        QuarterlyReport.year == year, QuarterlyReport.quarter == quarter,
+        QuarterlyReport.kind == ReportKind.office,
+        QuarterlyReport.status == ReportStatus.accepted)).all()
+    for report, level in reports:
+        for kpi in json.loads(report.snapshot or "{}").get("kpis", []):
+            if kpi["attainment"] is not None:
+                sums[(str(level), kpi["name"])].append(Decimal(kpi["attainment"]))
+    return [{"level": level, "kpi": name, "offices": len(values),
+             "attainment": str((sum(values) / len(values)).quantize(Decimal("0.1")))}
+            for (level, name), values in sorted(sums.items())]
+
+
+def latest(session: Session, period: Optional[str] = None) -> Optional[QuarterlyReport]:
+    """Return the published report of a period (like 2026Q3), or the newest one."""
+    for report in published_quarters(session):
+        if period is None or report.period == period:
+            return report
+    return None

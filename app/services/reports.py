@@ -1,0 +1,207 @@
+"""Quarterly reports as records: drafts, due dates, submit / return / accept, lateness (p. 16-21).
+
+Regional and central offices report to the National Company by the 15th of the month
+after the quarter (p. 18), external offices to the authorized body by the 15th (p. 19);
+the NC's consolidated report of regional and central offices is due by the 20th (p. 18).
+"""
+import json
+from datetime import date
+from typing import Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import FrontOffice, OfficeKind, OfficeLevel
+from ..models.reports import QuarterlyReport, ReportEvent, ReportKind, ReportStatus
+from ..security import roles
+from .clock import local_timezone, now_utc, today_local
+from .report_figures import compile_office, consolidate
+
+R = ReportStatus
+EDITABLE = (R.draft, R.returned)
+OFFICE_DUE_DAY, CONSOLIDATED_DUE_DAY = 15, 20
+
+
+class ReportError(ValueError):
+    """A report step that cannot be taken; field names the input at fault."""
+
+    def __init__(self, field: str, message):
+        super().__init__(str(message))
+        self.field = field
+
+
+def parse_quarter(text: str) -> tuple[int, int]:
+    """Parse '2026Q3' into (2026, 3)."""
+    year, sep, quarter = (text or "").upper().partition("Q")
+    if not (sep and year.isdigit() and quarter in ("1", "2", "3", "4")):
+        raise ValueError(f"{text!r} is not a quarter like 2026Q3")
+    return int(year), int(quarter)
+
+
+def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
+    """Return the quarter before."""
+    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    """Return the quarter a day falls in."""
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def due_date(kind: ReportKind, year: int, quarter: int) -> date:
+    """Return the due date: the 15th (offices) or 20th (consolidated) after the quarter."""
+    month, year_after = (quarter * 3) % 12 + 1, year + (quarter == 4)
+    day = CONSOLIDATED_DUE_DAY if kind == ReportKind.consolidated else OFFICE_DUE_DAY
+    return date(year_after, month, day)
+
+
+def reviewer_role(report: QuarterlyReport) -> str:
+    """Return who accepts the report: the NC for regional and central, else the authority."""
+    if report.kind == ReportKind.office and report.owner_office.level != OfficeLevel.external:
+        return roles.NATIONAL_COMPANY
+    return roles.AUTHORITY
+
+
+def reporting_offices(session: Session) -> list[FrontOffice]:
+    """Return the offices that report: every active one but the authorized body itself."""
+    return list(session.execute(select(FrontOffice).where(
+        FrontOffice.active.is_(True), FrontOffice.kind != OfficeKind.authority)
+        .order_by(FrontOffice.id)).scalars())
+
+
+def national_company(session: Session) -> Optional[FrontOffice]:
+    """Return the NC headquarters, owner of the consolidated report."""
+    return session.execute(select(FrontOffice).where(FrontOffice.kind == OfficeKind.nc_hq)
+                           .order_by(FrontOffice.id)).scalars().first()
+
+
+def snapshot_of(report: Optional[QuarterlyReport]) -> Optional[dict]:
+    """Return a report's figures as a dict."""
+    return json.loads(report.snapshot) if report and report.snapshot else None
+
+
+def find_report(session: Session, office_id: int, year: int, quarter: int,
+                kind: ReportKind = ReportKind.office) -> Optional[QuarterlyReport]:
+    return session.execute(select(QuarterlyReport).filter_by(
+        owner_office_id=office_id, year=year, quarter=quarter, kind=kind)).scalar_one_or_none()
+
+
+def _event(report: QuarterlyReport, action: str, user_id: Optional[int],
+           comment: Optional[str] = None) -> None:
+    report.events.append(ReportEvent(action=action, to_status=report.status, user_id=user_id,
+                                     comment=comment))
+
+
+def refresh(session: Session, report: QuarterlyReport) -> None:
+    """Recompile a draft's figures from the records; frozen reports stay as they are."""
+    if report.status not in EDITABLE:
+        raise ReportError("status", _l("Представленный отчёт не пересчитывается: его цифры "
+                                       "зафиксированы."))
+    if report.kind == ReportKind.consolidated:
+        figures = consolidate(_parts(session, report.year, report.quarter), report.year,
+                              report.quarter, report.owner_office)
+    else:
+        before = find_report(session, report.owner_office_id,
+                             *previous_quarter(report.year, report.quarter))
+        figures = compile_office(session, report.owner_office, report.year, report.quarter,
+                                 snapshot_of(before))
+    report.snapshot = json.dumps(figures, ensure_ascii=False)
+    report.compiled_at = now_utc()
+
+
+def _parts(session: Session, year: int, quarter: int) -> list[dict]:
+    """Return the figures of every regional and central office report of the quarter."""
+    reports = session.execute(
+        select(QuarterlyReport).join(FrontOffice, QuarterlyReport.owner_office_id == FrontOffice.id)
+        .where(QuarterlyReport.year == year, QuarterlyReport.quarter == quarter,
+               QuarterlyReport.kind == ReportKind.office,
+               FrontOffice.level.in_([OfficeLevel.regional, OfficeLevel.central]))
+        .order_by(QuarterlyReport.id)).scalars().all()
+    parts = []
+    for report in reports:
+        if report.snapshot is None or report.status in EDITABLE:
+            refresh(session, report)
+        parts.append({**snapshot_of(report), "status": report.status.value})
+    return parts
+
+
+def create_drafts(session: Session, year: int, quarter: int) -> int:
+    """Create (and compile) every office's draft and the NC consolidated draft; return new ones."""
+    created = 0
+    for office in reporting_offices(session):
+        if find_report(session, office.id, year, quarter) is None:
+            report = QuarterlyReport(owner_office=office, year=year, quarter=quarter,
+                                     status=R.draft, kind=ReportKind.office,
+                                     due_date=due_date(ReportKind.office, year, quarter))
+            session.add(report)
+            refresh(session, report)
+            _event(report, "compile", None)
+            created += 1
+    session.flush()
+    nc = national_company(session)
+    if nc is not None and find_report(session, nc.id, year, quarter,
+                                      ReportKind.consolidated) is None:
+        report = QuarterlyReport(owner_office=nc, year=year, quarter=quarter,
+                                 status=R.draft, kind=ReportKind.consolidated,
+                                 due_date=due_date(ReportKind.consolidated, year, quarter))
+        session.add(report)
+        refresh(session, report)
+        _event(report, "compile", None)
+        created += 1
+    return created
+
+
+def compile_consolidated(session: Session, year: int, quarter: int) -> Optional[QuarterlyReport]:
+    """Recompile the NC consolidated draft from the quarter's regional and central reports."""
+    nc = national_company(session)
+    report = nc and find_report(session, nc.id, year, quarter, ReportKind.consolidated)
+    if report and report.status in EDITABLE:
+        refresh(session, report)
+        _event(report, "compile", None)
+    return report
+
+
+def submit(session: Session, report: QuarterlyReport, user_id: Optional[int]) -> None:
+    """Submit (or resubmit) a report: its figures are compiled one last time and frozen."""
+    if report.status not in EDITABLE:
+        raise ReportError("status", _l("Отчёт уже представлен."))
+    if report.kind == ReportKind.consolidated:
+        report.snapshot = None  # roll up the parts as they stand now
+    refresh(session, report)
+    report.status = R.submitted
+    report.submitted_at = now_utc()
+    report.late = report.submitted_at.astimezone(local_timezone()).date() > report.due_date
+    report.return_comment = None
+    _event(report, "submit", user_id)
+
+
+def review(report: QuarterlyReport, action: str, user_role_names: set[str],
+           user_id: Optional[int], comment: Optional[str] = None) -> None:
+    """Accept a submitted report or return it with a comment; only its reviewer may."""
+    if action not in ("accept", "return"):
+        raise ReportError("action", _l("Действие: accept или return."))
+    if reviewer_role(report) not in user_role_names and roles.ADMIN not in user_role_names:
+        raise ReportError("action", _l("Этот отчёт принимает %(who)s.", who=(
+            _l("Национальная компания") if reviewer_role(report) == roles.NATIONAL_COMPANY
+            else _l("уполномоченный орган"))))
+    if report.status != R.submitted:
+        raise ReportError("status", _l("Рассматривается только представленный отчёт."))
+    if action == "return":
+        if not (comment or "").strip():
+            raise ReportError("comment", _l("Укажите, что нужно доработать."))
+        report.status, report.return_comment = R.returned, comment.strip()
+    else:
+        report.status = R.accepted
+    _event(report, action, user_id, comment)
+
+
+def mark_late(session: Session, today: Optional[date] = None) -> int:
+    """Mark every report still not submitted after its due date late; return how many."""
+    today = today or today_local()
+    late = session.execute(select(QuarterlyReport).where(
+        QuarterlyReport.status.in_(EDITABLE), QuarterlyReport.due_date < today,
+        QuarterlyReport.late.is_(False))).scalars().all()
+    for report in late:
+        report.late = True
+    return len(late)

@@ -1,0 +1,142 @@
+"""Views of quarterly reports: the register, a report's page with its steps, the workbook."""
+from flask import flash, g, redirect, request, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from ..models.reports import QuarterlyReport
+from ..security import scoping
+from ..services import reports
+from ..services.publication import publish
+from ..services.excel import TOTAL_LABELS, report_workbook, xlsx_response
+from ..services.reports import ReportError, reviewer_role, snapshot_of
+from .base import ScopedModelView
+from .labels import FIELD_LABELS
+
+REPORT_LABELS = {
+    **FIELD_LABELS, "period": _l("Квартал"), "owner_office": _l("Фронт-офис"),
+    "due_date": _l("Срок представления"), "submitted_at": _l("Представлен"),
+    "late": _l("С нарушением срока"), "compiled_at": _l("Цифры собраны"),
+    "summary": _l("Итоги работы за квартал"), "problems_text": _l("Проблемы и риски"),
+    "plans": _l("Планы на следующий квартал"), "return_comment": _l("Замечания при возврате"),
+}
+
+
+def user_role_names() -> set[str]:
+    return {role.name for role in g.user.roles}
+
+
+class QuarterlyReportView(ScopedModelView):
+    """Quarterly reports of the offices in the user's scope (p. 16-19)."""
+
+    datamodel = SQLAInterface(QuarterlyReport)
+    class_permission_name = "QuarterlyReport"
+    method_permission_name = {
+        **ScopedModelView.method_permission_name, "add": "create", "delete": "create",
+        "muldelete": "create", "submit": "write", "refresh": "write", "review": "review",
+        "xlsx": "read", "compile": "compile", "publish": "publish"}
+    list_title = _l("Квартальные отчёты")
+    show_title = edit_title = _l("Квартальный отчёт")
+    label_columns = REPORT_LABELS
+    list_columns = ["period", "owner_office", "kind", "status", "due_date", "submitted_at",
+                    "late"]
+    show_columns = ["period", "owner_office", "kind", "status", "due_date", "submitted_at",
+                    "late", "compiled_at", "summary", "problems_text", "plans",
+                    "return_comment"]
+    edit_columns = ["summary", "problems_text", "plans"]
+    search_columns = ["year", "quarter", "owner_office", "kind", "status", "late"]
+    order_columns = ["due_date", "status"]
+    base_order = ("due_date", "desc")
+    show_template = "irm/quarterly_report_show.html"
+    list_template = "irm/quarterly_report_list.html"
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        """Show the report's figures, its history and the steps open to the user."""
+        item = scoping.get_readable_or_404(db.session, QuarterlyReport, pk)
+        writable = scoping.is_writable(db.session, QuarterlyReport, item.id)
+        names = user_role_names()
+        return self.render_template(
+            self.show_template, pk=item.id, title=self.show_title,
+            widgets=self._get_show_widget(item.id, item), related_views=[], item=item,
+            figures=snapshot_of(item) or {}, labels=TOTAL_LABELS,
+            can_submit=writable and item.status in reports.EDITABLE,
+            can_review=item.status == reports.R.submitted
+            and (reviewer_role(item) in names or "Admin" in names),
+            can_publish=self.appbuilder.sm.has_access("can_publish", self.class_permission_name)
+            and item.kind.value == "consolidated" and item.status == reports.R.accepted
+            and item.published_at is None)
+
+    def _step(self, pk, step):
+        item = db.session.get(QuarterlyReport, int(pk))
+        try:
+            step(item)
+            db.session.commit()
+            flash(_l("Отчёт: %(s)s.", s=item.status), "success")
+        except ReportError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/submit/<pk>", methods=["POST"])
+    @has_access
+    def submit(self, pk):
+        """Submit or resubmit the report; its figures are frozen."""
+        scoping.require_writable(db.session, QuarterlyReport, pk)
+        return self._step(pk, lambda item: reports.submit(db.session, item, g.user.id))
+
+    @expose("/refresh/<pk>", methods=["POST"])
+    @has_access
+    def refresh(self, pk):
+        """Recompile a draft's figures from the records."""
+        scoping.require_writable(db.session, QuarterlyReport, pk)
+        return self._step(pk, lambda item: reports.refresh(db.session, item))
+
+    @expose("/review/<pk>", methods=["POST"])
+    @has_access
+    def review(self, pk):
+        """Accept the report or return it with a comment."""
+        scoping.get_readable_or_404(db.session, QuarterlyReport, pk)
+        return self._step(pk, lambda item: reports.review(
+            item, request.form.get("action", ""), user_role_names(), g.user.id,
+            request.form.get("comment")))
+
+    @expose("/publish/<pk>", methods=["POST"])
+    @has_access
+    def publish(self, pk):
+        """Publish an accepted consolidated report's aggregates on the public page (p. 21)."""
+        scoping.get_readable_or_404(db.session, QuarterlyReport, pk)
+        return self._step(pk, publish)
+
+    @expose("/xlsx/<pk>", methods=["GET"])
+    @has_access
+    def xlsx(self, pk):
+        """Download the report as an Excel workbook."""
+        item = scoping.get_readable_or_404(db.session, QuarterlyReport, pk)
+        return report_xlsx(item)
+
+    @expose("/compile", methods=["POST"])
+    @has_access
+    def compile(self):
+        """Create and compile the reports of a quarter now (the National Company)."""
+        try:
+            year, quarter = reports.parse_quarter(request.form.get("quarter", ""))
+        except ValueError:
+            flash(_l("Укажите квартал в виде 2026Q3."), "danger")
+            return redirect(url_for(".list"))
+        created = reports.create_drafts(db.session, year, quarter)
+        reports.compile_consolidated(db.session, year, quarter)
+        db.session.commit()
+        flash(_l("Квартал %(q)s: создано отчётов — %(n)s, сводный отчёт пересчитан.",
+                 q=f"{year}Q{quarter}", n=created), "success")
+        return redirect(url_for(".list"))
+
+
+def report_xlsx(item: QuarterlyReport):
+    """Return the report's workbook as a download."""
+    title = f"{item.kind} {item.period} — {item.owner_office.name}"
+    data = report_workbook(snapshot_of(item) or {}, title)
+    return xlsx_response(data, f"report-{item.period}-{item.kind.value}-{item.owner_office_id}.xlsx")
+
