@@ -82,6 +82,8 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "irm@localhost")
+    # Where the scheduler leaves built exports (default: instance/exports).
+    IRM_EXPORT_DIR = os.environ.get("IRM_EXPORT_DIR")
     IRM_DEMO_PASSWORD = os.environ.get("IRM_DEMO_PASSWORD", "demo-password")
     # Upper bound on page sizes asked for in the URL (FAB leaves psize_* unbounded).
     IRM_MAX_PAGE_SIZE = 100

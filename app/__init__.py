@@ -57,8 +57,8 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
 
 
 def _register_views(appbuilder: AppBuilder) -> None:
-    from .views import (accompaniment, directory, kpi, notices, problems, records, reports,
-                        requests)
+    from .views import (accompaniment, directory, exports, kpi, notices, problems, records,
+                        reports, requests)
 
     appbuilder.add_view(records.InvestorView, "Investors", label=_l("Инвесторы"),
                         icon="fa-building", category="Records", category_label=_l("Реестр"))
@@ -95,6 +95,8 @@ def _register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(reports.QuarterlyReportView, "Quarterly reports",
                         label=_l("Квартальные отчёты"), icon="fa-file-excel-o",
                         category="Reporting", category_label=_l("Отчётность"))
+    appbuilder.add_view(exports.ExportView, "Exports", label=_l("Мои выгрузки"),
+                        icon="fa-download", category="Reporting")
     appbuilder.add_view(kpi.KpiDefinitionView, "KPI catalogue", label=_l("Каталог KPI"),
                         icon="fa-list", category="KPI", category_label=_l("KPI"))
     appbuilder.add_view(kpi.KpiTargetView, "KPI targets", label=_l("Целевые значения"),

@@ -113,3 +113,30 @@ def test_every_page_of_the_menu_opens_for_every_demo_user(app, demo, username):
                  "agreementview", "kpidefinitionview", "kpitargetview", "frontofficeview",
                  "regionview", "countryview", "sectorview", "mrprateview"):
         assert client.get(f"/{view}/list/").status_code == 200, view
+
+
+def test_compiling_2026q3_with_demo_data_reconciles(app, demo):
+    import json
+    from decimal import Decimal
+
+    from app.models import OfficeKind, QuarterlyReport, ReportKind
+    from app.services.report_figures import TOTAL_KEYS
+    from app.services.reports import compile_consolidated, create_drafts
+
+    result = app.test_cli_runner().invoke(args=["irm", "compile-reports", "--quarter", "2026Q3"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        offices = db.session.execute(select(func.count(FrontOffice.id)).where(
+            FrontOffice.kind != OfficeKind.authority)).scalar()
+        reports = db.session.execute(select(QuarterlyReport).filter_by(
+            year=2026, quarter=3)).scalars().all()
+        assert create_drafts(db.session, 2026, 3) == 0  # compiling again adds nothing
+        compile_consolidated(db.session, 2026, 3)
+        consolidated = next(r for r in reports if r.kind == ReportKind.consolidated)
+        figures = json.loads(consolidated.snapshot)
+    assert len([r for r in reports if r.kind == ReportKind.office]) == offices
+    assert len(figures["parts"]) > 20
+    for key in TOTAL_KEYS:
+        assert Decimal(figures["totals"][key]) == sum(
+            Decimal(p["totals"][key]) for p in figures["parts"]), key
+    assert figures["totals"]["meetings"] > 0 and Decimal(figures["totals"]["volume"]) > 0

@@ -13,9 +13,16 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from ..extensions import db
+from ..services.exports import run_pending_exports
 from ..services.notifications import deliver_pending
 from ..services.sweep import run_daily_sweep
 from .reporting import reporting_daily
+
+
+def build_exports(session):
+    """Build the queued large exports."""
+    from ..views.exports import export_directory
+    return run_pending_exports(session, export_directory())
 
 log = logging.getLogger(__name__)
 DAY = 24 * 3600
@@ -48,4 +55,6 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         replace_existing=True)
     scheduler.add_job(_in_app_context(app, deliver_pending), IntervalTrigger(minutes=1),
                       id="deliver_pending", replace_existing=True)
+    scheduler.add_job(_in_app_context(app, build_exports), IntervalTrigger(seconds=30),
+                      id="build_exports", replace_existing=True)
     return scheduler

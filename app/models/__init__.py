@@ -5,6 +5,7 @@ from .accompaniment import (ApplicantKind, ApplicationEvent, ApplicationStatus, 
 from .calendar import CalendarDay, CalendarDayKind
 from .engagement import Agreement, AgreementKind, ImplementationStatus, Meeting, MeetingKind
 from .notices import Notice, NoticeKind
+from .exports import ExportJob, ExportStatus
 from .investors import Investor, InvestorStatus, Ownership
 from .kpi import KpiDefinition, KpiDirection, KpiSource, KpiTarget
 from .org import LEVEL_OF_KIND, NATIONAL_COMPANY_KINDS, FrontOffice, OfficeKind, OfficeLevel, OfficeUser
@@ -25,5 +26,5 @@ __all__ = [
     "ProviderViolation", "ServiceApplication", "StateBody", "StateBodyKind", "StateService",
     "InfoRequest", "Notice", "NoticeKind", "ActionKind", "HqExecution", "IssueStatus",
     "ProblemAction", "ProblemIssue", "JobRun", "QuarterlyReport", "ReportEvent", "ReportKind",
-    "ReportStatus", "RequestChannel", "RequestStatus", "OPEN_REQUEST_STATUSES",
+    "ReportStatus", "ExportJob", "ExportStatus", "RequestChannel", "RequestStatus", "OPEN_REQUEST_STATUSES",
 ]

@@ -20,14 +20,15 @@ RECORDS = ("Investor", "Project", "IndustrialSite", "Meeting", "Agreement", "Inf
            "ServiceApplication", "ProblemIssue", "QuarterlyReport")
 KPI = ("KpiDefinition", "KpiTarget")
 DIRECTORY = ("FrontOffice",)
-OWN = ("Notice",)  # scoped to the user, not the office
+OWN = ("Notice", "Export")  # scoped to the user, not the office
 REFERENCE = ("Region", "Country", "Sector", "MrpRate", "CalendarDay", "StateBody",
              "StateService")
 
 # Map FAB's view and API methods onto the two permissions.
 READ_WRITE_METHODS = {
     # ModelView
-    "list": "read", "show": "read", "download": "read", "sla": "read",
+    "list": "read", "show": "read", "download": "read", "sla": "read", "index": "read",
+    "pool": "write",
     "receipt": "read", "receipt_docx": "read", "transition": "write", "progress": "write",
     "submit": "write", "refresh": "write", "xlsx": "read",
     "add": "write", "edit": "write", "delete": "write",
@@ -41,7 +42,7 @@ MENUS = (
     "Investors", "Projects", "Industrial sites", "Meetings", "Agreements",
     "Information requests", "Requests overdue", "Requests due soon", "Requests SLA", "Requests",
     "Service applications", "Applications overdue", "State services", "State bodies", "My notices", "Problem issues",
-    "Quarterly reports", "Reporting",
+    "Quarterly reports", "Reporting", "Exports",
     "KPI catalogue", "KPI targets", "Front offices", "Regions", "Countries", "Sectors",
     "MRP", "Working calendar", "Records", "KPI", "Reference data",
 )

@@ -119,14 +119,20 @@ def _write_cell(sheet, row: int, col: int, value: Any, kind: str, styles: dict) 
     return text
 
 
-def write_workbook(sheets: Iterable[Sheet | tuple], stream, chart: Optional[Chart] = None) -> None:
-    """Write the sheets (and a chart) as an xlsx workbook into a path or binary stream."""
+def write_workbook(sheets: Iterable[Sheet | tuple], stream, chart: Optional[Chart] = None,
+                   constant_memory: Optional[bool] = None) -> None:
+    """Write the sheets (and a chart) as an xlsx workbook into a path or binary stream.
+
+    With constant_memory=True, rows may be a generator that is streamed, never held in
+    memory; left None, the rows are counted first to decide.
+    """
     specs = [Sheet(*spec) for spec in sheets]
-    specs = [s if isinstance(s.rows, (list, tuple)) else s._replace(rows=list(s.rows))
-             for s in specs]
+    if constant_memory is None:
+        specs = [s if isinstance(s.rows, (list, tuple)) else s._replace(rows=list(s.rows))
+                 for s in specs]
+        constant_memory = any(len(s.rows) > LARGE_SHEET_ROWS for s in specs)
     options = {"strings_to_formulas": False, "strings_to_urls": False,
-               "constant_memory": any(len(s.rows) > LARGE_SHEET_ROWS for s in specs),
-               "remove_timezone": True}
+               "constant_memory": constant_memory, "remove_timezone": True}
     with pd.ExcelWriter(stream, engine="xlsxwriter",
                         engine_kwargs={"options": options}) as writer:
         book = writer.book

@@ -1,0 +1,92 @@
+"""The whole-pool export (p. 2.8-1, p. 12.4): queued by a user, built by the scheduler process.
+
+Rows are streamed from the database into xlsxwriter's constant_memory mode, so memory
+stays flat however large the pool; the rows are the requesting user's scope.
+"""
+import logging
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, joinedload
+
+from ..models import Project
+from ..models.exports import ExportJob, ExportStatus
+from ..models.org import OfficeUser
+from ..security.scoping import build_scope, read_clause
+from .clock import now_utc
+from .excel import write_workbook
+
+log = logging.getLogger(__name__)
+POOL_EXPORT = "unified_pool"
+POOL_COLUMNS = [
+    ("№", "id", "int"), ("Проект", "name", "text"), ("Инвестор", "investor", "text"),
+    ("БИН", "bin", "text"), ("Регион", "region", "text"), ("Отрасль", "sector", "text"),
+    ("Стадия", "stage", "text"), ("Уровень сопровождения", "routing_level", "text"),
+    ("Объём инвестиций", "volume", "money"), ("Рабочие места", "jobs", "int"),
+    ("Год", "year", "int"), ("Фронт-офис", "office", "text"),
+]
+
+
+def request_export(session: Session, user: OfficeUser, kind: str = POOL_EXPORT) -> ExportJob:
+    """Queue an export for the user."""
+    job = ExportJob(user_id=user.id, kind=kind, status=ExportStatus.pending)
+    session.add(job)
+    return job
+
+
+def pool_rows(session: Session, user: OfficeUser) -> Iterator[dict]:
+    """Yield the unified-pool projects the user may read, in batches from the database."""
+    scope = build_scope(session, {r.name for r in user.roles}, user.front_office_id)
+    query = (select(Project).where(Project.in_unified_pool.is_(True),
+                                   read_clause(Project, scope))
+             .options(joinedload(Project.investor), joinedload(Project.region),
+                      joinedload(Project.sector), joinedload(Project.owner_office))
+             .order_by(Project.id).execution_options(yield_per=1000))
+    for project in session.execute(query).scalars():
+        yield {"id": project.id, "name": project.name, "investor": project.investor.name,
+               "bin": project.investor.bin, "region": project.region.name_ru,
+               "sector": project.sector.name_ru, "stage": str(project.stage),
+               "routing_level": str(project.routing_level), "volume": project.volume,
+               "jobs": project.jobs, "year": project.year, "office": project.owner_office.name}
+
+
+def run_pending_exports(session: Session, directory: Path) -> int:
+    """Build every queued export once (a second scheduler cannot claim the same job)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    built = 0
+    for job_id in session.execute(select(ExportJob.id).where(
+            ExportJob.status == ExportStatus.pending).order_by(ExportJob.id)).scalars().all():
+        claimed = session.execute(update(ExportJob).where(
+            ExportJob.id == job_id, ExportJob.status == ExportStatus.pending)
+            .values(status=ExportStatus.running)).rowcount
+        session.commit()
+        if not claimed:
+            continue
+        job = session.get(ExportJob, job_id)
+        path = directory / f"export-{job.id}.xlsx"
+        counted = _Counter(pool_rows(session, job.user))
+        try:
+            with path.open("wb") as stream:
+                write_workbook([("Единый пул", POOL_COLUMNS, counted)], stream,
+                               constant_memory=True)
+            job.status, job.file_name, job.rows = ExportStatus.done, path.name, counted.n
+            built += 1
+        except Exception as error:  # a broken export must not stop the others
+            log.exception("export %s failed", job.id)
+            job.status, job.error = ExportStatus.failed, str(error)[:255]
+        job.finished_at = now_utc()
+        session.commit()
+    return built
+
+
+class _Counter:
+    """Iterate rows and count them on the way."""
+
+    def __init__(self, rows):
+        self.rows, self.n = rows, 0
+
+    def __iter__(self):
+        for row in self.rows:
+            self.n += 1
+            yield row

@@ -1,0 +1,43 @@
+"""The whole-pool export: queued in the UI, built by the scheduler, scoped, downloadable once ready."""
+from decimal import Decimal
+from io import BytesIO
+
+import openpyxl
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import ExportJob, ExportStatus, FrontOffice, Investor, Project
+from app.services.exports import run_pending_exports
+
+
+def test_pool_export_is_built_in_the_background_and_scoped(app, ui, world, tmp_path):
+    app.config["IRM_EXPORT_DIR"] = str(tmp_path)
+    with app.app_context():
+        office = db.session.get(FrontOffice, world["offices"]["ALM"])
+        investor = db.session.execute(select(Investor).filter_by(
+            owner_office_id=office.id)).scalars().first()
+        investor.ownership = "private"
+        db.session.add(Project(name="=HYPERLINK(\"x\") пул Алматы", investor=investor,
+                               region=office.region, sector_id=1, jobs=3, year=2026,
+                               volume=Decimal("900000000.00"), owner_office=office))
+        db.session.commit()
+        expected = db.session.execute(select(Project.id).where(
+            Project.in_unified_pool.is_(True), Project.owner_office_id == office.id)).scalars().all()
+    browser = ui("region.almaty")
+    assert browser.post("/exports/pool").status_code == 302
+    with app.app_context():
+        job = db.session.execute(select(ExportJob).order_by(ExportJob.id.desc())).scalars().first()
+        assert job.status == ExportStatus.pending  # nothing is built inside the request
+        assert run_pending_exports(db.session, tmp_path) == 1
+        assert run_pending_exports(db.session, tmp_path) == 0  # built once
+        db.session.refresh(job)
+        assert job.status == ExportStatus.done and job.rows == len(expected) > 0
+        job_id = job.id
+    assert str(job_id) in browser.get("/exports/").text
+    response = browser.get(f"/exports/{job_id}/download")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert sorted(r[0] for r in rows if isinstance(r[0], int)) == sorted(expected)
+    assert any(r[1] == '=HYPERLINK("x") пул Алматы' for r in rows)  # text, not a formula
+    assert ui("region.turkestan").get(f"/exports/{job_id}/download").status_code == 404
