@@ -1,5 +1,6 @@
 """Quarterly reports (p. 16-21): compiled per office, rolled up by the NC, submitted and reviewed."""
 import json
+import shutil
 import os
 import subprocess
 import sys
@@ -223,3 +224,17 @@ def test_published_results_are_public_aggregates_without_names(app, api, ui, wor
     assert f"<td>{figures['totals']['projects']}</td>" in page.text
     assert not [name for name in names if name in page.text]  # no investor is named
     assert anonymous.get("/monitoring/?period=1999Q1").status_code == 404
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_workbook_opens_in_libreoffice(app, api, world, q3, tmp_path):
+    client, headers = api("nc")
+    pk = _report(app, world, "NC", ReportKind.consolidated)
+    workbook = tmp_path / "report.xlsx"
+    workbook.write_bytes(client.get(f"/api/v1/quarterly_report/{pk}/xlsx", headers=headers).data)
+    result = subprocess.run(["soffice", "--headless", "--convert-to",
+                             "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir",
+                             str(tmp_path), str(workbook)], capture_output=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    summary = (tmp_path / "report.csv").read_text(encoding="utf-8", errors="replace")
+    assert "Показатель" in summary  # LibreOffice read the summary sheet without a repair

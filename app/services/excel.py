@@ -97,6 +97,8 @@ def _write_sheet(book, spec: Sheet, styles: dict) -> tuple[int, int]:
     for col, width in enumerate(widths):
         sheet.set_column(col, col, min(width + 2, MAX_WIDTH))
     sheet.freeze_panes(top + 1, 0)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)  # printed: as wide as one page, as long as it takes
     sheet.autofilter(top, 0, top + count, max(len(spec.columns) - 1, 0))
     return top, count
 
