@@ -5,7 +5,7 @@ idempotent, so a missed run is caught up on start (generous misfire grace time)
 and a second scheduler started by mistake does no harm.
 """
 import logging
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -48,11 +48,13 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         "coalesce": True, "max_instances": 1, "misfire_grace_time": DAY})
     sweep_at = app.config.get("IRM_SWEEP_AT", "08:00")
     hour, minute = (int(part) for part in sweep_at.split(":"))
-    scheduler.add_job(_in_app_context(app, run_daily_sweep), CronTrigger(
-        hour=hour, minute=minute, timezone=kazakhstan), id="daily_sweep", replace_existing=True)
-    scheduler.add_job(_in_app_context(app, reporting_daily), CronTrigger(
-        hour=hour, minute=minute, timezone=kazakhstan), id="reporting_daily",
-        replace_existing=True)
+    # The daily jobs also run once at start: a day missed while the scheduler was down is
+    # caught up, and their once-per-period claims make the extra run harmless.
+    started = datetime.now(kazakhstan)
+    for job_id, job in (("daily_sweep", run_daily_sweep), ("reporting_daily", reporting_daily)):
+        scheduler.add_job(_in_app_context(app, job), CronTrigger(
+            hour=hour, minute=minute, timezone=kazakhstan), id=job_id, replace_existing=True,
+            next_run_time=started)
     scheduler.add_job(_in_app_context(app, deliver_pending), IntervalTrigger(minutes=1),
                       id="deliver_pending", replace_existing=True)
     scheduler.add_job(_in_app_context(app, build_exports), IntervalTrigger(seconds=30),
