@@ -81,8 +81,11 @@ def sweep_command():
 @irm_cli.command("scheduler")
 def scheduler_command():
     """Run the job scheduler in this process (start exactly one, beside the web server)."""
+    import logging
+
     from .jobs.scheduler import build_scheduler
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     click.echo("Scheduler started; Ctrl+C stops it.")
     build_scheduler(current_app._get_current_object()).start()
 
