@@ -58,7 +58,7 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
 
 def _register_views(appbuilder: AppBuilder) -> None:
     from .views import (accompaniment, directory, exports, kpi, notices, problems, records,
-                        reports, requests)
+                        reports, requests, scorecard)
 
     appbuilder.add_view(records.InvestorView, "Investors", label=_l("Инвесторы"),
                         icon="fa-building", category="Records", category_label=_l("Реестр"))
@@ -97,6 +97,10 @@ def _register_views(appbuilder: AppBuilder) -> None:
                         category="Reporting", category_label=_l("Отчётность"))
     appbuilder.add_view(exports.ExportView, "Exports", label=_l("Мои выгрузки"),
                         icon="fa-download", category="Reporting")
+    appbuilder.add_view(scorecard.ScorecardView, "Scorecard", label=_l("Показатели KPI"),
+                        icon="fa-tachometer", category="KPI", category_label=_l("KPI"))
+    appbuilder.add_view(kpi.KpiActualView, "KPI actuals", label=_l("Факт, вводимый офисом"),
+                        icon="fa-pencil", category="KPI")
     appbuilder.add_view(kpi.KpiDefinitionView, "KPI catalogue", label=_l("Каталог KPI"),
                         icon="fa-list", category="KPI", category_label=_l("KPI"))
     appbuilder.add_view(kpi.KpiTargetView, "KPI targets", label=_l("Целевые значения"),

@@ -5,7 +5,8 @@ Each accepts and filters on the same fields as its form in the UI (the view's co
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from ..models import (Agreement, Country, FrontOffice, IndustrialSite, InfoRequest, Investor,
-                      KpiDefinition, KpiTarget, Meeting, MrpRate, Project, Region, Sector)
+                      KpiActual, KpiDefinition, KpiTarget, Meeting, MrpRate, Project, Region,
+                      Sector)
 from ..views import directory, kpi, records, requests
 from ..views.labels import FIELD_LABELS
 from .accompaniment import ServiceApplicationApi, StateBodyApi, StateServiceApi
@@ -105,6 +106,17 @@ class KpiTargetApi(ScopedModelRestApi):
     search_columns = kpi.KpiTargetView.search_columns
 
 
+class KpiActualApi(ScopedModelRestApi):
+    resource_name = "kpi_actual"
+    class_permission_name = "KpiActual"
+    datamodel = SQLAInterface(KpiActual)
+    label_columns = FIELD_LABELS
+    list_columns = show_columns = ["id", "kpi.id", "kpi.code", "front_office.id", "year",
+                                   "quarter", "value", "comment"]
+    add_columns = edit_columns = kpi.KpiActualView.add_columns
+    search_columns = kpi.KpiActualView.search_columns
+
+
 class FrontOfficeApi(ScopedModelRestApi):
     resource_name = "front_office"
     class_permission_name = "FrontOffice"
@@ -171,4 +183,4 @@ class InfoRequestApi(ScopedModelRestApi):
 ALL_APIS = (InvestorApi, ProjectApi, IndustrialSiteApi, MeetingApi, AgreementApi,
             KpiDefinitionApi, KpiTargetApi, FrontOfficeApi, RegionApi, CountryApi, SectorApi,
             MrpRateApi, InfoRequestApi, ServiceApplicationApi, StateBodyApi, StateServiceApi,
-            ProblemIssueApi, QuarterlyReportApi)
+            ProblemIssueApi, QuarterlyReportApi, KpiActualApi)

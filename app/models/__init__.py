@@ -7,7 +7,7 @@ from .engagement import Agreement, AgreementKind, ImplementationStatus, Meeting,
 from .notices import Notice, NoticeKind
 from .exports import ExportJob, ExportStatus
 from .investors import Investor, InvestorStatus, Ownership
-from .kpi import KpiDefinition, KpiDirection, KpiSource, KpiTarget
+from .kpi import KpiActual, KpiDefinition, KpiDirection, KpiSource, KpiTarget
 from .org import LEVEL_OF_KIND, NATIONAL_COMPANY_KINDS, FrontOffice, OfficeKind, OfficeLevel, OfficeUser
 from .problems import ActionKind, HqExecution, IssueStatus, ProblemAction, ProblemIssue
 from .projects import Project, ProjectStage, RoutingLevel
@@ -26,5 +26,5 @@ __all__ = [
     "ProviderViolation", "ServiceApplication", "StateBody", "StateBodyKind", "StateService",
     "InfoRequest", "Notice", "NoticeKind", "ActionKind", "HqExecution", "IssueStatus",
     "ProblemAction", "ProblemIssue", "JobRun", "QuarterlyReport", "ReportEvent", "ReportKind",
-    "ReportStatus", "ExportJob", "ExportStatus", "RequestChannel", "RequestStatus", "OPEN_REQUEST_STATUSES",
+    "ReportStatus", "ExportJob", "ExportStatus", "KpiActual", "RequestChannel", "RequestStatus", "OPEN_REQUEST_STATUSES",
 ]

@@ -66,3 +66,29 @@ class KpiTarget(TimestampMixin, Model):
 
     def __str__(self) -> str:
         return f"{self.kpi} — {self.front_office} — {self.period}"
+
+
+class KpiActual(TimestampMixin, Model):
+    """An office's own figure for a KPI no record can count, with its explanation (p. 8.4)."""
+
+    __tablename__ = "kpi_actual"
+    __table_args__ = (
+        UniqueConstraint("kpi_id", "front_office_id", "year", "quarter",
+                         name="uq_kpi_actual_period"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kpi_id: Mapped[int] = mapped_column(ForeignKey("kpi_definition.id"), nullable=False, index=True)
+    front_office_id: Mapped[int] = mapped_column(
+        ForeignKey("front_office.id"), nullable=False, index=True)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    quarter: Mapped[int] = mapped_column(Integer, nullable=False)
+    value: Mapped[Decimal] = mapped_column(Numeric(20, 2, asdecimal=True), nullable=False)
+    comment: Mapped[str] = mapped_column(Text, nullable=False)
+
+    kpi: Mapped[KpiDefinition] = relationship(lazy="joined")
+    front_office: Mapped[FrontOffice] = relationship()
+
+    __office_column__ = "front_office_id"
+
+    def __str__(self) -> str:
+        return f"{self.kpi} — {self.year} Q{self.quarter}: {self.value}"

@@ -17,7 +17,7 @@ ROLE_NAMES = (ADMIN, AUTHORITY, NATIONAL_COMPANY, TASK_FORCE, EXTERNAL, REGIONAL
 
 # Permission resources: one per domain entity, shared by its view and its REST API.
 RECORDS = ("Investor", "Project", "IndustrialSite", "Meeting", "Agreement", "InfoRequest",
-           "ServiceApplication", "ProblemIssue", "QuarterlyReport")
+           "ServiceApplication", "ProblemIssue", "QuarterlyReport", "KpiActual")
 KPI = ("KpiDefinition", "KpiTarget")
 DIRECTORY = ("FrontOffice",)
 OWN = ("Notice", "Export")  # scoped to the user, not the office
@@ -42,7 +42,7 @@ MENUS = (
     "Investors", "Projects", "Industrial sites", "Meetings", "Agreements",
     "Information requests", "Requests overdue", "Requests due soon", "Requests SLA", "Requests",
     "Service applications", "Applications overdue", "State services", "State bodies", "My notices", "Problem issues",
-    "Quarterly reports", "Reporting", "Exports",
+    "Quarterly reports", "Reporting", "Exports", "Scorecard", "KPI actuals",
     "KPI catalogue", "KPI targets", "Front offices", "Regions", "Countries", "Sectors",
     "MRP", "Working calendar", "Records", "KPI", "Reference data",
 )

@@ -181,11 +181,11 @@ def _kpis(session: Session, office: FrontOffice, year: int, quarter: int, totals
         rows.append({"code": kpi.code, "name": kpi.name, "unit": kpi.unit,
                      "target": str(target.target_value),
                      "actual": None if actual is None else str(actual),
-                     "attainment": _attainment(actual, target.target_value, kpi.direction)})
+                     "attainment": attainment(actual, target.target_value, kpi.direction)})
     return rows
 
 
-def _attainment(actual, target, direction) -> Optional[str]:
+def attainment(actual, target, direction) -> Optional[str]:
     """Per cent of target reached; for lower-is-better KPIs, target over actual."""
     if actual is None:
         return None

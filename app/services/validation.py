@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import (LEVEL_OF_KIND, Agreement, FrontOffice, IndustrialSite, InfoRequest,
-                      Investor, KpiTarget, Meeting, MrpRate, OfficeKind, OfficeLevel, Project,
+                      Investor, KpiActual, KpiTarget, Meeting, MrpRate, OfficeKind, OfficeLevel,
+                      Project,
                       QuarterlyReport, ReportStatus, RequestStatus, ServiceApplication,
                       StateBodyKind)
 from ..models.types import UtcDateTime
@@ -123,21 +124,25 @@ def _region_of_regional_office(session, values, item_id):
         yield "region", _l("Офис регионального уровня ведёт записи только своего региона.")
 
 
-def _kpi_period(session, values, item_id):
-    year, quarter = values.get("year"), values.get("quarter")
-    if year is not None and not FIRST_YEAR <= int(year) <= LAST_YEAR:
-        yield "year", _l("Укажите год от 1991 до 2100.")
-    if quarter is not None and quarter not in (1, 2, 3, 4):
-        yield "quarter", _l("Квартал — число от 1 до 4; пусто — цель на год.")
-        return
-    kpi, office = values.get("kpi"), values.get("front_office")
-    if kpi is None or office is None or year is None:
-        return
-    if _taken(session, KpiTarget, item_id,
-              KpiTarget.kpi_id == kpi.id, KpiTarget.front_office_id == office.id,
-              KpiTarget.year == int(year),
-              KpiTarget.quarter.is_(None) if quarter is None else KpiTarget.quarter == quarter):
-        yield "quarter", _l("Цель этого KPI для офиса на этот период уже задана.")
+def _kpi_period(model) -> Rule:
+    """Return a rule for a KPI figure of a period: a real year and quarter, one per period."""
+    def rule(session, values, item_id):
+        year, quarter = values.get("year"), values.get("quarter")
+        if year is not None and not FIRST_YEAR <= int(year) <= LAST_YEAR:
+            yield "year", _l("Укажите год от 1991 до 2100.")
+        if quarter is not None and quarter not in (1, 2, 3, 4):
+            yield "quarter", _l("Квартал — число от 1 до 4; пусто — цель на год.")
+            return
+        kpi, office = values.get("kpi"), values.get("front_office")
+        office_id = office.id if office is not None else values.get("front_office_id")
+        if kpi is None or office_id is None or year is None:
+            return
+        if _taken(session, model, item_id,
+                  model.kpi_id == kpi.id, model.front_office_id == office_id,
+                  model.year == int(year),
+                  model.quarter.is_(None) if quarter is None else model.quarter == quarter):
+            yield "quarter", _l("Значение этого KPI для офиса на этот период уже задано.")
+    return rule
 
 
 def _taken(session, model, item_id, *conditions) -> bool:
@@ -249,7 +254,8 @@ RULES: dict[type, list[Rule]] = {
     IndustrialSite: [_positive("area_ha"), _region_of_regional_office],
     Meeting: [_follow_up_after_meeting],
     Agreement: [_non_negative("amount"), _not_in_future("signed_on")],
-    KpiTarget: [_non_negative("target_value"), _kpi_period],
+    KpiTarget: [_non_negative("target_value"), _kpi_period(KpiTarget)],
+    KpiActual: [_non_negative("value"), _kpi_period(KpiActual)],
     FrontOffice: [_office_placement, _email("email")],
     MrpRate: [_positive("amount")],
     InfoRequest: [_info_request_answer],

@@ -2,7 +2,7 @@
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
-from ..models import KpiDefinition, KpiTarget
+from ..models import KpiActual, KpiDefinition, KpiTarget
 from .base import ScopedModelView
 from .labels import FIELD_LABELS
 
@@ -37,3 +37,18 @@ class KpiTargetView(ScopedModelView):
     order_columns = ["year", "quarter", "target_value"]
     base_order = ("year", "desc")
     description_columns = {"quarter": _l("Пусто — цель на весь год.")}
+
+
+class KpiActualView(ScopedModelView):
+    """An office's own figures for KPIs no record can count, each with its explanation."""
+
+    datamodel = SQLAInterface(KpiActual)
+    class_permission_name = "KpiActual"
+    list_title = _l("Фактические значения KPI, вводимые офисом")
+    show_title = add_title = edit_title = _l("Фактическое значение KPI")
+    label_columns = {**FIELD_LABELS, "value": _l("Значение"), "comment": _l("Пояснение")}
+    list_columns = ["kpi", "front_office", "year", "quarter", "value"]
+    show_columns = add_columns = edit_columns = ["kpi", "front_office", "year", "quarter",
+                                                 "value", "comment"]
+    search_columns = ["kpi", "front_office", "year", "quarter"]
+    base_order = ("year", "desc")
