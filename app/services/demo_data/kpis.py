@@ -1,0 +1,49 @@
+"""The KPI catalogue and the offices' quarterly targets for 2026."""
+from decimal import Decimal
+
+from ...models import KpiDefinition, KpiDirection, KpiSource, KpiTarget, OfficeKind, OfficeLevel
+from .base import SeederBase
+
+KPIS = [  # code, name, unit, clause of the Rules
+    ("meetings_held", "Количество проведённых встреч с инвесторами", "ед.", "п. 6"),
+    ("visits_organized", "Количество организованных визитов инвесторов", "ед.", "п. 6"),
+    ("mous_signed", "Количество подписанных меморандумов и документов о намерениях", "ед.", "п. 6"),
+    ("pool_projects", "Количество проектов, включённых в единый пул", "ед.", "п. 2.8-1"),
+    ("investment_attracted", "Объём привлечённых инвестиций", "тенге", "п. 8.3"),
+    ("jobs_created", "Количество создаваемых рабочих мест", "ед.", "п. 8.3"),
+    ("info_requests_on_time", "Доля информационных запросов, отвеченных в срок", "%", "п. 12.7"),
+    ("state_service_violations", "Количество нарушений сроков оказания госуслуг", "ед.", "п. 28"),
+]
+MANUAL_KPIS = ("info_requests_on_time", "state_service_violations")  # entered by offices
+# Quarterly targets by office level (code: base value); manual KPIs keep theirs every quarter.
+KPI_PLAN = {
+    OfficeLevel.external: {"meetings_held": 12, "visits_organized": 3, "mous_signed": 2},
+    OfficeLevel.central: {"meetings_held": 40, "mous_signed": 5, "investment_attracted": 150e9,
+                          "info_requests_on_time": 100},
+    OfficeLevel.regional: {"meetings_held": 15, "pool_projects": 2, "investment_attracted": 10e9,
+                           "jobs_created": 150, "info_requests_on_time": 100,
+                           "state_service_violations": 0},
+}
+QUARTER_FACTORS = (Decimal("0.8"), Decimal("1.0"), Decimal("1.0"), Decimal("1.2"))
+
+
+class KpiSeeder(SeederBase):
+    """Creates the KPI definitions and their targets."""
+
+    def build_kpis(self) -> None:
+        """Create the KPI catalogue and 2026 quarterly targets of every office but the authority."""
+        kpis = {code: self.add(KpiDefinition(
+                    code=code, name=name, unit=unit, description=f"Правила «одного окна», {clause}",
+                    direction=KpiDirection.lower if "violations" in code else KpiDirection.higher,
+                    source=KpiSource.manual if code in MANUAL_KPIS else KpiSource.computed))
+                for code, name, unit, clause in KPIS}
+        for office in self.offices.values():
+            if office.kind == OfficeKind.authority:
+                continue
+            for code, base in KPI_PLAN[office.level].items():
+                scale = Decimal(self.rng.randint(80, 125)) / 100
+                for quarter, factor in enumerate(QUARTER_FACTORS, start=1):
+                    value = Decimal(base) if code in MANUAL_KPIS else (
+                        Decimal(base) * scale * factor).quantize(Decimal(1))
+                    self.add(KpiTarget(kpi=kpis[code], front_office=office, year=2026,
+                                       quarter=quarter, target_value=value))
