@@ -68,6 +68,7 @@ def _register_views(appbuilder: AppBuilder) -> None:
                         label=_l("Индустриальные площадки"), icon="fa-map", category="Records")
     appbuilder.add_view(records.MeetingView, "Meetings", label=_l("Встречи и визиты"),
                         icon="fa-handshake-o", category="Records")
+    appbuilder.add_view_no_menu(records.FollowUpMeetingView)
     appbuilder.add_view(records.AgreementView, "Agreements", label=_l("Соглашения"),
                         icon="fa-file-text", category="Records")
     appbuilder.add_view(requests.InfoRequestView, "Information requests",

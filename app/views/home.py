@@ -1,8 +1,40 @@
-"""The start page: who the user is, their office, and the registers they work in."""
-from flask_appbuilder import IndexView
+"""The start page: what each role needs first (due items, KPIs, pipeline, recent work)."""
+from decimal import Decimal
+
+from flask import g
+from flask_appbuilder import IndexView, expose
+from markupsafe import Markup
+
+from ..extensions import db
+from ..security import roles
+from ..services import home
+from ..services.charts import bar_chart_svg
+
+MILLION = Decimal(1_000_000)
 
 
 class HomeView(IndexView):
-    """Start page in the user's language."""
+    """Start page in the user's language; signed-out visitors see the sign-in invitation."""
 
     index_template = "irm/index.html"
+
+    @expose("/")
+    def index(self):
+        """Show the user's due items, KPIs, pipeline and recent activity."""
+        user = getattr(g, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.render_template(self.index_template, appbuilder=self.appbuilder)
+        role_names = {role.name for role in user.roles}
+        pipeline = home.pipeline(db.session)
+        period, kpis, overall = home.office_kpis(db.session, user.front_office)
+        return self.render_template(
+            self.index_template, appbuilder=self.appbuilder,
+            due=home.due_items(db.session), pipeline=pipeline,
+            pipeline_chart=Markup(bar_chart_svg(
+                [(str(row["stage"]), (row["volume"] / MILLION).quantize(Decimal("0.1")), None)
+                 for row in pipeline],
+                unit=" млн ₸")),
+            recent=home.recent_activity(db.session), kpi_period=period, kpis=kpis,
+            overall=overall,
+            offices=home.attainment_by_office(db.session)
+            if roles.AUTHORITY in role_names or roles.ADMIN in role_names else None)

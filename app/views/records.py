@@ -2,9 +2,11 @@
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
+from ..extensions import db
 from ..models import Agreement, IndustrialSite, Investor, Meeting, Project
+from ..services.calendar import working_calendar
 from ..services.clock import today_local
-from .base import ScopedModelView
+from .base import ScopedModelView, condition_filter
 from .labels import FIELD_LABELS
 
 
@@ -118,3 +120,17 @@ class AgreementView(ScopedModelView):
                       "owner_office"]
     order_columns = ["signed_on", "amount", "kind"]
     base_order = ("signed_on", "desc")
+
+
+def follow_up_due():
+    """Meetings whose follow-up falls today or on the next working day."""
+    today = today_local()
+    return Meeting.follow_up_on.between(today, working_calendar(db.session).next_working_day(today))
+
+
+class FollowUpMeetingView(MeetingView):
+    """Meetings with a follow-up due today or on the next working day."""
+
+    list_title = _l("Встречи: контрольные сроки сегодня и завтра")
+    base_filters = MeetingView.base_filters + [condition_filter(follow_up_due)]
+    base_order = ("follow_up_on", "asc")
