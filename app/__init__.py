@@ -57,8 +57,8 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
 
 
 def _register_views(appbuilder: AppBuilder) -> None:
-    from .views import (accompaniment, directory, exports, kpi, notices, problems, records,
-                        reports, requests, scorecard)
+    from .views import (accompaniment, directory, exports, kpi, notices, pipeline, problems,
+                        records, reports, requests, scorecard)
 
     appbuilder.add_view(records.InvestorView, "Investors", label=_l("Инвесторы"),
                         icon="fa-building", category="Records", category_label=_l("Реестр"))
@@ -69,6 +69,8 @@ def _register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(records.MeetingView, "Meetings", label=_l("Встречи и визиты"),
                         icon="fa-handshake-o", category="Records")
     appbuilder.add_view_no_menu(records.FollowUpMeetingView)
+    appbuilder.add_view(pipeline.PipelineView, "Pipeline", label=_l("Воронка проектов"),
+                        icon="fa-columns", category="Records")
     appbuilder.add_view(records.AgreementView, "Agreements", label=_l("Соглашения"),
                         icon="fa-file-text", category="Records")
     appbuilder.add_view(requests.InfoRequestView, "Information requests",

@@ -96,3 +96,19 @@ def test_new_mrp_rate_re_routes_the_projects_of_its_year(session, world):
     session.commit()
     session.refresh(project)
     assert project.routing_level == RoutingLevel.regional  # 900M / 7,000 < 150,000
+
+
+def test_new_investor_saved_with_its_project_counts_as_private_by_default(session, world):
+    from sqlalchemy import select
+
+    from app.models import Country, FrontOffice, Investor, Project, Region, Sector
+    office = session.get(FrontOffice, world["offices"]["NC"])
+    investor = Investor(name="Новый инвестор без формы собственности", owner_office=office,
+                        country=session.execute(select(Country).filter_by(alpha2="KZ")).scalar_one())
+    project = Project(name="Пул с новым инвестором", investor=investor, jobs=1, year=2026,
+                      volume=Decimal("600000000"), owner_office=office,
+                      region=session.execute(select(Region).filter_by(code="KZ-71")).scalar_one(),
+                      sector=session.execute(select(Sector).filter_by(code="food")).scalar_one())
+    session.add(project)
+    session.commit()
+    assert investor.ownership == Ownership.private and project.in_unified_pool

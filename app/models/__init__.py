@@ -10,7 +10,7 @@ from .investors import Investor, InvestorStatus, Ownership
 from .kpi import KpiActual, KpiDefinition, KpiDirection, KpiSource, KpiTarget
 from .org import LEVEL_OF_KIND, NATIONAL_COMPANY_KINDS, FrontOffice, OfficeKind, OfficeLevel, OfficeUser
 from .problems import ActionKind, HqExecution, IssueStatus, ProblemAction, ProblemIssue
-from .projects import Project, ProjectStage, RoutingLevel
+from .projects import Project, ProjectStage, RoutingLevel, StageChange
 from .requests import OPEN_REQUEST_STATUSES, InfoRequest, RequestChannel, RequestStatus
 from .reports import JobRun, QuarterlyReport, ReportEvent, ReportKind, ReportStatus
 from .reference import Country, MrpRate, Region, RegionKind, Sector
@@ -26,5 +26,5 @@ __all__ = [
     "ProviderViolation", "ServiceApplication", "StateBody", "StateBodyKind", "StateService",
     "InfoRequest", "Notice", "NoticeKind", "ActionKind", "HqExecution", "IssueStatus",
     "ProblemAction", "ProblemIssue", "JobRun", "QuarterlyReport", "ReportEvent", "ReportKind",
-    "ReportStatus", "ExportJob", "ExportStatus", "KpiActual", "RequestChannel", "RequestStatus", "OPEN_REQUEST_STATUSES",
+    "ReportStatus", "ExportJob", "ExportStatus", "KpiActual", "StageChange", "RequestChannel", "RequestStatus", "OPEN_REQUEST_STATUSES",
 ]

@@ -1,4 +1,5 @@
 """Investment projects, routed to a level of the one window by volume in MRP (p. 5)."""
+from datetime import datetime
 from decimal import Decimal
 from typing import Optional
 
@@ -11,7 +12,8 @@ from .base import LabeledEnum, TimestampMixin, enum_column
 from .investors import Investor
 from .org import OwnedByOfficeMixin
 from .reference import Region, Sector
-from .types import Money
+from ..services.clock import now_utc
+from .types import Money, UtcDateTime
 
 
 class ProjectStage(LabeledEnum):
@@ -66,3 +68,16 @@ class Project(OwnedByOfficeMixin, TimestampMixin, Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StageChange(Model):
+    """A project's move from one stage to another: when and by whom (the pipeline board)."""
+
+    __tablename__ = "project_stage_change"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"),
+                                            nullable=False, index=True)
+    from_stage: Mapped[ProjectStage] = enum_column(ProjectStage, nullable=False)
+    to_stage: Mapped[ProjectStage] = enum_column(ProjectStage, nullable=False)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=now_utc)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"))

@@ -28,7 +28,7 @@ REFERENCE = ("Region", "Country", "Sector", "MrpRate", "CalendarDay", "StateBody
 READ_WRITE_METHODS = {
     # ModelView
     "list": "read", "show": "read", "download": "read", "sla": "read", "index": "read",
-    "pool": "write",
+    "pool": "write", "move": "write",
     "receipt": "read", "receipt_docx": "read", "transition": "write", "progress": "write",
     "submit": "write", "refresh": "write", "xlsx": "read",
     "add": "write", "edit": "write", "delete": "write",
@@ -42,7 +42,7 @@ MENUS = (
     "Investors", "Projects", "Industrial sites", "Meetings", "Agreements",
     "Information requests", "Requests overdue", "Requests due soon", "Requests SLA", "Requests",
     "Service applications", "Applications overdue", "State services", "State bodies", "My notices", "Problem issues",
-    "Quarterly reports", "Reporting", "Exports", "Scorecard", "KPI actuals",
+    "Quarterly reports", "Reporting", "Exports", "Scorecard", "KPI actuals", "Pipeline",
     "KPI catalogue", "KPI targets", "Front offices", "Regions", "Countries", "Sectors",
     "MRP", "Working calendar", "Records", "KPI", "Reference data",
 )

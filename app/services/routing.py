@@ -58,7 +58,8 @@ def derive_project_fields(session: Session, project: Project) -> None:
         project.in_unified_pool = is_unified_pool_eligible(
             project.volume,
             bool(sector and sector.non_resource),
-            investor.ownership if investor else None,
+            # A new investor's ownership is None until its column default applies on insert.
+            (investor.ownership or Ownership.private) if investor else None,
         )
 
 

@@ -1,0 +1,55 @@
+"""The project pipeline board: projects by stage, and the one way a stage is moved on it."""
+from typing import Optional
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from ..models import Project, ProjectStage, RoutingLevel, StageChange
+from ..security.scoping import is_writable, read_clause
+
+CARDS_PER_STAGE = 50  # the largest projects of each stage; the list view has the rest
+
+
+def board(session: Session, region_id: Optional[int] = None, sector_id: Optional[int] = None,
+          level: Optional[RoutingLevel] = None, pool: Optional[bool] = None) -> list[dict]:
+    """Return each stage with its count, volume and largest projects, within the user's scope."""
+    conditions = [read_clause(Project)]
+    if region_id:
+        conditions.append(Project.region_id == region_id)
+    if sector_id:
+        conditions.append(Project.sector_id == sector_id)
+    if level:
+        conditions.append(Project.routing_level == level)
+    if pool is not None:
+        conditions.append(Project.in_unified_pool.is_(pool))
+    totals = {stage: (count, volume) for stage, count, volume in session.execute(
+        select(Project.stage, func.count(), func.sum(Project.volume))
+        .where(*conditions).group_by(Project.stage)).all()}
+    columns = []
+    for stage in ProjectStage:
+        cards = session.execute(
+            select(Project).options(joinedload(Project.investor), joinedload(Project.region))
+            .where(*conditions, Project.stage == stage)
+            .order_by(Project.volume.desc(), Project.id).limit(CARDS_PER_STAGE)).scalars().all()
+        count, volume = totals.get(stage, (0, 0))
+        columns.append({"stage": stage, "count": count, "volume": volume or 0, "cards": cards})
+    return columns
+
+
+class StageMoveRefused(ValueError):
+    """The user may not move this project, or the stage is not one."""
+
+
+def move_stage(session: Session, project_id: int, stage: str, user_id: Optional[int]) -> Project:
+    """Move a project the user may change to another stage, and record the move."""
+    if stage not in ProjectStage.__members__:
+        raise StageMoveRefused("unknown stage")
+    if not is_writable(session, Project, project_id):
+        raise StageMoveRefused("not writable")
+    project = session.get(Project, project_id)
+    target = ProjectStage(stage)
+    if project.stage != target:
+        session.add(StageChange(project_id=project.id, from_stage=project.stage,
+                                to_stage=target, user_id=user_id))
+        project.stage = target
+    return project
