@@ -58,7 +58,7 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
 
 def _register_views(appbuilder: AppBuilder) -> None:
     from .views import (accompaniment, directory, exports, kpi, notices, pipeline, problems,
-                        records, reports, requests, scorecard)
+                        records, reports, requests, scorecard, search)
 
     appbuilder.add_view(records.InvestorView, "Investors", label=_l("Инвесторы"),
                         icon="fa-building", category="Records", category_label=_l("Реестр"))
@@ -69,6 +69,7 @@ def _register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(records.MeetingView, "Meetings", label=_l("Встречи и визиты"),
                         icon="fa-handshake-o", category="Records")
     appbuilder.add_view_no_menu(records.FollowUpMeetingView)
+    appbuilder.add_view_no_menu(search.SearchView)
     appbuilder.add_view(pipeline.PipelineView, "Pipeline", label=_l("Воронка проектов"),
                         icon="fa-columns", category="Records")
     appbuilder.add_view(records.AgreementView, "Agreements", label=_l("Соглашения"),

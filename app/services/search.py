@@ -1,0 +1,63 @@
+"""One search across investors (name, BIN), projects, agreements and sites, within the user's scope."""
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ..models import Agreement, IndustrialSite, Investor, Project
+from ..security.scoping import read_clause
+
+PER_KIND = 10
+MIN_LENGTH = 2
+
+
+@dataclass
+class Hit:
+    """One record found: what it is, its title, a detail line and its page."""
+
+    kind: str
+    title: str
+    detail: str
+    link: str
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search(session: Session, text: str) -> dict[str, list[Hit]]:
+    """Return up to PER_KIND hits of each kind; a BIN finds its investor and its projects."""
+    text = (text or "").strip()
+    if len(text) < MIN_LENGTH:
+        return {}
+    like = _like(text)
+    digits = text.replace(" ", "")
+    investors = session.execute(
+        select(Investor).where(read_clause(Investor), or_(
+            Investor.name.ilike(like, escape="\\"),
+            Investor.bin.startswith(digits) if digits.isdigit() else False))
+        .order_by(Investor.name).limit(PER_KIND)).scalars().all()
+    projects = session.execute(
+        select(Project).join(Project.investor).where(read_clause(Project), or_(
+            Project.name.ilike(like, escape="\\"), Project.external_id == text,
+            Investor.bin == digits if digits.isdigit() else False))
+        .order_by(Project.volume.desc()).limit(PER_KIND)).scalars().all()
+    agreements = session.execute(
+        select(Agreement).where(read_clause(Agreement), or_(
+            Agreement.title.ilike(like, escape="\\"), Agreement.parties.ilike(like, escape="\\")))
+        .order_by(Agreement.signed_on.desc()).limit(PER_KIND)).scalars().all()
+    sites = session.execute(
+        select(IndustrialSite).where(read_clause(IndustrialSite),
+                                     IndustrialSite.name.ilike(like, escape="\\"))
+        .order_by(IndustrialSite.name).limit(PER_KIND)).scalars().all()
+    return {
+        "investors": [Hit("investor", i.name, i.bin or "", f"/investorview/show/{i.id}")
+                      for i in investors],
+        "projects": [Hit("project", p.name, str(p.stage), f"/projectview/show/{p.id}")
+                     for p in projects],
+        "agreements": [Hit("agreement", a.title, f"{a.signed_on:%d.%m.%Y}",
+                           f"/agreementview/show/{a.id}") for a in agreements],
+        "sites": [Hit("site", s.name, str(s.status), f"/industrialsiteview/show/{s.id}")
+                  for s in sites],
+    }
