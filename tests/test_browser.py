@@ -1,0 +1,140 @@
+"""End-to-end in headless Chromium (Debian's package, driven by Playwright; nothing downloaded).
+
+The app is served on loopback from the test database. Screenshots of the main pages go
+to $IRM_SCREENSHOT_DIR (default: <tmp>/irm-screenshots) as artifacts.
+"""
+import os
+import shutil
+import tempfile
+import threading
+from io import BytesIO
+from pathlib import Path
+
+import openpyxl
+import pytest
+from werkzeug.serving import make_server
+
+from app.extensions import db
+from app.services.reports import create_drafts
+
+from .scenario import PASSWORD
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                reason="Debian's chromium is not installed (.ci/run installs it)")
+SHOTS = Path(os.environ.get("IRM_SCREENSHOT_DIR", Path(tempfile.gettempdir()) / "irm-screenshots"))
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def live(app, world):
+    """Serve the app on a free loopback port for the module."""
+    with app.app_context():
+        create_drafts(db.session, 2026, 3)
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def _login(browser, live, username):
+    page = browser.new_page(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    page.goto(f"{live}/login/")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+def _shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _choose(page, field, text):
+    """Pick an option of a Select2 box by its visible text (the real <select> is hidden)."""
+    page.evaluate("""([field, text]) => {
+        const select = document.getElementById(field);
+        const option = [...select.options].find(o => o.text.includes(text));
+        select.value = option.value;
+        select.dispatchEvent(new Event('change', {bubbles: true}));
+    }""", [field, text])
+
+
+def test_regional_user_works_through_the_main_pages(app, browser, live, world):
+    page = _login(browser, live, "region.almaty")
+    assert "Региональная организация г. Алматы" in page.content()
+    _shot(page, "home-region")
+
+    page.goto(f"{live}/investorview/add")
+    page.fill("#name", "ТОО «Браузерный инвестор»")
+    page.fill("#bin", "190340012345")
+    _choose(page, "country", "Казахстан")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "ТОО «Браузерный инвестор»" in page.content()
+
+    page.goto(f"{live}/projectview/add")
+    page.fill("#name", "Браузерный проект — завод")
+    _choose(page, "investor", "Браузерный инвестор")
+    _choose(page, "sector", "Пищевая")
+    page.fill("#volume", "2500000000")
+    page.fill("#jobs", "120")
+    _shot(page, "project-form")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+    page.goto(f"{live}/pipeline/")
+    assert "Браузерный проект — завод" in page.content()
+    _shot(page, "pipeline")
+    page.goto(f"{live}/")
+    assert "Проекты по стадиям" in page.content()
+
+    page.goto(f"{live}/lang/kk")
+    page.goto(f"{live}/projectview/list/")
+    kazakh = page.content()
+    _shot(page, "projects-kk")
+    page.goto(f"{live}/lang/ru")
+    page.goto(f"{live}/projectview/list/")
+    assert "Инвестиционные проекты" in page.content()
+    assert "Инвестиционные проекты" not in kazakh  # the list title changed language
+
+    with app.app_context():
+        report = _report_id(world)
+    page.goto(f"{live}/quarterlyreportview/show/{report}")
+    with page.expect_download() as download:
+        page.click("text=Скачать Excel")
+    book = openpyxl.load_workbook(BytesIO(Path(download.value.path()).read_bytes()))
+    assert "Сводка" in book.sheetnames
+    page.close()
+
+
+def _report_id(world):
+    from sqlalchemy import select
+
+    from app.models import QuarterlyReport
+    return db.session.execute(select(QuarterlyReport.id).filter_by(
+        owner_office_id=world["offices"]["ALM"], year=2026, quarter=3)).scalar()
+
+
+def test_authority_sees_the_scorecard(browser, live, world, app):
+    page = _login(browser, live, "authority")
+    page.goto(f"{live}/scorecard/")
+    assert page.locator("h3").first.inner_text().startswith("Показатели")
+    _shot(page, "scorecard-authority")
+    page.goto(f"{live}/")
+    assert page.locator("#offices").count() == 1
+    page.close()
