@@ -111,8 +111,14 @@ def test_every_page_of_the_menu_opens_for_every_demo_user(app, demo, username):
     assert client.get("/").status_code == 200
     for view in ("investorview", "projectview", "industrialsiteview", "meetingview",
                  "agreementview", "kpidefinitionview", "kpitargetview", "frontofficeview",
-                 "regionview", "countryview", "sectorview", "mrprateview"):
+                 "regionview", "countryview", "sectorview", "mrprateview",
+                 "inforequestview", "serviceapplicationview", "problemissueview",
+                 "quarterlyreportview", "mynoticeview", "kpiactualview", "calendardayview",
+                 "statebodyview", "stateserviceview"):
         assert client.get(f"/{view}/list/").status_code == 200, view
+    for page in ("/scorecard/", "/pipeline/", "/search/?q=ТОО", "/exports/",
+                 "/info-request-sla/"):
+        assert client.get(page).status_code == 200, page
 
 
 def test_compiling_2026q3_with_demo_data_reconciles(app, demo):

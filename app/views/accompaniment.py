@@ -65,6 +65,7 @@ class ServiceApplicationView(ScopedModelView):
     order_columns = ["number", "received_at", "status", "forward_due", "provider_due"]
     base_order = ("received_at", "desc")
     show_template = "irm/service_application_show.html"
+    formatters_columns = {"services": lambda services: ", ".join(str(s) for s in services)}
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "provider": [["kind", FilterEqual, StateBodyKind.service_provider]],
     }
