@@ -53,6 +53,9 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
 
     register_template_filters(app)
     app.before_request(reject_malformed_list_args)
+    from .security.language import init_language
+
+    init_language(app)
     return app
 
 

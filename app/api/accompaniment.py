@@ -1,5 +1,6 @@
 """REST resource service_application, with its workflow endpoint."""
 from flask import g, request
+from flask_babel import gettext as _
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
@@ -47,7 +48,7 @@ class ServiceApplicationApi(ScopedModelRestApi):
             return self.response_403()
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or not isinstance(body.get("action"), str):
-            return self.response_422(message={"action": ["Укажите действие."]})
+            return self.response_422(message={"action": [_("Укажите действие.")]})
         try:
             event = apply_transition(db.session, item, body["action"], user_id=g.user.id,
                                      note=body.get("note"),

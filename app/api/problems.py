@@ -2,6 +2,7 @@
 from datetime import date
 
 from flask import g, request
+from flask_babel import gettext as _
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
@@ -21,7 +22,7 @@ def _date(body: dict, name: str):
     try:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise IssueError(name, "Укажите дату в формате ГГГГ-ММ-ДД.")
+        raise IssueError(name, _("Укажите дату в формате ГГГГ-ММ-ДД."))
 
 
 class ProblemIssueApi(ScopedModelRestApi):
@@ -60,7 +61,8 @@ class ProblemIssueApi(ScopedModelRestApi):
             return self.response_400(message="Request is not a JSON object")
         try:
             if body.get("kind") not in ActionKind.__members__:
-                raise IssueError("kind", "Вид работы: " + ", ".join(ActionKind.__members__))
+                raise IssueError("kind", _("Вид работы: %(kinds)s",
+                                           kinds=", ".join(ActionKind.__members__)))
             record_progress(item, _date(body, "on") or today_local(), ActionKind(body["kind"]),
                             body.get("description") or "", g.user.id)
             db.session.commit()
@@ -87,7 +89,7 @@ class ProblemIssueApi(ScopedModelRestApi):
                 raise IssueError("hq_execution", ", ".join(HqExecution.__members__))
             body_id = body.get("hq_responsible_body")
             if body_id is not None and not isinstance(body_id, int):
-                raise IssueError("hq_responsible_body", "Укажите id государственного органа.")
+                raise IssueError("hq_responsible_body", _("Укажите id государственного органа."))
             record_hq(db.session, item, _date(body, "hq_meeting_on"), body.get("hq_decision"),
                       body_id, _date(body, "hq_deadline"),
                       HqExecution(execution) if execution else None,

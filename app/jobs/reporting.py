@@ -54,8 +54,8 @@ def _remind(session: Session, today: date, year: int, quarter: int) -> int:
             QuarterlyReport.status.in_(EDITABLE),
             QuarterlyReport.due_date.between(today, today + timedelta(days=REMIND_DAYS_BEFORE)))
             ).scalars():
-        subject = str(_l("Квартальный отчёт %(p)s нужно представить до %(d)s",
-                         p=report.period, d=f"{report.due_date:%d.%m.%Y}"))
+        subject = _l("Квартальный отчёт %(p)s нужно представить до %(d)s",
+                     p=report.period, d=f"{report.due_date:%d.%m.%Y}")
         count += len(notify(session, office_users(session, report.owner_office_id),
                             NoticeKind.due_tomorrow, subject, subject,
                             f"/quarterlyreportview/show/{report.id}",

@@ -3,7 +3,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask_appbuilder import Model
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import (Boolean, Column, Date, ForeignKey, Integer, String, Table, Text,
                         UniqueConstraint, and_, or_)
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -51,7 +51,7 @@ class StateService(TimestampMixin, Model):
     provider: Mapped[StateBody] = relationship()
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.term_working_days} р.д.)"
+        return gettext("%(name)s (%(days)s р.д.)", name=self.name, days=self.term_working_days)
 
 
 class ApplicantKind(LabeledEnum):
@@ -170,7 +170,8 @@ class ServiceApplication(OwnedByOfficeMixin, TimestampMixin, Model):
         return [line.strip() for line in (self.documents or "").splitlines() if line.strip()]
 
     def __str__(self) -> str:
-        return f"{self.number or 'б/н'} {self.applicant_name}"
+        number = self.number or gettext("б/н")  # «без номера»
+        return f"{number} {self.applicant_name}"
 
 
 class ApplicationEvent(Model):

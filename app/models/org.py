@@ -99,6 +99,9 @@ class OfficeUser(User):
         foreign_keys=[front_office_id]
     )
 
+    # The language the user chose (ru, kk, en): pages after sign-in, notices and e-mails.
+    locale: Mapped[Optional[str]] = mapped_column(String(5))
+
     # Users are scoped by their office, so assignee dropdowns list colleagues only.
     __office_column__ = "front_office_id"
 

@@ -41,31 +41,49 @@ TOTAL_LABELS = {
     "hq_escalations": _l("Вынесено на Инвестиционный штаб"),
 }
 
+TOTAL = _l("Итого")
+YES, NO = _l("Да"), _l("Нет")
+POOL_ADDED, POOL_STAGE_CHANGED = _l("Включён в пул"), _l("Сменил стадию")
+POOL_UNCHANGED, POOL_REMOVED = _l("Без изменений"), _l("Исключён из пула")
+QUARTERS = ("I", "II", "III", "IV")
+
+# Sheet titles and column headers of the quarterly-report workbook: lazy, so that the
+# workbook is written in the current request's language (sheet names stay ≤ 31 characters
+# in every language). write_workbook() turns every title, header and text into str.
+SUMMARY, BY_STAGE, BY_LEVEL = _l("Сводка"), _l("По стадиям"), _l("По уровням")
+BY_SECTOR, PROJECTS, POOL = _l("По отраслям"), _l("Проекты"), _l("Единый пул")
+MEETINGS, AGREEMENTS, KPI, PARTS = _l("Встречи"), _l("Соглашения"), _l("KPI"), _l("Состав")
+INDICATOR, VALUE = _l("Показатель"), _l("Значение")
+PROJECTS_COUNT, VOLUME, JOBS = _l("Проектов"), _l("Объём инвестиций"), _l("Рабочих мест")
+STAGE, LEVEL, SECTOR = _l("Стадия"), _l("Уровень сопровождения"), _l("Отрасль")
+PROJECT, INVESTOR, REGION = _l("Проект"), _l("Инвестор"), _l("Регион")
+COUNT, OFFICE = _l("Количество"), _l("Фронт-офис")
+
 
 class Sheet(NamedTuple):
     """A sheet: title, (header, key, kind) columns, row dicts, intro lines, an «Итого» row."""
 
-    title: str
-    columns: Sequence[tuple[str, str, str]]
+    title: Any  # str or a lazy string, as the headers and intro lines
+    columns: Sequence[tuple[Any, str, str]]
     rows: Iterable[Mapping[str, Any]]
-    intro: Sequence[str] = ()
+    intro: Sequence[Any] = ()
     total: bool = False
 
 
 class Chart(NamedTuple):
     """A native column chart on `sheet` of column `value` by `category` of sheet `source`."""
 
-    sheet: str
-    source: str
+    sheet: Any  # str or a lazy string, as source and title
+    source: Any
     category: str
     value: str
-    title: str
+    title: Any
     anchor: str = "D2"
 
 
 def sheet_name(title: str) -> str:
     """Return a valid sheet name: no []:*?/\\ and at most 31 characters."""
-    return re.sub(r"[\[\]:*?/\\]", " ", str(title)).strip()[:31] or "Лист"
+    return re.sub(r"[\[\]:*?/\\]", " ", str(title)).strip()[:31] or str(_l("Лист"))
 
 
 def _write_sheet(book, spec: Sheet, styles: dict) -> tuple[int, int]:
@@ -89,7 +107,7 @@ def _write_sheet(book, spec: Sheet, styles: dict) -> tuple[int, int]:
             if key in sums and value not in (None, ""):
                 sums[key] += Decimal(str(value))
     if spec.total:
-        sheet.write_string(top + count + 1, 0, "Итого", styles["bold"])
+        sheet.write_string(top + count + 1, 0, str(TOTAL), styles["bold"])
         for col, (_, key, kind) in enumerate(spec.columns):
             if key in sums and col:
                 text = _write_cell(sheet, top + count + 1, col, sums[key], kind, styles)
@@ -162,7 +180,7 @@ def _insert_chart(book, chart: Chart, placed: dict) -> None:
                        "categories": [name, top + 1, cat, top + count, cat],
                        "values": [name, top + 1, val, top + count, val],
                        "data_labels": {"value": True}})
-    column.set_title({"name": chart.title})
+    column.set_title({"name": str(chart.title)})
     column.set_legend({"none": True})
     book.get_worksheet_by_name(sheet_name(chart.sheet)).insert_chart(chart.anchor, column)
 
@@ -170,7 +188,8 @@ def _insert_chart(book, chart: Chart, placed: dict) -> None:
 def _period(snapshot: dict) -> str:
     year, quarter = snapshot.get("year"), snapshot.get("quarter")
     ok = year and quarter in (1, 2, 3, 4)
-    return f"{year} — {('I', 'II', 'III', 'IV')[quarter - 1]} квартал" if ok else ""
+    return str(_l("%(year)s — %(quarter)s квартал", year=year,
+                  quarter=QUARTERS[quarter - 1])) if ok else ""
 
 
 def _total_kind(key: str) -> str:
@@ -196,68 +215,70 @@ def _pool_rows(pool: dict) -> list[dict]:
     """Pool items marked added / stage changed, then the removed ones."""
     added = {r["id"] for r in pool.get("added", [])}
     moved = {r["id"]: r.get("from") for r in pool.get("stage_changed", [])}
-    rows = [{**item, "from": moved.get(item["id"]), "change": "Включён в пул" if item["id"] in added
-             else "Сменил стадию" if item["id"] in moved else "Без изменений"}
-            for item in pool.get("items", [])]
-    return rows + [{**item, "change": "Исключён из пула"} for item in pool.get("removed", [])]
+    rows = [{**item, "from": moved.get(item["id"]), "change": str(
+        POOL_ADDED if item["id"] in added else POOL_STAGE_CHANGED if item["id"] in moved
+        else POOL_UNCHANGED)} for item in pool.get("items", [])]
+    return rows + [{**item, "change": str(POOL_REMOVED)} for item in pool.get("removed", [])]
 
 
 def report_workbook(snapshot: dict, title: str) -> bytes:
     """Return the quarterly report's workbook: «Сводка», its detail sheets and a chart."""
     totals = snapshot.get("totals", {})
     office = (snapshot.get("office") or {}).get("name", "")
-    grouped = [("Проектов", "count", "int"), ("Объём инвестиций", "volume", "money"),
-               ("Рабочих мест", "jobs", "int")]
+    grouped = [(PROJECTS_COUNT, "count", "int"), (VOLUME, "volume", "money"),
+               (JOBS, "jobs", "int")]
     kpis = [{**k, "target": (k.get("target"), _kpi_kind(k.get("unit", ""), k.get("target"))),
              "actual": (k.get("actual"), _kpi_kind(k.get("unit", ""), k.get("actual")))}
             for k in snapshot.get("kpis", [])]
-    agreements = ([{**r, "part": "Подписано в квартале"}
-                   for r in snapshot.get("agreements_by_kind", [])]
-                  + [{**r, "part": "Исполнение (все соглашения)"}
-                     for r in snapshot.get("implementation", [])])
+    signed = str(_l("Подписано в квартале"))
+    implementation = str(_l("Исполнение (все соглашения)"))
+    agreements = ([{**r, "part": signed} for r in snapshot.get("agreements_by_kind", [])]
+                  + [{**r, "part": implementation} for r in snapshot.get("implementation", [])])
     sheets = [
-        Sheet("Сводка", [("Показатель", "label", "text"), ("Значение", "value", "text")],
-              [{"label": TOTAL_LABELS[key], "value": (totals.get(key), _total_kind(key))}
+        Sheet(SUMMARY, [(INDICATOR, "label", "text"), (VALUE, "value", "text")],
+              [{"label": str(TOTAL_LABELS[key]), "value": (totals.get(key), _total_kind(key))}
                for key in TOTAL_KEYS],
-              intro=[title, f"Фронт-офис: {office}", f"Период: {_period(snapshot)}"]),
-        Sheet("По стадиям", [("Стадия", "label", "text"), *grouped],
+              intro=[title, str(_l("Фронт-офис: %(office)s", office=office)),
+                     str(_l("Период: %(period)s", period=_period(snapshot)))]),
+        Sheet(BY_STAGE, [(STAGE, "label", "text"), *grouped],
               snapshot.get("by_stage", []), total=True),
-        Sheet("По уровням", [("Уровень сопровождения", "label", "text"), *grouped],
+        Sheet(BY_LEVEL, [(LEVEL, "label", "text"), *grouped],
               snapshot.get("by_level", []), total=True),
-        Sheet("По отраслям", [("Отрасль", "label", "text"), *grouped],
+        Sheet(BY_SECTOR, [(SECTOR, "label", "text"), *grouped],
               snapshot.get("by_sector", []), total=True),
-        Sheet("Проекты", [("Проект", "name", "text"), ("Инвестор", "investor", "text"),
-                          ("Регион", "region", "text"), ("Отрасль", "sector", "text"),
-                          ("Стадия", "stage", "text"),
-                          ("Уровень сопровождения", "routing_level", "text"),
-                          ("Объём инвестиций", "volume", "money"),
-                          ("Рабочих мест", "jobs", "int"), ("Единый пул", "pool", "text")],
-              [{**p, "pool": "Да" if p.get("in_unified_pool") else "Нет"}
+        Sheet(PROJECTS, [(PROJECT, "name", "text"), (INVESTOR, "investor", "text"),
+                         (REGION, "region", "text"), (SECTOR, "sector", "text"),
+                         (STAGE, "stage", "text"), (LEVEL, "routing_level", "text"),
+                         (VOLUME, "volume", "money"), (JOBS, "jobs", "int"),
+                         (POOL, "pool", "text")],
+              [{**p, "pool": str(YES if p.get("in_unified_pool") else NO)}
                for p in snapshot.get("projects", [])], total=True),
-        Sheet("Единый пул", [("ID проекта", "id", "int"), ("Проект", "name", "text"),
-                             ("Стадия", "stage", "text"), ("Прежняя стадия", "from", "text"),
-                             ("Изменение", "change", "text")],
+        Sheet(POOL, [(_l("ID проекта"), "id", "int"), (PROJECT, "name", "text"),
+                     (STAGE, "stage", "text"), (_l("Прежняя стадия"), "from", "text"),
+                     (_l("Изменение"), "change", "text")],
               _pool_rows(snapshot.get("pool") or {})),
-        Sheet("Встречи", [("Вид", "label", "text"), ("Количество", "count", "int")],
+        Sheet(MEETINGS, [(_l("Вид"), "label", "text"), (COUNT, "count", "int")],
               snapshot.get("meetings_by_kind", []), total=True),
-        Sheet("Соглашения", [("Раздел", "part", "text"), ("Вид / состояние", "label", "text"),
-                             ("Количество", "count", "int"), ("Сумма", "amount", "money")],
+        Sheet(AGREEMENTS, [(_l("Раздел"), "part", "text"),
+                           (_l("Вид / состояние"), "label", "text"),
+                           (COUNT, "count", "int"), (_l("Сумма"), "amount", "money")],
               agreements),
-        Sheet("KPI", [("Код", "code", "text"), ("Показатель", "name", "text"),
-                      ("Ед. изм.", "unit", "text"), ("План", "target", "decimal"),
-                      ("Факт", "actual", "decimal"), ("Выполнение, %", "attainment", "percent")],
+        Sheet(KPI, [(_l("Код"), "code", "text"), (INDICATOR, "name", "text"),
+                    (_l("Ед. изм."), "unit", "text"), (_l("План"), "target", "decimal"),
+                    (_l("Факт"), "actual", "decimal"),
+                    (_l("Выполнение, %"), "attainment", "percent")],
               kpis),
     ]
     if snapshot.get("parts"):
         sheets.append(Sheet(
-            "Состав", [("Фронт-офис", "office", "text"), ("Состояние отчёта", "status", "text"),
-                       *[(TOTAL_LABELS[k], k, _total_kind(k)) for k in TOTAL_KEYS]],
+            PARTS, [(OFFICE, "office", "text"), (_l("Состояние отчёта"), "status", "text"),
+                    *[(TOTAL_LABELS[k], k, _total_kind(k)) for k in TOTAL_KEYS]],
             [{**part.get("totals", {}), "office": (part.get("office") or {}).get("name", ""),
               "status": _status(part.get("status"))} for part in snapshot["parts"]],
             total=True))
     stream = io.BytesIO()
-    write_workbook(sheets, stream, Chart("Сводка", "По стадиям", "label", "count",
-                                         "Проекты по стадиям", anchor="D5"))
+    write_workbook(sheets, stream, Chart(SUMMARY, BY_STAGE, "label", "count",
+                                         _l("Проекты по стадиям"), anchor="D5"))
     return stream.getvalue()
 
 

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 from typing import Iterator
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
@@ -19,12 +20,16 @@ from .excel import write_workbook
 
 log = logging.getLogger(__name__)
 POOL_EXPORT = "unified_pool"
+POOL_SHEET = _l("Единый пул")
+# Lazy headers: write_workbook() turns them into str in the language in effect (outside a
+# request, as in the scheduler, Flask-Babel gives the Russian msgids).
 POOL_COLUMNS = [
-    ("№", "id", "int"), ("Проект", "name", "text"), ("Инвестор", "investor", "text"),
-    ("БИН", "bin", "text"), ("Регион", "region", "text"), ("Отрасль", "sector", "text"),
-    ("Стадия", "stage", "text"), ("Уровень сопровождения", "routing_level", "text"),
-    ("Объём инвестиций", "volume", "money"), ("Рабочие места", "jobs", "int"),
-    ("Год", "year", "int"), ("Фронт-офис", "office", "text"),
+    (_l("№"), "id", "int"), (_l("Проект"), "name", "text"), (_l("Инвестор"), "investor", "text"),
+    (_l("БИН"), "bin", "text"), (_l("Регион"), "region", "text"),
+    (_l("Отрасль"), "sector", "text"), (_l("Стадия"), "stage", "text"),
+    (_l("Уровень сопровождения"), "routing_level", "text"),
+    (_l("Объём инвестиций"), "volume", "money"), (_l("Рабочие места"), "jobs", "int"),
+    (_l("Год"), "year", "int"), (_l("Фронт-офис"), "office", "text"),
 ]
 
 
@@ -68,7 +73,7 @@ def run_pending_exports(session: Session, directory: Path) -> int:
         counted = _Counter(pool_rows(session, job.user))
         try:
             with path.open("wb") as stream:
-                write_workbook([("Единый пул", POOL_COLUMNS, counted)], stream,
+                write_workbook([(POOL_SHEET, POOL_COLUMNS, counted)], stream,
                                constant_memory=True)
             job.status, job.file_name, job.rows = ExportStatus.done, path.name, counted.n
             built += 1

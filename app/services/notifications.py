@@ -2,6 +2,8 @@
 import logging
 from typing import Iterable, Optional
 
+from flask import current_app
+from flask_babel import force_locale, lazy_gettext as _l
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
@@ -21,9 +23,18 @@ def office_users(session: Session, office_id: int) -> list[OfficeUser]:
         OfficeUser.front_office_id == office_id, OfficeUser.active.is_(True))).scalars())
 
 
-def notify(session: Session, users: Iterable[OfficeUser], kind: NoticeKind, subject: str,
-           body: str, link: Optional[str], key: str) -> list[Notice]:
-    """Add a notice for each user unless one with the same key exists; return the new ones."""
+def in_language_of(user: OfficeUser, text) -> str:
+    """Render a (lazy) translatable text in the user's chosen language."""
+    with force_locale(user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "ru")):
+        return str(text)
+
+
+def notify(session: Session, users: Iterable[OfficeUser], kind: NoticeKind, subject,
+           body, link: Optional[str], key: str) -> list[Notice]:
+    """Add a notice for each user unless one with the same key exists; return the new ones.
+
+    subject and body may be lazy translations: each user gets them in their own language.
+    """
     created = []
     for user in users:
         dedup_key = f"{key}:u{user.id}"[:128]
@@ -31,8 +42,8 @@ def notify(session: Session, users: Iterable[OfficeUser], kind: NoticeKind, subj
         pending = any(isinstance(o, Notice) and o.dedup_key == dedup_key for o in session.new)
         if exists or pending:
             continue
-        notice = Notice(user_id=user.id, kind=kind, subject=subject, body=body, link=link,
-                        dedup_key=dedup_key)
+        notice = Notice(user_id=user.id, kind=kind, subject=in_language_of(user, subject)[:255],
+                        body=in_language_of(user, body), link=link, dedup_key=dedup_key)
         session.add(notice)
         created.append(notice)
     return created
@@ -91,6 +102,6 @@ def _notify_new_assignments(session: Session, flush_context) -> None:
             continue
         assignee = session.get(OfficeUser, obj.assignee_id)
         notify(session, [assignee], NoticeKind.assignment,
-               f"Вам поручен информационный запрос № {obj.id}: {obj.subject}",
-               f"Срок ответа: {obj.due_date:%d.%m.%Y}.", f"/inforequestview/show/{obj.id}",
-               f"ir:{obj.id}:assigned")
+               _l("Вам поручен информационный запрос № %(n)s: %(s)s", n=obj.id, s=obj.subject),
+               _l("Срок ответа: %(d)s.", d=f"{obj.due_date:%d.%m.%Y}"),
+               f"/inforequestview/show/{obj.id}", f"ir:{obj.id}:assigned")

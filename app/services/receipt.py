@@ -4,6 +4,7 @@ from io import BytesIO
 from docx import Document
 from docx.shared import Pt
 from flask import send_file
+from flask_babel import gettext as _
 
 from ..models.accompaniment import ServiceApplication
 from .accompaniment import local_day
@@ -14,7 +15,7 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 def receipt_lines(item: ServiceApplication) -> dict:
     """Return the receipt's content, shared by the print view and the Word document."""
     return {
-        "title": f"Расписка № {item.number} о приёме документов",
+        "title": _("Расписка № %(number)s о приёме документов", number=item.number),
         "office": item.owner_office.name,
         "received": local_day(item.received_at).strftime("%d.%m.%Y"),
         "applicant": item.applicant_name,
@@ -33,16 +34,20 @@ def receipt_docx(item: ServiceApplication):
     document.styles["Normal"].font.name = "Times New Roman"
     document.styles["Normal"].font.size = Pt(12)
     document.add_heading(data["title"], level=1)
-    document.add_paragraph(f"{data['office']} принял(а) {data['received']} от заявителя "
-                           f"{data['applicant']} документы для получения государственной "
-                           f"услуги: {', '.join(data['services'])} (услугодатель: "
-                           f"{data['provider']}).")
-    document.add_paragraph("Перечень принятых документов:")
+    # The same msgid as in irm/receipt.html (which sets the applicant in bold).
+    document.add_paragraph(_("%(office)s принял(а) %(received)s от заявителя %(applicant)s "
+                             "документы для получения государственной услуги: %(services)s "
+                             "(услугодатель: %(provider)s).",
+                             office=data["office"], received=data["received"],
+                             applicant=data["applicant"], services=", ".join(data["services"]),
+                             provider=data["provider"]))
+    document.add_paragraph(_("Перечень принятых документов:"))
     for number, name in enumerate(data["documents"], start=1):
         document.add_paragraph(f"{number}. {name}")
-    document.add_paragraph(f"Дата выдачи результата: {data['result_date']}.")
-    document.add_paragraph("Документы принял: ______________________   "
-                           "Расписку получил: ______________________")
+    document.add_paragraph(_("Дата выдачи результата:") + f" {data['result_date']}.")
+    line = " ______________________"
+    document.add_paragraph(_("Документы принял:") + line + "   "
+                           + _("Расписку получил:") + line)
     buffer = BytesIO()
     document.save(buffer)
     buffer.seek(0)

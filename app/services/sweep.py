@@ -43,7 +43,7 @@ def run_daily_sweep(session: Session, today: date | None = None) -> SweepResult:
         result.notices += len(notify(
             session, office_users(session, application.owner_office_id),
             NoticeKind.provider_violation,
-            str(_l("Услугодатель нарушил срок: заявление %(n)s", n=application.number)),
+            _l("Услугодатель нарушил срок: заявление %(n)s", n=application.number),
             violation.text, f"/serviceapplicationview/show/{application.id}",
             f"violation:{violation.id}"))
     session.commit()
@@ -65,12 +65,12 @@ def _info_request_notices(session: Session, today: date, horizon: date) -> int:
     for request in open_requests:
         missed = request.due_date < today
         kind = NoticeKind.deadline_missed if missed else NoticeKind.due_tomorrow
-        subject = str(_l("Срок ответа на запрос истёк %(d)s: %(s)s", d=f"{request.due_date:%d.%m.%Y}",
-                         s=request.subject) if missed else
-                      _l("Срок ответа на запрос %(d)s: %(s)s", d=f"{request.due_date:%d.%m.%Y}",
-                         s=request.subject))
-        body = str(_l("Инвестор: %(i)s. Срок ответа (5 рабочих дней, п. 12.7): %(d)s.",
-                      i=request.investor.name, d=f"{request.due_date:%d.%m.%Y}"))
+        due = f"{request.due_date:%d.%m.%Y}"
+        subject = (_l("Срок ответа на запрос истёк %(d)s: %(s)s", d=due, s=request.subject)
+                   if missed else
+                   _l("Срок ответа на запрос %(d)s: %(s)s", d=due, s=request.subject))
+        body = _l("Инвестор: %(i)s. Срок ответа (5 рабочих дней, п. 12.7): %(d)s.",
+                  i=request.investor.name, d=due)
         count += len(notify(session, _recipients(session, request.owner_office_id,
                                                  request.assignee),
                             kind, subject, body, f"/inforequestview/show/{request.id}",
@@ -93,8 +93,8 @@ def _application_notices(session: Session, today: date, horizon: date) -> int:
             due = getattr(application, column)
             missed = due < today
             kind = NoticeKind.deadline_missed if missed else NoticeKind.due_tomorrow
-            subject = str(_l("Заявление %(n)s: %(what)s до %(d)s", n=application.number,
-                             what=what, d=f"{due:%d.%m.%Y}"))
+            subject = _l("Заявление %(n)s: %(what)s до %(d)s", n=application.number,
+                         what=what, d=f"{due:%d.%m.%Y}")
             count += len(notify(session, office_users(session, application.owner_office_id),
                                 kind, subject, subject,
                                 f"/serviceapplicationview/show/{application.id}",

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from flask import g
 from flask_appbuilder import IndexView, expose
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..extensions import db
@@ -33,7 +34,7 @@ class HomeView(IndexView):
             pipeline_chart=Markup(bar_chart_svg(
                 [(str(row["stage"]), (row["volume"] / MILLION).quantize(Decimal("0.1")), None)
                  for row in pipeline],
-                unit=" млн ₸")),
+                unit=_(" млн ₸"))),
             recent=home.recent_activity(db.session), kpi_period=period, kpis=kpis,
             overall=overall,
             offices=home.attainment_by_office(db.session)
