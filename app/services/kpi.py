@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..models import FrontOffice, KpiActual, KpiDefinition, KpiSource, KpiTarget
 from ..models.reports import ReportKind
-from .report_figures import KPI_ACTUALS, attainment, compile_office
+from .report_figures import KPI_ACTUALS, attainment, office_totals
 from .reports import EDITABLE, find_report, snapshot_of
 
 GREEN, YELLOW = Decimal(100), Decimal(80)
@@ -43,7 +43,7 @@ def quarter_totals(session: Session, office: FrontOffice, year: int, quarter: in
     report = find_report(session, office.id, year, quarter, ReportKind.office)
     if report is not None and report.status not in EDITABLE and report.snapshot:
         return snapshot_of(report)["totals"]
-    return compile_office(session, office, year, quarter)["totals"]
+    return office_totals(session, office, year, quarter)
 
 
 def scorecard(session: Session, office: FrontOffice, year: int, quarter: int,

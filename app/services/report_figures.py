@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Optional
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..models import (Agreement, FrontOffice, InfoRequest, KpiDefinition, KpiDirection,
                       KpiTarget, Meeting, MeetingKind, Project, Region, Sector)
@@ -47,59 +47,83 @@ def _grouped(session: Session, column, office_id: int) -> list[dict]:
                    for key, count, volume, jobs in rows), key=lambda r: r["key"])
 
 
-def compile_office(session: Session, office: FrontOffice, year: int, quarter: int,
-                   previous: Optional[dict] = None) -> dict:
-    """Return the snapshot of one office's quarter; previous is last quarter's snapshot."""
+def office_totals(session: Session, office: FrontOffice, year: int, quarter: int) -> dict:
+    """Return the quarter's key figures of one office, counted in SQL (what KPIs read)."""
     first, last = quarter_bounds(year, quarter)
     start, end = _moments(first, last)
-    projects = session.execute(select(Project).where(Project.owner_office_id == office.id)
-                               .order_by(Project.volume.desc(), Project.id)).scalars().all()
-    pool = [p for p in projects if p.in_unified_pool]
-    meetings = dict(session.execute(
-        select(Meeting.kind, func.count()).where(Meeting.owner_office_id == office.id,
-                                                 Meeting.held_on.between(first, last))
-        .group_by(Meeting.kind)).all())
-    signed = session.execute(
-        select(Agreement.kind, func.count(), func.sum(Agreement.amount))
-        .where(Agreement.owner_office_id == office.id, Agreement.signed_on.between(first, last))
-        .group_by(Agreement.kind)).all()
-    implementation = session.execute(
-        select(Agreement.implementation_status, func.count())
-        .where(Agreement.owner_office_id == office.id)
-        .group_by(Agreement.implementation_status)).all()
+    own_projects = Project.owner_office_id == office.id
+    projects, volume, jobs = session.execute(
+        select(func.count(), func.sum(Project.volume), func.sum(Project.jobs))
+        .where(own_projects)).one()
+    pool, pool_volume = session.execute(
+        select(func.count(), func.sum(Project.volume))
+        .where(own_projects, Project.in_unified_pool.is_(True))).one()
+    meetings = _meetings_by_kind(session, office.id, first, last)
+    signed = _signed_by_kind(session, office.id, first, last)
     due, on_time = count_on_time(session, InfoRequest.owner_office_id == office.id, first, last)
 
     def count(model, *conditions) -> int:
         return session.execute(select(func.count()).select_from(model).where(*conditions)).scalar()
 
-    totals = {
-        "projects": len(projects), "volume": _money(sum(p.volume for p in projects)),
-        "jobs": sum(p.jobs for p in projects), "pool_projects": len(pool),
-        "pool_volume": _money(sum(p.volume for p in pool)),
+    own_applications = ServiceApplication.owner_office_id == office.id
+    own_issues = ProblemIssue.owner_office_id == office.id
+    return {
+        "projects": projects, "volume": _money(volume), "jobs": int(jobs or 0),
+        "pool_projects": pool, "pool_volume": _money(pool_volume),
         "meetings": sum(meetings.values()), "visits": meetings.get(MeetingKind.visit, 0),
         "events": meetings.get(MeetingKind.event, 0),
         "agreements_signed": sum(n for _, n, _ in signed),
         "agreements_amount": _money(sum((a or 0) for _, _, a in signed)),
         "info_requests_due": due, "info_requests_on_time": on_time,
-        "applications_received": count(ServiceApplication,
-                                       ServiceApplication.owner_office_id == office.id,
+        "applications_received": count(ServiceApplication, own_applications,
                                        ServiceApplication.received_at >= start,
                                        ServiceApplication.received_at < end),
-        "applications_handed_over": count(ServiceApplication,
-                                          ServiceApplication.owner_office_id == office.id,
+        "applications_handed_over": count(ServiceApplication, own_applications,
                                           ServiceApplication.handed_over_at >= start,
                                           ServiceApplication.handed_over_at < end),
         "provider_violations": count(ProviderViolation.__table__.join(
-            ServiceApplication.__table__), ServiceApplication.owner_office_id == office.id,
+            ServiceApplication.__table__), own_applications,
             ProviderViolation.detected_at >= start, ProviderViolation.detected_at < end),
-        "problems_raised": count(ProblemIssue, ProblemIssue.owner_office_id == office.id,
+        "problems_raised": count(ProblemIssue, own_issues,
                                  ProblemIssue.raised_on.between(first, last)),
-        "problems_resolved": count(ProblemIssue, ProblemIssue.owner_office_id == office.id,
+        "problems_resolved": count(ProblemIssue, own_issues,
                                    ProblemIssue.resolved_on.between(first, last)),
-        "hq_escalations": count(ProblemIssue, ProblemIssue.owner_office_id == office.id,
+        "hq_escalations": count(ProblemIssue, own_issues,
                                 ProblemIssue.hq_put_on_agenda_at >= start,
                                 ProblemIssue.hq_put_on_agenda_at < end),
     }
+
+
+def _meetings_by_kind(session: Session, office_id: int, first: date, last: date) -> dict:
+    return dict(session.execute(
+        select(Meeting.kind, func.count()).where(Meeting.owner_office_id == office_id,
+                                                 Meeting.held_on.between(first, last))
+        .group_by(Meeting.kind)).all())
+
+
+def _signed_by_kind(session: Session, office_id: int, first: date, last: date) -> list:
+    return session.execute(
+        select(Agreement.kind, func.count(), func.sum(Agreement.amount))
+        .where(Agreement.owner_office_id == office_id, Agreement.signed_on.between(first, last))
+        .group_by(Agreement.kind)).all()
+
+
+def compile_office(session: Session, office: FrontOffice, year: int, quarter: int,
+                   previous: Optional[dict] = None) -> dict:
+    """Return the snapshot of one office's quarter; previous is last quarter's snapshot."""
+    first, last = quarter_bounds(year, quarter)
+    totals = office_totals(session, office, year, quarter)
+    projects = session.execute(
+        select(Project).where(Project.owner_office_id == office.id)
+        .options(joinedload(Project.investor), joinedload(Project.region),
+                 joinedload(Project.sector))
+        .order_by(Project.volume.desc(), Project.id)).scalars().all()
+    meetings = _meetings_by_kind(session, office.id, first, last)
+    signed = _signed_by_kind(session, office.id, first, last)
+    implementation = session.execute(
+        select(Agreement.implementation_status, func.count())
+        .where(Agreement.owner_office_id == office.id)
+        .group_by(Agreement.implementation_status)).all()
     return {
         "office": {"id": office.id, "name": office.name, "level": office.level.value},
         "year": year, "quarter": quarter, "totals": totals,
@@ -115,7 +139,7 @@ def compile_office(session: Session, office: FrontOffice, year: int, quarter: in
                                 "amount": _money(a)} for k, n, a in sorted(signed)],
         "implementation": [{"key": k.value, "label": str(k), "count": n}
                            for k, n in sorted(implementation)],
-        "pool": _pool_changes(pool, previous),
+        "pool": _pool_changes([p for p in projects if p.in_unified_pool], previous),
         "projects": [_project_row(p) for p in projects],
         "kpis": _kpis(session, office, year, quarter, totals),
     }
