@@ -29,7 +29,7 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
     app.config["FAB_ROLES"] = fab_roles()
 
     from . import models  # noqa: F401  (registers every table on Model.metadata)
-    from .services import deadlines, notifications, routing  # noqa: F401  (flush listeners)
+    from .services import deadlines, notifications, pipeline, routing  # noqa: F401 (listeners)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))

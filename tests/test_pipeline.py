@@ -41,3 +41,14 @@ def test_board_filters_by_pool(ui, world):
     html = ui("nc").get("/pipeline/?pool=yes").text
     assert "project TF-level of NC" in html      # 40 bn, non-resource, private: pool
     assert "project of NC<" not in html           # 100 million: below the pool threshold
+
+
+def test_a_stage_changed_in_the_api_is_recorded_too(app, api, world):
+    pk = world["records"]["project"]["ALM"]
+    client, headers = api("region.almaty")
+    response = client.put(f"/api/v1/project/{pk}", headers=headers, json={"stage": "suspended"})
+    assert response.status_code == 200, response.text
+    with app.app_context():
+        change = db.session.execute(select(StageChange).filter_by(project_id=pk)
+                                    .order_by(StageChange.id.desc())).scalars().first()
+        assert change.to_stage == ProjectStage.suspended and change.user_id is not None

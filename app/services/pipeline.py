@@ -1,11 +1,12 @@
 """The project pipeline board: projects by stage, and the one way a stage is moved on it."""
 from typing import Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Project, ProjectStage, RoutingLevel, StageChange
 from ..security.scoping import is_writable, read_clause
+from .deadlines import current_user_id
 
 CARDS_PER_STAGE = 50  # the largest projects of each stage; the list view has the rest
 
@@ -40,16 +41,23 @@ class StageMoveRefused(ValueError):
     """The user may not move this project, or the stage is not one."""
 
 
-def move_stage(session: Session, project_id: int, stage: str, user_id: Optional[int]) -> Project:
-    """Move a project the user may change to another stage, and record the move."""
+def move_stage(session: Session, project_id: int, stage: str) -> Project:
+    """Move a project the user may change to another stage (the move is recorded on flush)."""
     if stage not in ProjectStage.__members__:
         raise StageMoveRefused("unknown stage")
     if not is_writable(session, Project, project_id):
         raise StageMoveRefused("not writable")
     project = session.get(Project, project_id)
-    target = ProjectStage(stage)
-    if project.stage != target:
-        session.add(StageChange(project_id=project.id, from_stage=project.stage,
-                                to_stage=target, user_id=user_id))
-        project.stage = target
+    project.stage = ProjectStage(stage)
     return project
+
+
+@event.listens_for(Session, "before_flush")
+def _record_stage_changes(session: Session, flush_context, instances) -> None:
+    """Record every change of a project's stage, from the board, a form, the API or an import."""
+    for project in [o for o in session.dirty if isinstance(o, Project)]:
+        history = inspect(project).attrs.stage.history
+        if history.has_changes() and history.deleted and history.deleted[0] is not None \
+                and history.deleted[0] != project.stage:
+            session.add(StageChange(project_id=project.id, from_stage=history.deleted[0],
+                                    to_stage=project.stage, user_id=current_user_id()))
