@@ -1,5 +1,4 @@
 """Global search: investors by name or BIN, projects, agreements, sites; scoped."""
-from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Investor

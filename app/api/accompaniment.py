@@ -6,7 +6,6 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from ..extensions import db
 from ..models.accompaniment import ServiceApplication, StateBody, StateService
-from ..security import scoping
 from ..services.accompaniment import IllegalTransition, allowed_actions, apply_transition
 from ..views import accompaniment as views
 from .base import ScopedModelRestApi, iso_date
@@ -41,11 +40,9 @@ class ServiceApplicationApi(ScopedModelRestApi):
     @safe
     def transition(self, pk):
         """Apply a workflow action: {"action": ..., "note": ..., "handover_document": ...}."""
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return self.response_404()
-        if not scoping.is_writable(db.session, ServiceApplication, item.id):
-            return self.response_403()
+        item, refused = self.writable_item(pk)
+        if refused:
+            return refused
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or not isinstance(body.get("action"), str):
             return self.response_422(message={"action": [_("Укажите действие.")]})

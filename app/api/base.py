@@ -8,7 +8,6 @@ user may only read, and never lets a failed write stay half-applied.
 from flask import request
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.const import API_RESULT_RES_KEY
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.exceptions import DatabaseException
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
@@ -97,6 +96,15 @@ class ScopedModelRestApi(ModelRestApi):
             raise ValidationError(unknown)
         return item
 
+    def writable_item(self, pk):
+        """Return (record, None) if the user may change it, else (None, the 404 or 403 answer)."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return None, self.response_404()
+        if not scoping.is_writable(db.session, self.datamodel.obj, item.id):
+            return None, self.response_403()
+        return item, None
+
     def _rejected(self, errors: dict):
         db.session.rollback()
         return self.response_422(message=errors)
@@ -129,11 +137,9 @@ class ScopedModelRestApi(ModelRestApi):
     def put_headless(self, pk):
         """Change a record the user may write; 404 if unseen, 403 if read-only to them."""
         model = self.datamodel.obj
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return self.response_404()
-        if not scoping.is_writable(db.session, model, item.id):
-            return self.response_403()
+        item, refused = self.writable_item(pk)
+        if refused:
+            return refused
         if not request.is_json or not isinstance(request.json, dict):
             return self.response_400(message="Request is not a JSON object")
         try:
@@ -155,14 +161,6 @@ class ScopedModelRestApi(ModelRestApi):
 
     def delete_headless(self, pk):
         """Delete a record the user may write; 404 if unseen, 403 if read-only to them."""
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return self.response_404()
-        if not scoping.is_writable(db.session, self.datamodel.obj, item.id):
-            return self.response_403()
-        return super().delete_headless(pk)
+        _, refused = self.writable_item(pk)
+        return refused or super().delete_headless(pk)
 
-
-def interface(model) -> SQLAInterface:
-    """Return FAB's data interface for a model on the app's session."""
-    return SQLAInterface(model, db.session)

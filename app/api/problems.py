@@ -8,7 +8,6 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from ..extensions import db
 from ..models.problems import ActionKind, HqExecution, ProblemIssue
-from ..security import scoping
 from ..services.clock import today_local
 from ..services.problems import IssueError, record_hq, record_progress
 from ..views import problems as views
@@ -51,11 +50,9 @@ class ProblemIssueApi(ScopedModelRestApi):
     @safe
     def progress(self, pk):
         """Log work on the issue: {"on": "YYYY-MM-DD", "kind": ..., "description": ...}."""
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return self.response_404()
-        if not scoping.is_writable(db.session, ProblemIssue, item.id):
-            return self.response_403()
+        item, refused = self.writable_item(pk)
+        if refused:
+            return refused
         body = self._body()
         if body is None:
             return self.response_400(message="Request is not a JSON object")

@@ -5,7 +5,6 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from ..extensions import db
 from ..models.reports import QuarterlyReport
-from ..security import scoping
 from ..services import reports
 from ..views import reports as views
 from .base import ScopedModelRestApi
@@ -43,16 +42,12 @@ class QuarterlyReportApi(ScopedModelRestApi):
     def pre_get(self, data):
         self._named(data.get("result", {}))
 
-    def _report(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)
-        return item
-
     @expose("/<int:pk>/xlsx", methods=["GET"])
     @protect()
     @safe
     def xlsx(self, pk):
         """Download the report's Excel workbook."""
-        item = self._report(pk)
+        item = self.datamodel.get(pk, self._base_filters)
         return self.response_404() if item is None else views.report_xlsx(item)
 
     @expose("/<int:pk>/submit", methods=["POST"])
@@ -60,19 +55,15 @@ class QuarterlyReportApi(ScopedModelRestApi):
     @safe
     def submit(self, pk):
         """Submit (or resubmit) the report; its figures are frozen."""
-        item = self._report(pk)
-        if item is None:
-            return self.response_404()
-        if not scoping.is_writable(db.session, QuarterlyReport, item.id):
-            return self.response_403()
-        return self._step(item, lambda: reports.submit(db.session, item, g.user.id))
+        item, refused = self.writable_item(pk)
+        return refused or self._step(item, lambda: reports.submit(db.session, item, g.user.id))
 
     @expose("/<int:pk>/review", methods=["POST"])
     @protect()
     @safe
     def review(self, pk):
         """Accept or return the report: {"action": "accept" | "return", "comment": ...}."""
-        item = self._report(pk)
+        item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             return self.response_404()
         body = request.get_json(silent=True) or {}

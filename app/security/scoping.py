@@ -118,14 +118,6 @@ def write_clause(model: type, scope: Optional[OfficeScope] = None):
     return clause
 
 
-def writable_office_ids(session: Session, scope: Optional[OfficeScope] = None) -> Optional[frozenset]:
-    """Return the offices a new record may be assigned to; None means any office."""
-    scope = scope or current_scope()
-    if scope.write_all:
-        return None
-    return scope.write_office_ids
-
-
 def may_assign_office(session: Session, office_id: Optional[int],
                       model: type = None, scope: Optional[OfficeScope] = None) -> bool:
     """Return whether the scope may make office_id the owner of a record of model."""
