@@ -37,6 +37,7 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
 
     with app.app_context():
         appbuilder = AppBuilder(security_manager_class=IrmSecurityManager, indexview=HomeView,
+                                base_template="irm/layout.html",
                                 update_perms=False)
         appbuilder.init_app(app, db.session)
         _register_views(appbuilder)

@@ -8,8 +8,16 @@ migrate = Migrate()
 csrf = CSRFProtect()
 
 
-def _enforce_sqlite_foreign_keys() -> None:
-    """SQLite ignores foreign keys unless each connection asks; PostgreSQL always enforces."""
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+def _configure_sqlite() -> None:
+    """Make each SQLite connection behave like PostgreSQL where the app relies on it.
+
+    SQLite ignores foreign keys unless each connection asks, and its lower() folds ASCII
+    only, so «ИНВЕСТ» would not match «инвест» in ilike searches; Python's lower() folds all.
+    """
     import sqlite3
 
     from sqlalchemy import event
@@ -21,6 +29,7 @@ def _enforce_sqlite_foreign_keys() -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+            dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
 
-_enforce_sqlite_foreign_keys()
+_configure_sqlite()

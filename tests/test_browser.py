@@ -65,13 +65,13 @@ def _shot(page, name):
 
 
 def _choose(page, field, text):
-    """Pick an option of a Select2 box by its visible text (the real <select> is hidden)."""
-    page.evaluate("""([field, text]) => {
-        const select = document.getElementById(field);
-        const option = [...select.options].find(o => o.text.includes(text));
-        select.value = option.value;
-        select.dispatchEvent(new Event('change', {bubbles: true}));
-    }""", [field, text])
+    """Pick a value of a Select2 box as a user does: open it, type, click the match.
+
+    Link fields ask the server for matches as the user types (views/lookup.py).
+    """
+    page.click(f"#{field} + .select2-container .select2-selection")
+    page.keyboard.type(text)
+    page.click(f".select2-results__option:has-text('{text}')")
 
 
 def test_regional_user_works_through_the_main_pages(app, browser, live, world):
@@ -96,6 +96,20 @@ def test_regional_user_works_through_the_main_pages(app, browser, live, world):
     _shot(page, "project-form")
     page.click("button[type=submit]")
     page.wait_for_load_state()
+
+    # Filter the project list by the new investor, found by typing part of its name.
+    page.goto(f"{live}/projectview/list/")
+    page.click("#accordion1 a.accordion-toggle")  # FAB folds the search panel away
+    page.click("#filter_form .dropdown-toggle")
+    page.click("#filter_form a.filter[name=investor]")
+    _choose(page, "investor", "Браузерный инвестор")
+    page.click("#filter_form button[type=submit]")
+    page.wait_for_load_state()
+    assert "Браузерный проект — завод" in page.content()
+    assert page.locator("table.table:not(.filters) tbody tr").count() == 1  # only its project
+    page.wait_for_selector("#filter_form .select2-selection__rendered[title*='Браузерный']",
+                           state="attached")  # the restored filter shows its investor's name
+    _shot(page, "project-list-filtered")
 
     page.goto(f"{live}/pipeline/")
     assert "Браузерный проект — завод" in page.content()

@@ -1,6 +1,8 @@
 """Writing records: scoped dropdowns, owner office, and bad input refused next to the field."""
 import re
 
+import pytest
+
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -32,26 +34,75 @@ def _select_block(html, field):
     return match.group(0)
 
 
-def test_regional_user_sees_only_own_investors_in_project_form(ui):
-    html = ui("region.almaty").get("/projectview/add").text
-    investors = _select_block(html, "investor")
+def _lookup(client, url) -> list[str]:
+    """Return the texts a link field's search-as-you-type offers, over all its pages."""
+    texts, page = [], 1
+    while True:
+        answer = client.get(f"{url}{'&' if '?' in url else '?'}page={page}").json
+        texts += [item["text"] for item in answer["results"]]
+        if not answer["pagination"]["more"]:
+            return texts
+        page += 1
+
+
+def test_regional_user_finds_only_own_investors_for_a_project(ui):
+    investors = _lookup(ui("region.almaty"), "/projectview/lookup/investor")
     assert "investor of ALM" in investors
-    assert "investor of TUR" not in investors
-    assert "investor of DE" not in investors
+    assert not any(name.endswith(("of TUR", "of DE")) for name in investors)
 
 
 def test_project_form_offers_only_own_office_and_prefills_it(ui):
-    html = ui("region.almaty").get("/projectview/add").text
-    offices = _select_block(html, "owner_office")
-    assert "Региональная организация г. Алматы" in offices
-    assert "Туркестанской" not in offices
-    assert re.search(r'<option selected[^>]*>Региональная организация г. Алматы', offices) or \
-        re.search(r'<option[^>]*selected[^>]*>Региональная организация г. Алматы', offices)
+    client = ui("region.almaty")
+    offices = _lookup(client, "/projectview/lookup/owner_office")
+    assert offices == ["Региональная организация г. Алматы"]
+    html = client.get("/projectview/add").text
+    assert re.search(r'<option[^>]*selected[^>]*>Региональная организация г. Алматы',
+                     _select_block(html, "owner_office"))
 
 
 def test_search_filters_do_not_list_other_offices_investors(ui):
-    html = ui("region.almaty").get("/projectview/list/").text
-    assert "investor of TUR" not in html
+    client = ui("region.almaty")
+    assert "investor of TUR" not in client.get("/projectview/list/").text
+    found = _lookup(client, "/projectview/lookup/investor?search=1&q=investor")
+    assert "investor of ALM" in found and "investor of TUR" not in found
+
+
+@pytest.mark.parametrize("view", ["projectview", "investorview", "meetingview", "agreementview",
+                                  "inforequestview", "serviceapplicationview",
+                                  "problemissueview"])
+def test_no_form_lists_a_whole_table(ui, view):
+    # Link fields carry at most their current value; the rest come as the user types.
+    for page in (f"/{view}/add", f"/{view}/list/"):
+        html = ui("admin").get(page).text
+        for select in re.findall(r'<select[^>]*irm-lookup.*?</select>', html, re.S):
+            assert select.count("<option") <= 2, select[:300]
+        assert "irm-lookup" in html
+
+
+def test_lookup_matches_cyrillic_whatever_the_case(ui):
+    assert "город Алматы" in _lookup(ui("region.almaty"), "/projectview/lookup/region?q=АЛМА")
+
+
+def test_lookup_never_labels_another_offices_record(ui, world):
+    tur = world["records"]["investor"]["TUR"]
+    answer = ui("region.almaty").get(f"/projectview/lookup/investor?id={tur}").json
+    assert answer["results"] == []
+
+
+def test_lookup_pages_through_matches(ui):
+    first = ui("admin").get("/investorview/lookup/country").json
+    assert len(first["results"]) == 20 and first["pagination"]["more"] is True
+    second = ui("admin").get("/investorview/lookup/country?page=2").json
+    assert not {r["id"] for r in first["results"]} & {r["id"] for r in second["results"]}
+
+
+def test_lookup_of_a_field_that_is_not_a_link_is_not_found(ui):
+    assert ui("admin").get("/projectview/lookup/volume").status_code == 404
+
+
+def test_lookup_requires_login(app):
+    response = app.test_client().get("/projectview/lookup/investor")
+    assert response.status_code in (302, 401, 403)
 
 
 def test_regional_user_cannot_assign_project_to_another_office_in_form(app, ui, world):
@@ -249,6 +300,9 @@ def test_task_force_edits_a_task_force_project_an_embassy_owns(app, ui, world):
         db.session.commit()
     page = ui("taskforce").get(f"/projectview/edit/{project_id}").text
     assert investor_name in _select_block(page, "investor")
+    # The embassy's investor stays on offer while this project is edited, not elsewhere.
+    assert investor_name in _lookup(ui("taskforce"), f"/projectview/lookup/investor?pk={project_id}")
+    assert investor_name not in _lookup(ui("taskforce"), "/projectview/lookup/investor")
     response = ui("taskforce").post(f"/projectview/edit/{project_id}", data=form)
     assert response.status_code == 302, response.text[:2000]
     with app.app_context():
@@ -301,7 +355,7 @@ def test_new_project_form_starts_in_the_users_region_and_the_current_year(ui):
     from app.services.clock import today_local
 
     html = ui("region.almaty").get("/projectview/add").text
-    assert re.search(r'<option selected[^>]*>город Алматы<', _select_block(html, "region"))
+    assert re.search(r'<option[^>]*selected[^>]*>город Алматы<', _select_block(html, "region"))
     assert f'value="{today_local().year}"' in html
 
 

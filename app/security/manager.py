@@ -1,7 +1,10 @@
 """FAB's security manager with our user model: every user belongs to one front office."""
+from flask import g, has_request_context
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from wtforms.validators import DataRequired
 
 from ..models import OfficeUser
@@ -35,3 +38,20 @@ class IrmSecurityManager(SecurityManager):
 
     user_model = OfficeUser
     userdbmodelview = OfficeUserView
+
+    def get_user_by_id(self, pk):
+        """Load the signed-in user with roles and groups in one query (done on every request)."""
+        return self.session.execute(
+            select(OfficeUser).where(OfficeUser.id == pk)
+            .options(joinedload(OfficeUser.roles), joinedload(OfficeUser.groups))
+        ).unique().scalar_one_or_none()
+
+    def has_access(self, permission_name: str, view_name: str) -> bool:
+        """Answer each permission question once per request (a list page asks it per row)."""
+        if not has_request_context():
+            return super().has_access(permission_name, view_name)
+        answers = g.setdefault("_irm_access", {})
+        key = (getattr(g.get("user"), "id", None), permission_name, view_name)
+        if key not in answers:
+            answers[key] = super().has_access(permission_name, view_name)
+        return answers[key]

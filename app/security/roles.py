@@ -27,7 +27,7 @@ REFERENCE = ("Region", "Country", "Sector", "MrpRate", "CalendarDay", "StateBody
 # Map FAB's view and API methods onto the two permissions.
 READ_WRITE_METHODS = {
     # ModelView
-    "list": "read", "show": "read", "download": "read", "sla": "read", "index": "read",
+    "list": "read", "show": "read", "lookup": "read", "download": "read", "sla": "read", "index": "read",
     "pool": "write", "move": "write",
     "receipt": "read", "receipt_docx": "read", "transition": "write", "progress": "write",
     "submit": "write", "refresh": "write", "xlsx": "read",

@@ -138,7 +138,7 @@ def assign_default_office(item) -> None:
             setattr(item, column, current_scope().own_office_id)
 
 
-def _as_id(pk: Any) -> Optional[int]:
+def as_id(pk: Any) -> Optional[int]:
     """Return the primary key from a URL as an int, None if it is not one."""
     try:
         return int(pk)
@@ -148,7 +148,7 @@ def _as_id(pk: Any) -> Optional[int]:
 
 def get_readable_or_404(session: Session, model: type, pk: Any):
     """Fetch a record the user may read, or answer 404 without revealing it exists."""
-    pk = _as_id(pk)
+    pk = as_id(pk)
     if pk is None:
         abort(404)
     item = session.execute(
@@ -161,7 +161,7 @@ def get_readable_or_404(session: Session, model: type, pk: Any):
 
 def is_writable(session: Session, model: type, pk: Any) -> bool:
     """Return whether the record exists and the user may change it."""
-    pk = _as_id(pk)
+    pk = as_id(pk)
     return pk is not None and session.execute(
         select(model.id).where(model.id == pk, write_clause(model))
     ).first() is not None

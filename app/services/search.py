@@ -21,7 +21,8 @@ class Hit:
     link: str
 
 
-def _like(text: str) -> str:
+def like_pattern(text: str) -> str:
+    """Return a LIKE pattern finding text anywhere, its wildcards taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -31,7 +32,7 @@ def search(session: Session, text: str) -> dict[str, list[Hit]]:
     text = (text or "").strip()
     if len(text) < MIN_LENGTH:
         return {}
-    like = _like(text)
+    like = like_pattern(text)
     digits = text.replace(" ", "")
     investors = session.execute(
         select(Investor).where(read_clause(Investor), or_(

@@ -2,7 +2,7 @@
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from .interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
@@ -41,7 +41,7 @@ _FORM = ["investor", "applicant_kind", "applicant_name", "applicant_bin_iin", "i
 class ServiceApplicationView(ScopedModelView):
     """Applications for state services filed through the one window (p. 22-28)."""
 
-    datamodel = SQLAInterface(ServiceApplication)
+    datamodel = ScopedInterface(ServiceApplication)
     class_permission_name = "ServiceApplication"
     method_permission_name = {**ScopedModelView.method_permission_name,
                               "transition": "write", "receipt": "read", "receipt_docx": "read"}
@@ -134,7 +134,7 @@ class OverdueServiceApplicationView(ServiceApplicationView):
 class StateBodyView(ScopedModelView):
     """State bodies: service providers, the quality-control body, others."""
 
-    datamodel = SQLAInterface(StateBody)
+    datamodel = ScopedInterface(StateBody)
     class_permission_name = "StateBody"
     list_title = show_title = add_title = edit_title = _l("Государственные органы")
     label_columns = APPLICATION_LABELS
@@ -146,7 +146,7 @@ class StateBodyView(ScopedModelView):
 class StateServiceView(ScopedModelView):
     """State services and their standard terms."""
 
-    datamodel = SQLAInterface(StateService)
+    datamodel = ScopedInterface(StateService)
     class_permission_name = "StateService"
     list_title = show_title = add_title = edit_title = _l("Государственные услуги")
     label_columns = APPLICATION_LABELS

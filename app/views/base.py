@@ -5,10 +5,11 @@ the gaps FAB leaves (FAB-NOTES.md): related-field dropdowns, bulk and single
 actions, writes to records the user may only read, the owner office of new
 records, unbounded page sizes, and validation of record rules next to fields.
 """
-from flask import abort, current_app, flash, g, redirect, request
+from flask import abort, current_app, flash, g, jsonify, redirect, request
 from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
 from flask_appbuilder.baseviews import expose
+from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l, ngettext
@@ -25,6 +26,7 @@ from ..security.roles import READ_WRITE_METHODS
 from ..services.clock import now_utc
 from ..services.validation import validate_record
 from .fields import LocalDateTimeField
+from .lookup import LookupField, lookup_page
 from .formatting import enum_label_formatter, format_money, format_utc_as_local, format_yes_no
 
 
@@ -68,7 +70,7 @@ def with_record_rules(form_class, model):
             # say why instead of FAB's "This field is required".
             owner = scoping.owner_relationship(model)
             for name, field in self._fields.items():
-                posted = (field.raw_data or [""])[0] if hasattr(field, "query_func") else ""
+                posted = (field.raw_data or [""])[0] if isinstance(field, LookupField) else ""
                 if posted not in ("", "__None") and field.data is None:
                     field.errors = [str(scoping.OFFICE_NOT_WRITABLE if name == owner
                                         else scoping.OUT_OF_SCOPE)]
@@ -96,6 +98,7 @@ class ScopedModelView(ModelView):
             if scoping.is_scoped(rel.mapper.class_)
         }
         self._add_enum_fields(model)
+        self._add_lookup_fields(model)
         self.formatters_columns = {**self._default_formatters(model),
                                    **(self.formatters_columns or {})}
         super().__init__(**kwargs)
@@ -113,6 +116,53 @@ class ScopedModelView(ModelView):
                     label, validators=[OptionalValidator() if column.nullable else InputRequired()])
         self.add_form_extra_fields = {**extra, **(self.add_form_extra_fields or {})}
         self.edit_form_extra_fields = {**extra, **(self.edit_form_extra_fields or {})}
+
+    def _add_lookup_fields(self, model):
+        # Links are chosen by typing (views/lookup.py), never from a select of a whole table.
+        labels, descriptions = self.label_columns or {}, self.description_columns or {}
+        view = type(self).__name__
+
+        def field(name, rel, search=False):
+            nullable = all(c.nullable for c in rel.local_columns)
+            checks = [] if search else [OptionalValidator() if nullable else InputRequired()]
+            return LookupField(labels.get(name, name), checks, model=rel.mapper.class_,
+                               view=view, search=search,
+                               description=descriptions.get(name, ""))
+
+        links = {name: rel for name, rel in model.__mapper__.relationships.items()
+                 if rel.direction.name == "MANYTOONE"}
+        forms = set(self.add_columns or []) | set(self.edit_columns or [])
+        self.add_form_extra_fields = {**{n: field(n, r) for n, r in links.items() if n in forms},
+                                      **(self.add_form_extra_fields or {})}
+        self.edit_form_extra_fields = {**{n: field(n, r) for n, r in links.items() if n in forms},
+                                       **(self.edit_form_extra_fields or {})}
+        self.search_form_extra_fields = {
+            **{n: field(n, r, search=True) for n, r in links.items()
+               if n in (self.search_columns or [])},
+            **(self.search_form_extra_fields or {})}
+
+    @expose("/lookup/<field>")
+    @has_access
+    def lookup(self, field):
+        """Answer a link field's search as you type with the records it may link to."""
+        searching = request.args.get("search") == "1"
+        rel_filters = (self.search_form_query_rel_fields if searching
+                       else self.edit_form_query_rel_fields if "pk" in request.args
+                       else self.add_form_query_rel_fields)
+        relationship = self.datamodel.obj.__mapper__.relationships.get(field)
+        if relationship is None or relationship.direction.name != "MANYTOONE":
+            abort(404)
+        if "pk" in request.args:  # an edit form keeps offering the record's current links
+            g.irm_record_in_edit = scoping.get_readable_or_404(
+                db.session, self.datamodel.obj, request.args["pk"])
+        related = self.datamodel.get_related_interface(field)
+        query = db.session.query(related.obj)
+        query = related.get_filters().add_filter_list(rel_filters.get(field, [])).apply_all(query)
+        if request.args.get("id"):  # the label of a value already chosen
+            query = query.filter(related.obj.id == scoping.as_id(request.args["id"]))
+        page = request.args.get("page", "1")
+        page = int(page) - 1 if page.isdigit() and int(page) > 0 else 0
+        return jsonify(lookup_page(query, related.obj, request.args.get("q", ""), page))
 
     @staticmethod
     def _default_formatters(model) -> dict:

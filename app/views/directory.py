@@ -1,5 +1,5 @@
 """Views of the front-office directory and the reference data."""
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from .interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 
 from ..models import CalendarDay, Country, FrontOffice, MrpRate, Region, Sector
@@ -12,7 +12,7 @@ _NAMES = ["name_ru", "name_kk", "name_en"]
 class FrontOfficeView(ScopedModelView):
     """Front offices of the three levels."""
 
-    datamodel = SQLAInterface(FrontOffice)
+    datamodel = ScopedInterface(FrontOffice)
     class_permission_name = "FrontOffice"
     list_title = _l("Фронт-офисы")
     show_title = add_title = edit_title = _l("Фронт-офис")
@@ -30,7 +30,7 @@ class FrontOfficeView(ScopedModelView):
 class RegionView(ScopedModelView):
     """Regions of Kazakhstan (ISO 3166-2:KZ)."""
 
-    datamodel = SQLAInterface(Region)
+    datamodel = ScopedInterface(Region)
     class_permission_name = "Region"
     list_title = show_title = add_title = edit_title = _l("Регионы")
     label_columns = FIELD_LABELS
@@ -43,7 +43,7 @@ class RegionView(ScopedModelView):
 class CountryView(ScopedModelView):
     """Countries (ISO 3166-1)."""
 
-    datamodel = SQLAInterface(Country)
+    datamodel = ScopedInterface(Country)
     class_permission_name = "Country"
     list_title = show_title = add_title = edit_title = _l("Страны")
     label_columns = FIELD_LABELS
@@ -56,7 +56,7 @@ class CountryView(ScopedModelView):
 class SectorView(ScopedModelView):
     """Sectors of the economy and whether they are non-resource."""
 
-    datamodel = SQLAInterface(Sector)
+    datamodel = ScopedInterface(Sector)
     class_permission_name = "Sector"
     list_title = show_title = add_title = edit_title = _l("Отрасли")
     label_columns = FIELD_LABELS
@@ -69,7 +69,7 @@ class SectorView(ScopedModelView):
 class MrpRateView(ScopedModelView):
     """The monthly calculation index by effective date."""
 
-    datamodel = SQLAInterface(MrpRate)
+    datamodel = ScopedInterface(MrpRate)
     class_permission_name = "MrpRate"
     list_title = show_title = add_title = edit_title = _l("МРП")
     label_columns = FIELD_LABELS
@@ -81,7 +81,7 @@ class MrpRateView(ScopedModelView):
 class CalendarDayView(ScopedModelView):
     """The Government's transfers of days off, which override weekends and holidays."""
 
-    datamodel = SQLAInterface(CalendarDay)
+    datamodel = ScopedInterface(CalendarDay)
     class_permission_name = "CalendarDay"
     list_title = show_title = add_title = edit_title = _l("Переносы выходных дней")
     label_columns = FIELD_LABELS

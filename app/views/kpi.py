@@ -1,5 +1,5 @@
 """Views of the KPI catalogue and targets the authorized body maintains (p. 8.3)."""
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from .interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 
 from ..models import KpiActual, KpiDefinition, KpiTarget
@@ -10,7 +10,7 @@ from .labels import FIELD_LABELS
 class KpiDefinitionView(ScopedModelView):
     """The KPI catalogue."""
 
-    datamodel = SQLAInterface(KpiDefinition)
+    datamodel = ScopedInterface(KpiDefinition)
     class_permission_name = "KpiDefinition"
     list_title = _l("Каталог KPI")
     show_title = add_title = edit_title = _l("KPI")
@@ -25,7 +25,7 @@ class KpiDefinitionView(ScopedModelView):
 class KpiTargetView(ScopedModelView):
     """KPI targets per office per quarter or year."""
 
-    datamodel = SQLAInterface(KpiTarget)
+    datamodel = ScopedInterface(KpiTarget)
     class_permission_name = "KpiTarget"
     list_title = _l("Целевые значения KPI")
     show_title = add_title = edit_title = _l("Целевое значение KPI")
@@ -42,7 +42,7 @@ class KpiTargetView(ScopedModelView):
 class KpiActualView(ScopedModelView):
     """An office's own figures for KPIs no record can count, each with its explanation."""
 
-    datamodel = SQLAInterface(KpiActual)
+    datamodel = ScopedInterface(KpiActual)
     class_permission_name = "KpiActual"
     list_title = _l("Фактические значения KPI, вводимые офисом")
     show_title = add_title = edit_title = _l("Фактическое значение KPI")

@@ -2,7 +2,7 @@
 from flask import g, redirect
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterEqualFunction
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from .interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
@@ -18,7 +18,7 @@ def _current_user_id():
 class MyNoticeView(ScopedModelView):
     """Notices addressed to the signed-in user, newest first; nobody sees another's."""
 
-    datamodel = SQLAInterface(Notice)
+    datamodel = ScopedInterface(Notice)
     class_permission_name = "Notice"
     base_filters = [["user_id", FilterEqualFunction, _current_user_id]]
     list_title = show_title = _l("Мои уведомления")

@@ -3,7 +3,7 @@ from datetime import date
 
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from .interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
@@ -44,7 +44,7 @@ def _int_arg(form, name):
 class ProblemIssueView(ScopedModelView):
     """Problem issues of investors in the user's scope."""
 
-    datamodel = SQLAInterface(ProblemIssue)
+    datamodel = ScopedInterface(ProblemIssue)
     class_permission_name = "ProblemIssue"
     method_permission_name = {**ScopedModelView.method_permission_name,
                               "progress": "write", "hq": "escalate"}

@@ -1,5 +1,5 @@
 """Views of the records front offices keep: investors, projects, sites, meetings, agreements."""
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from .interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
@@ -13,7 +13,7 @@ from .labels import FIELD_LABELS
 class InvestorView(ScopedModelView):
     """Investors of the user's scope."""
 
-    datamodel = SQLAInterface(Investor)
+    datamodel = ScopedInterface(Investor)
     class_permission_name = "Investor"
     list_title = _l("Инвесторы")
     show_title = add_title = edit_title = _l("Инвестор")
@@ -33,7 +33,7 @@ class InvestorView(ScopedModelView):
 class ProjectView(ScopedModelView):
     """Investment projects with their routing level and unified-pool flag."""
 
-    datamodel = SQLAInterface(Project)
+    datamodel = ScopedInterface(Project)
     class_permission_name = "Project"
     list_title = _l("Инвестиционные проекты")
     show_title = add_title = edit_title = _l("Инвестиционный проект")
@@ -62,7 +62,7 @@ class ProjectView(ScopedModelView):
 class IndustrialSiteView(ScopedModelView):
     """Industrial sites, ready and planned."""
 
-    datamodel = SQLAInterface(IndustrialSite)
+    datamodel = ScopedInterface(IndustrialSite)
     class_permission_name = "IndustrialSite"
     list_title = _l("Индустриальные площадки")
     show_title = add_title = edit_title = _l("Индустриальная площадка")
@@ -83,7 +83,7 @@ class IndustrialSiteView(ScopedModelView):
 class MeetingView(ScopedModelView):
     """Meetings, visits, negotiations and events."""
 
-    datamodel = SQLAInterface(Meeting)
+    datamodel = ScopedInterface(Meeting)
     class_permission_name = "Meeting"
     list_title = _l("Встречи, визиты, мероприятия")
     show_title = add_title = edit_title = _l("Встреча")
@@ -104,7 +104,7 @@ class MeetingView(ScopedModelView):
 class AgreementView(ScopedModelView):
     """MoUs, intent documents and official agreements, with their implementation."""
 
-    datamodel = SQLAInterface(Agreement)
+    datamodel = ScopedInterface(Agreement)
     class_permission_name = "Agreement"
     list_title = _l("Соглашения и меморандумы")
     show_title = add_title = edit_title = _l("Соглашение")

@@ -1,7 +1,7 @@
 """Views of quarterly reports: the register, a report's page with its steps, the workbook."""
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from .interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
@@ -30,7 +30,7 @@ def user_role_names() -> set[str]:
 class QuarterlyReportView(ScopedModelView):
     """Quarterly reports of the offices in the user's scope (p. 16-19)."""
 
-    datamodel = SQLAInterface(QuarterlyReport)
+    datamodel = ScopedInterface(QuarterlyReport)
     class_permission_name = "QuarterlyReport"
     method_permission_name = {
         **ScopedModelView.method_permission_name, "add": "create", "delete": "create",

@@ -1,7 +1,7 @@
 """Views of investor information requests: registers, due and overdue lists, the SLA page."""
 from flask import request
 from flask_appbuilder import BaseView, expose, has_access
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from .interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_
 
@@ -30,7 +30,7 @@ def due_soon():
 class InfoRequestView(ScopedModelView):
     """All information requests of the user's scope."""
 
-    datamodel = SQLAInterface(InfoRequest)
+    datamodel = ScopedInterface(InfoRequest)
     class_permission_name = "InfoRequest"
     list_title = _l("Информационные запросы инвесторов")
     show_title = add_title = edit_title = _l("Информационный запрос")

@@ -1,0 +1,95 @@
+"""Links to other records chosen by typing: no form ever lists a whole table as a select.
+
+Every many-to-one field of a scoped view, in add, edit and search forms alike, renders
+as a select holding only its current value; the browser (static/irm/lookup.js) asks the
+view's /lookup/<field> endpoint for matches as the user types. The endpoint applies the
+same scoped filters the field's dropdown had, so what can be picked is unchanged.
+"""
+from flask import g, url_for
+from markupsafe import Markup, escape
+from sqlalchemy import String, func, or_
+from wtforms import Field
+from wtforms.widgets import html_params
+
+from ..extensions import db
+from ..models.base import current_language
+from ..services.search import like_pattern
+
+PAGE = 20  # matches per request; select2 asks for the next page as the user scrolls
+
+
+def label_columns(model) -> list:
+    """Return the columns a record of model is found by, the first also ordering the matches."""
+    names = getattr(model, "__lookup_columns__", None)
+    if names is None and hasattr(model, "name_ru"):  # reference data named in three languages
+        names = (f"name_{current_language()}",)
+    if names is None:
+        table = model.__table__.c
+        names = [next((n for n in ("name", "title", "subject", "username", "code") if n in table),
+                      "id")]
+    return [getattr(model, name) for name in names]
+
+
+def lookup_page(query, model, term: str, page: int) -> dict:
+    """Return select2's answer for one page of the records matching term in query."""
+    columns = label_columns(model)
+    term = (term or "").strip()
+    if term:
+        pattern = like_pattern(term)
+        query = query.filter(or_(*(func.lower(c).like(func.lower(pattern), escape="\\")
+                                   for c in columns if isinstance(c.type, String))))
+    rows = query.order_by(columns[0], model.id).offset(page * PAGE).limit(PAGE + 1).all()
+    return {"results": [{"id": row.id, "text": str(row)} for row in rows[:PAGE]],
+            "pagination": {"more": len(rows) > PAGE}}
+
+
+class LookupWidget:
+    """A select carrying only the current value and the address that finds the others."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        classes = f"irm-lookup form-control {kwargs.pop('class', '')}".strip()
+        params = html_params(name=field.name, class_=classes, data_url=field.lookup_url(),
+                             data_placeholder="", **kwargs)
+        options = '<option value=""></option>'
+        if field.data is not None:
+            options += f'<option value="{field.data.id}" selected>{escape(str(field.data))}</option>'
+        return Markup(f"<select {params}>{options}</select>")
+
+
+class LookupField(Field):
+    """A many-to-one link posted as the linked record's id, offered by search as you type."""
+
+    widget = LookupWidget()
+
+    def __init__(self, label=None, validators=None, model=None, view=None, search=False,
+                 **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.model, self.view, self.search = model, view, search
+
+    def lookup_url(self) -> str:
+        """Return the address of this field's matches (keeping the edited record's links)."""
+        args = {"field": self.short_name}
+        if self.search:
+            args["search"] = 1
+        record = g.get("irm_record_in_edit")
+        if record is not None and not self.search:
+            args["pk"] = record.id
+        return url_for(f"{self.view}.lookup", **args)
+
+    def process_formdata(self, valuelist):
+        raw = (valuelist or [""])[0]
+        self.data = None
+        if raw in ("", "__None", None):
+            return
+        try:
+            pk = int(raw)
+        except (TypeError, ValueError):
+            return  # explained next to the field by the record form (not found or out of scope)
+        self.data = db.session.get(self.model, pk)
+
+    def _value(self):
+        return "" if self.data is None else str(self.data.id)
+
+    def populate_obj(self, obj, name):
+        setattr(obj, name, self.data)
