@@ -84,6 +84,12 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "irm@localhost")
     # Where the scheduler leaves built exports (default: instance/exports).
     IRM_EXPORT_DIR = os.environ.get("IRM_EXPORT_DIR")
+    # Excel imports: where uploaded files are kept (default: instance/imports), and the
+    # largest file and row count taken (the upload itself is cut off at MAX_CONTENT_LENGTH).
+    IRM_IMPORT_DIR = os.environ.get("IRM_IMPORT_DIR")
+    IRM_IMPORT_MAX_BYTES = int(os.environ.get("IRM_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+    IRM_IMPORT_MAX_ROWS = int(os.environ.get("IRM_IMPORT_MAX_ROWS", 50_000))
+    MAX_CONTENT_LENGTH = 3 * IRM_IMPORT_MAX_BYTES
     IRM_DEMO_PASSWORD = os.environ.get("IRM_DEMO_PASSWORD", "demo-password")
     # Upper bound on page sizes asked for in the URL (FAB leaves psize_* unbounded).
     IRM_MAX_PAGE_SIZE = 100
@@ -96,3 +102,4 @@ class TestConfig(Config):
     SECRET_KEY = secrets.token_urlsafe(32)  # fresh per test run
     WTF_CSRF_ENABLED = False
     FAB_UPDATE_PERMS = True
+    IRM_IMPORTS_INLINE = True  # the import worker runs before the response, not in a thread

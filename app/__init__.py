@@ -61,8 +61,8 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
 
 
 def _register_views(appbuilder: AppBuilder) -> None:
-    from .views import (accompaniment, directory, exports, kpi, notices, pipeline, problems,
-                        records, reports, requests, scorecard, search)
+    from .views import (accompaniment, directory, exports, imports, kpi, notices, pipeline,
+                        problems, records, reports, requests, scorecard, search)
 
     appbuilder.add_view(records.InvestorView, "Investors", label=_l("Инвесторы"),
                         icon="fa-building", category="Records", category_label=_l("Реестр"))
@@ -78,6 +78,10 @@ def _register_views(appbuilder: AppBuilder) -> None:
                         icon="fa-columns", category="Records")
     appbuilder.add_view(records.AgreementView, "Agreements", label=_l("Соглашения"),
                         icon="fa-file-text", category="Records")
+    appbuilder.add_view(records.NicheProjectView, "Niche projects", label=_l("Нишевые проекты"),
+                        icon="fa-lightbulb-o", category="Records")
+    appbuilder.add_view(imports.ImportView, "Import from Excel", label=_l("Импорт из Excel"),
+                        icon="fa-upload", category="Records")
     appbuilder.add_view(requests.InfoRequestView, "Information requests",
                         label=_l("Все запросы"), icon="fa-envelope", category="Requests",
                         category_label=_l("Запросы инвесторов"))

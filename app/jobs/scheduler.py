@@ -14,6 +14,7 @@ from flask import Flask
 
 from ..extensions import db
 from ..services.exports import run_pending_exports
+from ..services.imports import run_pending_imports
 from ..services.notifications import deliver_pending
 from ..services.sweep import run_daily_sweep
 from .reporting import reporting_daily
@@ -23,6 +24,12 @@ def build_exports(session):
     """Build the queued large exports."""
     from ..views.exports import export_directory
     return run_pending_exports(session, export_directory())
+
+
+def run_imports(session):
+    """Run import passes whose web worker died (each claimed by one worker only)."""
+    from ..views.imports import import_directory
+    return run_pending_imports(session, import_directory())
 
 log = logging.getLogger(__name__)
 DAY = 24 * 3600
@@ -59,4 +66,6 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
                       id="deliver_pending", replace_existing=True)
     scheduler.add_job(_in_app_context(app, build_exports), IntervalTrigger(seconds=30),
                       id="build_exports", replace_existing=True)
+    scheduler.add_job(_in_app_context(app, run_imports), IntervalTrigger(minutes=1),
+                      id="run_imports", replace_existing=True)
     return scheduler

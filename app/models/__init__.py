@@ -6,6 +6,7 @@ from .calendar import CalendarDay, CalendarDayKind
 from .engagement import Agreement, AgreementKind, ImplementationStatus, Meeting, MeetingKind
 from .notices import Notice, NoticeKind
 from .exports import ExportJob, ExportStatus
+from .imports import ImportJob, ImportKind, ImportStatus
 from .investors import Investor, InvestorStatus, Ownership
 from .kpi import KpiActual, KpiDefinition, KpiDirection, KpiSource, KpiTarget
 from .org import LEVEL_OF_KIND, NATIONAL_COMPANY_KINDS, FrontOffice, OfficeKind, OfficeLevel, OfficeUser
@@ -13,6 +14,7 @@ from .problems import ActionKind, HqExecution, IssueStatus, ProblemAction, Probl
 from .projects import Project, ProjectStage, RoutingLevel, StageChange
 from .requests import OPEN_REQUEST_STATUSES, InfoRequest, RequestChannel, RequestStatus
 from .reports import JobRun, QuarterlyReport, ReportEvent, ReportKind, ReportStatus
+from .niche import NicheProject
 from .reference import Country, MrpRate, Region, RegionKind, Sector
 from .sites import IndustrialSite, SiteStatus
 
@@ -27,4 +29,5 @@ __all__ = [
     "InfoRequest", "Notice", "NoticeKind", "ActionKind", "HqExecution", "IssueStatus",
     "ProblemAction", "ProblemIssue", "JobRun", "QuarterlyReport", "ReportEvent", "ReportKind",
     "ReportStatus", "ExportJob", "ExportStatus", "KpiActual", "StageChange", "RequestChannel", "RequestStatus", "OPEN_REQUEST_STATUSES",
+    "ImportJob", "ImportKind", "ImportStatus", "NicheProject",
 ]

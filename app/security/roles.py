@@ -17,7 +17,8 @@ ROLE_NAMES = (ADMIN, AUTHORITY, NATIONAL_COMPANY, TASK_FORCE, EXTERNAL, REGIONAL
 
 # Permission resources: one per domain entity, shared by its view and its REST API.
 RECORDS = ("Investor", "Project", "IndustrialSite", "Meeting", "Agreement", "InfoRequest",
-           "ServiceApplication", "ProblemIssue", "QuarterlyReport", "KpiActual")
+           "ServiceApplication", "ProblemIssue", "QuarterlyReport", "KpiActual", "NicheProject")
+IMPORT = ("Import",)  # Excel imports: the user's own, into the office's own records
 KPI = ("KpiDefinition", "KpiTarget")
 DIRECTORY = ("FrontOffice",)
 OWN = ("Notice", "Export")  # scoped to the user, not the office
@@ -31,6 +32,7 @@ READ_WRITE_METHODS = {
     "pool": "write", "move": "write",
     "receipt": "read", "receipt_docx": "read", "transition": "write", "progress": "write",
     "submit": "write", "refresh": "write", "xlsx": "read",
+    "template": "read", "progress": "read", "upload": "write", "write": "write",
     "add": "write", "edit": "write", "delete": "write",
     "action": "write", "action_post": "write", "muldelete": "write", "mark_read": "write",
     # ModelRestApi
@@ -44,7 +46,8 @@ MENUS = (
     "Service applications", "Applications overdue", "State services", "State bodies", "My notices", "Problem issues",
     "Quarterly reports", "Reporting", "Exports", "Scorecard", "KPI actuals", "Pipeline",
     "KPI catalogue", "KPI targets", "Front offices", "Regions", "Countries", "Sectors",
-    "MRP", "Working calendar", "Records", "KPI", "Reference data",
+    "MRP", "Working calendar", "Records", "KPI", "Reference data", "Niche projects",
+    "Import from Excel",
 )
 
 # What every signed-in user may do with their own account.
@@ -69,7 +72,7 @@ def _menus():
 
 _READ_EVERYTHING = _perms(RECORDS + KPI + DIRECTORY + REFERENCE, "read") + _perms(OWN, "read",
                                                                                  "write")
-_WRITE_RECORDS = _perms(RECORDS, "write")
+_WRITE_RECORDS = _perms(RECORDS, "write") + _perms(IMPORT, "read", "write")
 
 ROLE_PERMISSIONS = {
     # The authorized body reviews everything and maintains the KPI catalogue and targets.

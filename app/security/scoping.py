@@ -14,7 +14,7 @@ custom routes all ask this module, so a rule changes in one place.
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from flask import abort, g, has_request_context
+from flask import abort, g, has_app_context, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, select, true
@@ -65,20 +65,18 @@ def _office_ids(session: Session, condition) -> set[int]:
 
 
 def current_scope() -> OfficeScope:
-    """Return the signed-in user's scope, computed once per request."""
-    scope = getattr(g, "_office_scope", None)
-    if scope is None:
-        from ..extensions import db
+    """Return the signed-in user's scope, computed once per request (or background job)."""
+    from ..extensions import db
 
-        user = getattr(g, "user", None)
-        if user is None or not getattr(user, "is_authenticated", False):
-            scope = OfficeScope()
-        else:
-            scope = build_scope(db.session, {r.name for r in user.roles},
-                                getattr(user, "front_office_id", None))
-        if has_request_context():
-            g._office_scope = scope
-    return scope
+    user = getattr(g, "user", None) if has_app_context() else None
+    if user is None or not getattr(user, "is_authenticated", False):
+        return OfficeScope()
+    cached = g.get("_office_scope")
+    if cached is None or cached[0] != user.id:  # a job may act for several users in turn
+        cached = (user.id, build_scope(db.session, {r.name for r in user.roles},
+                                       getattr(user, "front_office_id", None)))
+        g._office_scope = cached
+    return cached[1]
 
 
 def is_scoped(model: type) -> bool:

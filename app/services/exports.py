@@ -24,13 +24,22 @@ POOL_SHEET = _l("Единый пул")
 # Lazy headers: write_workbook() turns them into str in the language in effect (outside a
 # request, as in the scheduler, Flask-Babel gives the Russian msgids).
 POOL_COLUMNS = [
-    (_l("№"), "id", "int"), (_l("Проект"), "name", "text"), (_l("Инвестор"), "investor", "text"),
+    (_l("№"), "id", "int"), (_l("Внешний код"), "external_id", "text"),
+    (_l("Проект"), "name", "text"), (_l("Инвестор"), "investor", "text"),
     (_l("БИН"), "bin", "text"), (_l("Регион"), "region", "text"),
     (_l("Отрасль"), "sector", "text"), (_l("Стадия"), "stage", "text"),
     (_l("Уровень сопровождения"), "routing_level", "text"),
     (_l("Объём инвестиций"), "volume", "money"), (_l("Рабочие места"), "jobs", "int"),
     (_l("Год"), "year", "int"), (_l("Фронт-офис"), "office", "text"),
 ]
+
+
+def external_code(project: Project) -> str:
+    """Return the code a re-import finds the project by: its external id, else IRM-<id>."""
+    return project.external_id or f"{OWN_CODE_PREFIX}{project.id}"
+
+
+OWN_CODE_PREFIX = "IRM-"
 
 
 def request_export(session: Session, user: OfficeUser, kind: str = POOL_EXPORT) -> ExportJob:
@@ -49,7 +58,7 @@ def pool_rows(session: Session, user: OfficeUser) -> Iterator[dict]:
                       joinedload(Project.sector), joinedload(Project.owner_office))
              .order_by(Project.id).execution_options(yield_per=1000))
     for project in session.execute(query).scalars():
-        yield {"id": project.id, "name": project.name, "investor": project.investor.name,
+        yield {"id": project.id, "external_id": external_code(project), "name": project.name, "investor": project.investor.name,
                "bin": project.investor.bin, "region": project.region.name_ru,
                "sector": project.sector.name_ru, "stage": str(project.stage),
                "routing_level": str(project.routing_level), "volume": project.volume,

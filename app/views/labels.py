@@ -75,4 +75,15 @@ FIELD_LABELS = {
     "answered_at": _l("Ответ дан"),
     "created_at": _l("Создано"),
     "updated_at": _l("Изменено"),
+    # Niche projects (the Excel import uses the same words as headers)
+    "product": _l("Продукция"),
+    "capacity": _l("Мощность"),
+    "estimated_cost": _l("Ориентировочная стоимость"),
+    "revenue": _l("Выручка в год"),
+    "payback_years": _l("Окупаемость, лет"),
+    "irr_percent": _l("IRR, %"),
+    "domestic_consumption": _l("Внутреннее потребление"),
+    "import_volume": _l("Импорт"),
+    "export_volume": _l("Экспорт"),
+    "export_potential": _l("Экспортный потенциал"),
 }

@@ -3,7 +3,7 @@ from .interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..models import Agreement, IndustrialSite, Investor, Meeting, Project
+from ..models import Agreement, IndustrialSite, Investor, Meeting, NicheProject, Project
 from ..services.calendar import working_calendar
 from ..services.clock import today_local
 from .base import ScopedModelView, condition_filter
@@ -134,3 +134,26 @@ class FollowUpMeetingView(MeetingView):
     list_title = _l("Встречи: контрольные сроки сегодня и завтра")
     base_filters = MeetingView.base_filters + [condition_filter(follow_up_due)]
     base_order = ("follow_up_on", "asc")
+
+
+class NicheProjectView(ScopedModelView):
+    """Niche projects needing investment, by region (p. 12.2b, p. 15-1.5)."""
+
+    datamodel = ScopedInterface(NicheProject)
+    class_permission_name = "NicheProject"
+    list_title = _l("Нишевые проекты")
+    show_title = add_title = edit_title = _l("Нишевой проект")
+    label_columns = FIELD_LABELS
+    list_columns = ["product", "region", "capacity", "estimated_cost", "payback_years",
+                    "irr_percent", "project", "owner_office"]
+    show_columns = ["external_id", "product", "region", "capacity", "estimated_cost", "revenue",
+                    "payback_years", "irr_percent", "domestic_consumption", "import_volume",
+                    "export_volume", "export_potential", "project", "owner_office",
+                    "created_at", "updated_at"]
+    add_columns = edit_columns = ["external_id", "product", "region", "capacity",
+                                  "estimated_cost", "revenue", "payback_years", "irr_percent",
+                                  "domestic_consumption", "import_volume", "export_volume",
+                                  "export_potential", "project", "owner_office"]
+    search_columns = ["product", "region", "project", "owner_office"]
+    order_columns = ["product", "estimated_cost", "payback_years", "irr_percent"]
+    base_order = ("product", "asc")

@@ -1,0 +1,222 @@
+"""Run an import: a dry run that finds every error, then a write that saves all or nothing.
+
+Both passes read the file row by row and put each row through the same record rules as
+forms and the API (services.validation); the write pass checks again, because the data
+may have changed since the dry run, and rolls back on the first error it finds.
+"""
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...models import ImportKind, Investor, NicheProject, Project
+from ...security.scoping import (OFFICE_NOT_WRITABLE, OfficeScope, may_assign_office,
+                                 write_clause)
+from ..exports import OWN_CODE_PREFIX
+from ..validation import validate_record
+from ..xlsx_reader import SheetRow
+from .columns import CellError, HeaderMap, fold
+from .references import References, same_name_key
+
+MODELS = {ImportKind.investors: Investor, ImportKind.projects: Project,
+          ImportKind.niche_projects: NicheProject}
+KEPT = 500  # errors and warnings stored per import; the count says how many in all
+FLUSH_EVERY = 1000
+
+FILL_IN = _l("Заполните ячейку.")
+TAKEN_ELSEWHERE = _l("Эту запись (тот же БИН или код) ведёт другой офис: импорт её не изменит.")
+REPEATED = _l("То же значение уже было в строке %(row)s.")
+OWN_CODE_UNKNOWN = _l("Коды вида IRM-… присваивает платформа, а проекта с таким кодом нет: "
+                     "для нового проекта укажите свой код.")
+LOOKS_LIKE = _l("Похож на уже зарегистрированного инвестора «%(name)s» (БИН %(bin)s): "
+                "проверьте, не дубликат ли это.")
+
+
+@dataclass
+class Outcome:
+    """What a pass found and did."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    error_count: int = 0
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+    def error(self, row: int, column: Any, message: Any) -> None:
+        self.error_count += 1
+        if len(self.errors) < KEPT:
+            self.errors.append({"row": row, "column": str(column or ""), "message": str(message)})
+
+    def warn(self, row: int, column: Any, message: Any) -> None:
+        if len(self.warnings) < KEPT:
+            self.warnings.append({"row": row, "column": str(column or ""),
+                                  "message": str(message)})
+
+
+class Importer:
+    """Puts the rows of one file into records of one kind, within one user's scope."""
+
+    def __init__(self, session: Session, kind: ImportKind, scope: OfficeScope,
+                 headers: HeaderMap):
+        self.session, self.kind, self.scope = session, kind, scope
+        self.model = MODELS[kind]
+        self.headers = headers
+        self.header_of = {c.key: h for h, c in headers.columns.items()}
+        self.refs = References(session, scope)
+        self.existing = self._existing_keys()
+        self.seen: dict[str, int] = {}  # key -> first row, to catch a record given twice
+
+    def run(self, rows: Iterator[SheetRow], write: bool,
+            progress: Callable[[int], None] = lambda done: None) -> Outcome:
+        """Check (and with write=True save) every row; on a write, any error saves nothing."""
+        outcome = Outcome()
+        with self.session.no_autoflush:
+            for row in rows:
+                outcome.rows += 1
+                self._row(row, write, outcome)
+                if outcome.rows % FLUSH_EVERY == 0:
+                    if write and not outcome.error_count:
+                        self.session.flush()
+                    progress(outcome.rows)
+        if write and not outcome.error_count:
+            self.session.flush()
+        return outcome
+
+    def _row(self, row: SheetRow, write: bool, outcome: Outcome) -> None:
+        values, failed = self._values(row, outcome)
+        if failed:
+            return
+        key = self._key(values)
+        if key is not None and key in self.seen:
+            column = self.header_of.get("external_id") or self.header_of.get(
+                "bin" if values.get("bin") else "name")
+            outcome.error(row.number, column, REPEATED % {"row": self.seen[key]})
+            return
+        if key is not None:
+            self.seen[key] = row.number
+        item_id = self._match(values, key)
+        if item_id is None and (key or "").startswith(OWN_CODE_PREFIX):
+            outcome.error(row.number, self.header_of.get("external_id"), OWN_CODE_UNKNOWN)
+            return
+        if item_id is False:
+            outcome.error(row.number, self.header_of.get("external_id")
+                          or self.header_of.get("bin") or self.header_of.get("name"),
+                          TAKEN_ELSEWHERE)
+            return
+        if item_id is None and self.model is Investor:
+            self._warn_if_duplicate(row.number, values, outcome)
+        errors = validate_record(self.session, self.model, values, item_id)
+        for name, messages in errors.items():
+            for message in messages:
+                outcome.error(row.number, self.header_of.get(name, name), message)
+        if errors:
+            return
+        if item_id is None:
+            outcome.created += 1
+        else:
+            outcome.updated += 1
+        if not write or outcome.error_count:
+            return  # a dry run counts what it would write; a failed write stops writing
+        record = self.session.get(self.model, item_id) if item_id else self.model()
+        for name, value in values.items():
+            setattr(record, name, value)
+        if item_id is None:
+            self.session.add(record)
+
+    def _values(self, row: SheetRow, outcome: Outcome) -> tuple[dict, bool]:
+        """Return the row's cells read into record values, and whether any cell failed."""
+        values, failed = {}, False
+        for header, column in self.headers.columns.items():
+            raw = row.values.get(header)
+            try:
+                value = None if raw is None or (isinstance(raw, str) and not raw.strip()) \
+                    else column.read(raw)
+                if value is not None and getattr(column.read, "reference", None):
+                    value = self.refs.find(column.read.reference, value)
+            except CellError as error:
+                outcome.error(row.number, header, error.args[0])
+                failed = True
+                continue
+            if value is None and column.required:
+                outcome.error(row.number, header, FILL_IN)
+                failed = True
+            values[column.key] = value
+        if failed:
+            return values, True
+        office = values.get("owner_office")
+        if office is None:
+            values["owner_office_id"] = self.scope.own_office_id
+            values.pop("owner_office", None)
+        elif not may_assign_office(self.session, office.id, self.model, self.scope):
+            outcome.error(row.number, self.header_of["owner_office"], OFFICE_NOT_WRITABLE)
+            return values, True
+        if self.model is Project:
+            try:
+                values["investor"] = self.refs.investor(values.pop("investor_bin", None),
+                                                        values.pop("investor_name", None))
+            except CellError as error:
+                outcome.error(row.number, self.header_of.get("investor_bin")
+                              or self.header_of.get("investor_name"), error.args[0])
+                return values, True
+        for name in [n for n, v in values.items() if v is None and n != "owner_office_id"]:
+            if name in ("stage", "status", "ownership", "jobs"):
+                values.pop(name)  # left to the model's default on a new record, kept on an old
+        return values, False
+
+    def _key(self, values: dict) -> Optional[str]:
+        """Return what finds the row's record again: BIN (else name and country), or code."""
+        if self.model is not Investor:
+            return values.get("external_id")
+        if values.get("bin"):
+            return values["bin"]
+        return f"{fold(values['name'])}\x00{values['country'].id}"
+
+    def _existing_keys(self) -> dict[str, tuple[int, bool]]:
+        """Return {key: (record id, writable)} of every record that has one, any office's."""
+        writable = write_clause(self.model, self.scope)
+        if self.model is not Investor:
+            column = self.model.external_id
+            rows = self.session.execute(select(column, self.model.id, writable)
+                                        .where(column.is_not(None)))
+            return {key: (record_id, bool(may)) for key, record_id, may in rows}
+        existing = {}
+        for bin_, name, country_id, record_id, may in self.session.execute(select(
+                Investor.bin, Investor.name, Investor.country_id, Investor.id, writable)):
+            existing[bin_ or f"{fold(name)}\x00{country_id}"] = (record_id, bool(may))
+        return existing
+
+    def _match(self, values: dict, key: Optional[str]):
+        """Return the id of the record this row updates, None for a new one, False if barred."""
+        if key is None:
+            return None
+        found = self.existing.get(key)
+        if found is None and self.model is Project and key.startswith(OWN_CODE_PREFIX):
+            found = self._own_code(key)  # exported from here: IRM-<id>
+            if found is not None:
+                values.pop("external_id")  # the project keeps having no external id
+        if found is None:
+            return None
+        record_id, writable = found
+        return record_id if writable else False
+
+    def _own_code(self, key: str) -> Optional[tuple[int, bool]]:
+        number = key[len(OWN_CODE_PREFIX):]
+        if not number.isdigit():
+            return None
+        row = self.session.execute(select(Project.id, write_clause(Project, self.scope))
+                                   .where(Project.id == int(number))).first()
+        return (row[0], bool(row[1])) if row else None
+
+    def _warn_if_duplicate(self, number: int, values: dict, outcome: Outcome) -> None:
+        if not hasattr(self, "_names"):
+            self._names = {same_name_key(name): (name, bin_) for name, bin_ in
+                           self.session.execute(select(Investor.name, Investor.bin))}
+        similar = self._names.get(same_name_key(values.get("name") or ""))
+        if similar and similar[1] != values.get("bin"):
+            outcome.warn(number, self.header_of.get("name"),
+                         LOOKS_LIKE % {"name": similar[0], "bin": similar[1] or "—"})
+
+
