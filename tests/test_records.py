@@ -381,3 +381,13 @@ def test_api_edit_to_a_taken_bin_is_a_field_error(app, api, world):
                           json={"bin": "070140001111"})
     assert response.status_code == 422
     assert "bin" in response.json["message"]
+
+
+def test_list_offers_edit_and_delete_only_on_rows_the_user_may_change(ui, world):
+    # The Task Force reads the National Company's investors but keeps its own.
+    html = ui("taskforce").get("/investorview/list/?psize_InvestorView=100").text
+    own, theirs = world["records"]["investor"]["TF"], world["records"]["investor"]["NC"]
+    assert f"/investorview/show/{theirs}" in html and f"/investorview/show/{own}" in html
+    assert f"/investorview/edit/{own}" in html and f"/investorview/delete/{own}" in html
+    assert f"/investorview/edit/{theirs}" not in html
+    assert f"/investorview/delete/{theirs}" not in html

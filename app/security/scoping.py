@@ -165,6 +165,15 @@ def is_writable(session: Session, model: type, pk: Any) -> bool:
     ).first() is not None
 
 
+def writable_ids(session: Session, model: type, ids) -> set[int]:
+    """Return which of the records (a page of a list) the user may change, in one query."""
+    ids = list(ids)
+    if not ids:
+        return set()
+    return set(session.execute(
+        select(model.id).where(model.id.in_(ids), write_clause(model))).scalars())
+
+
 def require_writable(session: Session, model: type, pk: Any) -> None:
     """Abort with 404 if the user cannot see the record, 403 if they may only read it."""
     get_readable_or_404(session, model, pk)

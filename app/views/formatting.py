@@ -44,3 +44,6 @@ def register_template_filters(app) -> None:
     """Make the formatters available to templates."""
     app.add_template_filter(format_money, "money")
     app.add_template_filter(format_utc_as_local, "local_time")
+    # The list widget pairs each column with its formatter once per page, not once per cell.
+    app.add_template_filter(lambda column, formatters: (column, formatters.get(column)),
+                            "irm_cell")
