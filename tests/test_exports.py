@@ -37,7 +37,11 @@ def test_pool_export_is_built_in_the_background_and_scoped(app, ui, world, tmp_p
     response = browser.get(f"/exports/{job_id}/download")
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(BytesIO(response.data)).active
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert sorted(r[0] for r in rows if isinstance(r[0], int)) == sorted(expected)
-    assert any(r[1] == '=HYPERLINK("x") пул Алматы' for r in rows)  # text, not a formula
+    name = header.index("Проект")
+    assert any(r[name] == '=HYPERLINK("x") пул Алматы' for r in rows)  # text, not a formula
+    # Every row carries the code a re-import finds its project by.
+    assert all(r[header.index("Внешний код")] for r in rows)
     assert ui("region.turkestan").get(f"/exports/{job_id}/download").status_code == 404

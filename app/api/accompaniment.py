@@ -2,7 +2,7 @@
 from flask import g, request
 from flask_babel import gettext as _
 from flask_appbuilder.api import expose, protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from ..models.interface import ScopedInterface
 
 from ..extensions import db
 from ..models.accompaniment import ServiceApplication, StateBody, StateService
@@ -19,7 +19,7 @@ class ServiceApplicationApi(ScopedModelRestApi):
     resource_name = "service_application"
     class_permission_name = "ServiceApplication"
     method_permission_name = {**ScopedModelRestApi.method_permission_name, "transition": "write"}
-    datamodel = SQLAInterface(ServiceApplication)
+    datamodel = ScopedInterface(ServiceApplication)
     label_columns = views.APPLICATION_LABELS
     list_columns = ["id", "number", "status", "received_at", "applicant_name", "provider.id",
                     "provider.name", "forward_due", "provider_due", "notify_due",
@@ -65,7 +65,7 @@ class ServiceApplicationApi(ScopedModelRestApi):
 class StateBodyApi(ScopedModelRestApi):
     resource_name = "state_body"
     class_permission_name = "StateBody"
-    datamodel = SQLAInterface(StateBody)
+    datamodel = ScopedInterface(StateBody)
     list_columns = show_columns = ["id", "name", "kind", "email", "phone"]
     add_columns = edit_columns = views.StateBodyView.add_columns
     search_columns = views.StateBodyView.search_columns
@@ -74,7 +74,7 @@ class StateBodyApi(ScopedModelRestApi):
 class StateServiceApi(ScopedModelRestApi):
     resource_name = "state_service"
     class_permission_name = "StateService"
-    datamodel = SQLAInterface(StateService)
+    datamodel = ScopedInterface(StateService)
     list_columns = show_columns = ["id", "code", "name", "provider.id", "provider.name",
                                    "term_working_days"]
     add_columns = edit_columns = views.StateServiceView.add_columns

@@ -4,7 +4,7 @@ from datetime import date
 from flask import g, request
 from flask_babel import gettext as _
 from flask_appbuilder.api import expose, protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from ..models.interface import ScopedInterface
 
 from ..extensions import db
 from ..models.problems import ActionKind, HqExecution, ProblemIssue
@@ -31,7 +31,7 @@ class ProblemIssueApi(ScopedModelRestApi):
     class_permission_name = "ProblemIssue"
     method_permission_name = {**ScopedModelRestApi.method_permission_name,
                               "progress": "write", "hq": "escalate"}
-    datamodel = SQLAInterface(ProblemIssue)
+    datamodel = ScopedInterface(ProblemIssue)
     label_columns = views.ISSUE_LABELS
     list_columns = ["id", "title", "investor.id", "project.id", "responsible_body.id", "status",
                     "raised_on", "resolved_on", "hq_put_on_agenda_at", "hq_meeting_on",

@@ -1,7 +1,7 @@
 """REST resource quarterly_report: items name their office and quarter; the workbook downloads."""
 from flask import g, request
 from flask_appbuilder.api import expose, protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from ..models.interface import ScopedInterface
 
 from ..extensions import db
 from ..models.reports import QuarterlyReport
@@ -18,7 +18,7 @@ class QuarterlyReportApi(ScopedModelRestApi):
     method_permission_name = {**ScopedModelRestApi.method_permission_name, "post": "create",
                               "delete": "create", "xlsx": "read", "submit": "write",
                               "review": "review"}
-    datamodel = SQLAInterface(QuarterlyReport)
+    datamodel = ScopedInterface(QuarterlyReport)
     label_columns = views.REPORT_LABELS
     list_columns = ["id", "owner_office.id", "owner_office.name", "year", "quarter", "kind",
                     "status", "due_date", "submitted_at", "late"]

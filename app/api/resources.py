@@ -2,7 +2,7 @@
 
 Each accepts and filters on the same fields as its form in the UI (the view's columns).
 """
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from ..models.interface import ScopedInterface
 
 from ..models import (Agreement, Country, FrontOffice, IndustrialSite, InfoRequest, Investor,
                       KpiActual, KpiDefinition, KpiTarget, Meeting, MrpRate, Project, Region,
@@ -20,7 +20,7 @@ _OWNER = ["owner_office.id", "owner_office.name"]
 class InvestorApi(ScopedModelRestApi):
     resource_name = "investor"
     class_permission_name = "Investor"
-    datamodel = SQLAInterface(Investor)
+    datamodel = ScopedInterface(Investor)
     label_columns = FIELD_LABELS
     list_columns = ["id", "name", "bin", "registration_number", "country.alpha2", "sector.code",
                     "ownership", "status", "email", "phone", *_OWNER]
@@ -34,7 +34,7 @@ class InvestorApi(ScopedModelRestApi):
 class ProjectApi(ScopedModelRestApi):
     resource_name = "project"
     class_permission_name = "Project"
-    datamodel = SQLAInterface(Project)
+    datamodel = ScopedInterface(Project)
     label_columns = FIELD_LABELS
     list_columns = ["id", "name", "external_id", "investor.id", "investor.name", "region.id",
                     "region.code", "region.name_ru", "sector.code", "volume", "jobs", "year",
@@ -48,7 +48,7 @@ class ProjectApi(ScopedModelRestApi):
 class IndustrialSiteApi(ScopedModelRestApi):
     resource_name = "site"
     class_permission_name = "IndustrialSite"
-    datamodel = SQLAInterface(IndustrialSite)
+    datamodel = ScopedInterface(IndustrialSite)
     label_columns = FIELD_LABELS
     list_columns = ["id", "name", "status", "region.code", "area_ha", "has_electricity",
                     "has_gas", "has_water", "has_road", "has_rail", *_OWNER]
@@ -61,7 +61,7 @@ class IndustrialSiteApi(ScopedModelRestApi):
 class MeetingApi(ScopedModelRestApi):
     resource_name = "meeting"
     class_permission_name = "Meeting"
-    datamodel = SQLAInterface(Meeting)
+    datamodel = ScopedInterface(Meeting)
     label_columns = FIELD_LABELS
     list_columns = ["id", "kind", "subject", "held_on", "place", "investor.id", "project.id",
                     "follow_up_on", *_OWNER]
@@ -74,7 +74,7 @@ class MeetingApi(ScopedModelRestApi):
 class AgreementApi(ScopedModelRestApi):
     resource_name = "agreement"
     class_permission_name = "Agreement"
-    datamodel = SQLAInterface(Agreement)
+    datamodel = ScopedInterface(Agreement)
     label_columns = FIELD_LABELS
     list_columns = ["id", "kind", "title", "signed_on", "amount", "investor.id", "project.id",
                     "implementation_status", *_OWNER]
@@ -87,7 +87,7 @@ class AgreementApi(ScopedModelRestApi):
 class KpiDefinitionApi(ScopedModelRestApi):
     resource_name = "kpi_definition"
     class_permission_name = "KpiDefinition"
-    datamodel = SQLAInterface(KpiDefinition)
+    datamodel = ScopedInterface(KpiDefinition)
     label_columns = FIELD_LABELS
     list_columns = show_columns = ["id", "code", "name", "unit", "direction", "source",
                                    "description"]
@@ -98,7 +98,7 @@ class KpiDefinitionApi(ScopedModelRestApi):
 class KpiTargetApi(ScopedModelRestApi):
     resource_name = "kpi_target"
     class_permission_name = "KpiTarget"
-    datamodel = SQLAInterface(KpiTarget)
+    datamodel = ScopedInterface(KpiTarget)
     label_columns = FIELD_LABELS
     list_columns = show_columns = ["id", "kpi.id", "kpi.code", "front_office.id",
                                    "front_office.name", "year", "quarter", "target_value"]
@@ -109,7 +109,7 @@ class KpiTargetApi(ScopedModelRestApi):
 class KpiActualApi(ScopedModelRestApi):
     resource_name = "kpi_actual"
     class_permission_name = "KpiActual"
-    datamodel = SQLAInterface(KpiActual)
+    datamodel = ScopedInterface(KpiActual)
     label_columns = FIELD_LABELS
     list_columns = show_columns = ["id", "kpi.id", "kpi.code", "front_office.id", "year",
                                    "quarter", "value", "comment"]
@@ -120,7 +120,7 @@ class KpiActualApi(ScopedModelRestApi):
 class FrontOfficeApi(ScopedModelRestApi):
     resource_name = "front_office"
     class_permission_name = "FrontOffice"
-    datamodel = SQLAInterface(FrontOffice)
+    datamodel = ScopedInterface(FrontOffice)
     label_columns = FIELD_LABELS
     list_columns = show_columns = ["id", "name", "level", "kind", "region.code",
                                    "country.alpha2", "parent.id", "email", "phone", "active"]
@@ -131,7 +131,7 @@ class FrontOfficeApi(ScopedModelRestApi):
 class RegionApi(ScopedModelRestApi):
     resource_name = "region"
     class_permission_name = "Region"
-    datamodel = SQLAInterface(Region)
+    datamodel = ScopedInterface(Region)
     list_columns = show_columns = ["id", "code", "kind", "name_ru", "name_kk", "name_en"]
     add_columns = edit_columns = directory.RegionView.add_columns
     search_columns = directory.RegionView.search_columns
@@ -140,7 +140,7 @@ class RegionApi(ScopedModelRestApi):
 class CountryApi(ScopedModelRestApi):
     resource_name = "country"
     class_permission_name = "Country"
-    datamodel = SQLAInterface(Country)
+    datamodel = ScopedInterface(Country)
     list_columns = show_columns = ["id", "alpha2", "alpha3", "name_ru", "name_kk", "name_en"]
     add_columns = edit_columns = directory.CountryView.add_columns
     search_columns = directory.CountryView.search_columns
@@ -149,7 +149,7 @@ class CountryApi(ScopedModelRestApi):
 class SectorApi(ScopedModelRestApi):
     resource_name = "sector"
     class_permission_name = "Sector"
-    datamodel = SQLAInterface(Sector)
+    datamodel = ScopedInterface(Sector)
     list_columns = show_columns = ["id", "code", "non_resource", "name_ru", "name_kk", "name_en"]
     add_columns = edit_columns = directory.SectorView.add_columns
     search_columns = directory.SectorView.search_columns
@@ -158,7 +158,7 @@ class SectorApi(ScopedModelRestApi):
 class MrpRateApi(ScopedModelRestApi):
     resource_name = "mrp_rate"
     class_permission_name = "MrpRate"
-    datamodel = SQLAInterface(MrpRate)
+    datamodel = ScopedInterface(MrpRate)
     list_columns = show_columns = ["id", "effective_from", "amount"]
     add_columns = edit_columns = directory.MrpRateView.add_columns
     search_columns = directory.MrpRateView.search_columns
@@ -169,7 +169,7 @@ class InfoRequestApi(ScopedModelRestApi):
 
     resource_name = "info_request"
     class_permission_name = "InfoRequest"
-    datamodel = SQLAInterface(InfoRequest)
+    datamodel = ScopedInterface(InfoRequest)
     label_columns = FIELD_LABELS
     list_columns = ["id", "investor.id", "investor.name", "channel", "subject", "received_at",
                     "due_date", "status", "assignee.id", "answered_at", *_OWNER]

@@ -1,5 +1,5 @@
 """Views of the front-office directory and the reference data."""
-from .interface import ScopedInterface
+from ..models.interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 
 from ..models import CalendarDay, Country, FrontOffice, MrpRate, Region, Sector

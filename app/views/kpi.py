@@ -1,5 +1,5 @@
 """Views of the KPI catalogue and targets the authorized body maintains (p. 8.3)."""
-from .interface import ScopedInterface
+from ..models.interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 
 from ..models import KpiActual, KpiDefinition, KpiTarget

@@ -2,7 +2,7 @@
 from flask import g, redirect
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterEqualFunction
-from .interface import ScopedInterface
+from ..models.interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db

@@ -3,7 +3,7 @@ from datetime import date
 
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
-from .interface import ScopedInterface
+from ..models.interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db

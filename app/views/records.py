@@ -1,5 +1,5 @@
 """Views of the records front offices keep: investors, projects, sites, meetings, agreements."""
-from .interface import ScopedInterface
+from ..models.interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db

@@ -1,7 +1,7 @@
 """Views of investor information requests: registers, due and overdue lists, the SLA page."""
 from flask import request
 from flask_appbuilder import BaseView, expose, has_access
-from .interface import ScopedInterface
+from ..models.interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_
 
