@@ -193,6 +193,10 @@ def out_of_scope_links(session: Session, model: type, values: dict,
     Links an existing record already has are left alone: a Task Force officer may edit
     a project the NC owns without re-owning it.
     """
+    linked = {name for name, rel in model.__mapper__.relationships.items()
+              if not rel.uselist and values.get(name) is not None}
+    if not linked:
+        return {}
     stored = _stored_links(session, model, item_id)
     errors = {}
     for name, rel in model.__mapper__.relationships.items():

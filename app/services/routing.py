@@ -3,6 +3,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Optional
 
+from flask import g, has_app_context
 from sqlalchemy import event, inspect, or_, select
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,14 @@ class NoMrpForYear(LookupError):
 
 def mrp_for_year(session: Session, year: int) -> Decimal:
     """Return the MRP in force on 1 January of the year (the rate the budget law sets for it)."""
+    # Asked once per project saved: an import of thousands asks the database once per year.
+    known = g.setdefault("_mrp_by_year", {}) if has_app_context() else {}
+    if year not in known:
+        known[year] = _mrp_from_database(session, year)
+    return known[year]
+
+
+def _mrp_from_database(session: Session, year: int) -> Decimal:
     amount = session.execute(
         select(MrpRate.amount)
         .where(MrpRate.effective_from <= date(year, 1, 1))
@@ -103,6 +112,8 @@ def _derive_before_flush(session: Session, flush_context, instances) -> None:
 def _note_changed_inputs(session: Session, flush_context) -> None:
     """Remember MRP, sector and investor changes that alter already saved projects."""
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if isinstance(obj, MrpRate) and has_app_context():
+            g.pop("_mrp_by_year", None)  # the rates changed: read them afresh
         if type(obj) in _ROUTING_INPUTS:
             condition = _affected_projects_condition(session, obj)
             if condition is not None:

@@ -14,7 +14,7 @@ from typing import Optional
 from flask import Flask, current_app, g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from ...models import ImportJob, ImportKind, ImportStatus
 from ...models.imports import PENDING
@@ -89,22 +89,23 @@ def process_job(session: Session, job_id: int, directory: Path,
     writing = job.status == ImportStatus.writing
     g.user = job.user  # the record rules check links against this user's scope
     scope = build_scope(session, {r.name for r in job.user.roles}, job.user.front_office_id)
+    # The dry run commits its progress as it goes: keep the looked-up records loaded.
+    actual = session() if isinstance(session, scoped_session) else session
+    actual.expire_on_commit = False
     try:
         outcome = _run(session, job, directory, limits, scope, writing)
+        status = (ImportStatus.invalid if outcome.error_count
+                  else ImportStatus.done if writing else ImportStatus.checked)
     except SpreadsheetRejected as rejected:
-        session.rollback()
-        outcome = Outcome(error_count=1, errors=[{"row": 0, "column": "",
-                                                  "message": str(rejected.message)}])
+        status, outcome = ImportStatus.invalid, Outcome(error_count=1, errors=[
+            {"row": 0, "column": "", "message": str(rejected.message)}])
     except Exception:  # a bug must not leave the job claimed for ever, nor half-written
         log.exception("import %s failed", job_id)
-        session.rollback()
-        _finish(session, job_id, ImportStatus.failed, Outcome())
-        return ImportStatus.failed
-    if outcome.error_count:
-        session.rollback()
-        status = ImportStatus.invalid
-    else:
-        status = ImportStatus.done if writing else ImportStatus.checked
+        status, outcome = ImportStatus.failed, Outcome()
+    finally:
+        actual.expire_on_commit = True
+    if status != ImportStatus.done:
+        session.rollback()  # a dry run wrote nothing; a failed write leaves nothing
     _finish(session, job_id, status, outcome)
     return status
 

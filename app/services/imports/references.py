@@ -53,19 +53,19 @@ class References:
             raise CellError(NOT_FOUND[kind])
         return record
 
-    def investor(self, bin_: Optional[str], name: Optional[str]) -> Investor:
-        """Return the readable investor with this BIN, else the only one with this name."""
+    def investor(self, bin_: Optional[str], name: Optional[str]) -> int:
+        """Return the id of the readable investor with this BIN, else the only one so named."""
         if self._investors is None:
             self._load_investors()
         by_bin, by_name = self._investors
         if bin_:
             if bin_ in by_bin:
-                return self.session.get(Investor, by_bin[bin_])
+                return by_bin[bin_]
             raise CellError(_l("Инвестора с таким БИН нет среди ваших: сначала добавьте "
                                "или импортируйте инвестора."))
         ids = by_name.get(fold(name or ""), [])
         if len(ids) == 1:
-            return self.session.get(Investor, ids[0])
+            return ids[0]
         if ids:
             raise CellError(_l("Инвесторов с таким наименованием несколько: укажите БИН."))
         raise CellError(_l("Инвестора с таким наименованием нет среди ваших: сначала "

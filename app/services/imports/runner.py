@@ -22,6 +22,9 @@ from .references import References, same_name_key
 
 MODELS = {ImportKind.investors: Investor, ImportKind.projects: Project,
           ImportKind.niche_projects: NicheProject}
+# Checked for the whole file at once (keys, scope of links), not by a query per row.
+TRUSTED = frozenset({"bin", "external_id", "investor", "investor_id", "owner_office",
+                     "owner_office_id", "region", "sector", "country"})
 KEPT = 500  # errors and warnings stored per import; the count says how many in all
 FLUSH_EVERY = 1000
 
@@ -72,59 +75,76 @@ class Importer:
     def run(self, rows: Iterator[SheetRow], write: bool,
             progress: Callable[[int], None] = lambda done: None) -> Outcome:
         """Check (and with write=True save) every row; on a write, any error saves nothing."""
-        outcome = Outcome()
+        outcome, batch = Outcome(), []
         with self.session.no_autoflush:
             for row in rows:
                 outcome.rows += 1
-                self._row(row, write, outcome)
+                checked = self._row(row, outcome)
+                if checked is not None and write and not outcome.error_count:
+                    batch.append(checked)
                 if outcome.rows % FLUSH_EVERY == 0:
-                    if write and not outcome.error_count:
-                        self.session.flush()
+                    self._write(batch)
+                    batch = []
                     progress(outcome.rows)
-        if write and not outcome.error_count:
-            self.session.flush()
+            if not outcome.error_count:
+                self._write(batch)
         return outcome
 
-    def _row(self, row: SheetRow, write: bool, outcome: Outcome) -> None:
+    def _row(self, row: SheetRow, outcome: Outcome) -> Optional[tuple[Optional[int], dict]]:
+        """Return (id of the record to update or None, values) for a row without errors."""
         values, failed = self._values(row, outcome)
         if failed:
-            return
+            return None
         key = self._key(values)
         if key is not None and key in self.seen:
             column = self.header_of.get("external_id") or self.header_of.get(
                 "bin" if values.get("bin") else "name")
             outcome.error(row.number, column, REPEATED % {"row": self.seen[key]})
-            return
+            return None
         if key is not None:
             self.seen[key] = row.number
         item_id = self._match(values, key)
         if item_id is None and (key or "").startswith(OWN_CODE_PREFIX):
             outcome.error(row.number, self.header_of.get("external_id"), OWN_CODE_UNKNOWN)
-            return
+            return None
         if item_id is False:
             outcome.error(row.number, self.header_of.get("external_id")
                           or self.header_of.get("bin") or self.header_of.get("name"),
                           TAKEN_ELSEWHERE)
-            return
+            return None
         if item_id is None and self.model is Investor:
             self._warn_if_duplicate(row.number, values, outcome)
-        errors = validate_record(self.session, self.model, values, item_id)
+        errors = validate_record(self.session, self.model, values, item_id, trusted=TRUSTED)
         for name, messages in errors.items():
             for message in messages:
                 outcome.error(row.number, self.header_of.get(name, name), message)
         if errors:
-            return
+            return None
         if item_id is None:
             outcome.created += 1
         else:
             outcome.updated += 1
-        if not write or outcome.error_count:
-            return  # a dry run counts what it would write; a failed write stops writing
-        record = self.session.get(self.model, item_id) if item_id else self.model()
-        for name, value in values.items():
-            setattr(record, name, value)
-        if item_id is None:
-            self.session.add(record)
+        return item_id, values
+
+    def _write(self, batch: list[tuple[Optional[int], dict]]) -> None:
+        """Save checked rows: the records they update are loaded together, then one flush."""
+        if not batch:
+            return
+        ids = [item_id for item_id, _ in batch if item_id]
+        loaded = {r.id: r for r in self.session.execute(
+            select(self.model).where(self.model.id.in_(ids))).scalars()} if ids else {}
+        # Routing a project reads its investor: load the batch's investors in one query too.
+        investors = self.session.execute(select(Investor).where(Investor.id.in_(
+            {v["investor_id"] for _, v in batch if v.get("investor_id")}))).scalars().all() \
+            if self.model is Project else []
+        for item_id, values in batch:
+            record = loaded[item_id] if item_id else self.model()
+            for name, value in values.items():
+                setattr(record, name, value)
+            if item_id is None:
+                self.session.add(record)
+        self.session.flush()
+        del investors  # kept referenced until the flush has used them
 
     def _values(self, row: SheetRow, outcome: Outcome) -> tuple[dict, bool]:
         """Return the row's cells read into record values, and whether any cell failed."""
@@ -155,8 +175,8 @@ class Importer:
             return values, True
         if self.model is Project:
             try:
-                values["investor"] = self.refs.investor(values.pop("investor_bin", None),
-                                                        values.pop("investor_name", None))
+                values["investor_id"] = self.refs.investor(values.pop("investor_bin", None),
+                                                           values.pop("investor_name", None))
             except CellError as error:
                 outcome.error(row.number, self.header_of.get("investor_bin")
                               or self.header_of.get("investor_name"), error.args[0])
