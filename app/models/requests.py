@@ -81,9 +81,14 @@ class InfoRequest(OwnedByOfficeMixin, TimestampMixin, Model):
     @property
     def answered_on_time(self) -> Optional[bool]:
         """Whether the answer came by the due date (Kazakhstan calendar day); None if open."""
-        if self.answered_at is None:
-            return None
-        return self.answered_at.astimezone(local_timezone()).date() <= self.due_date
+        return answered_in_time(self.answered_at, self.due_date)
 
     def __str__(self) -> str:
         return f"№ {self.id} {self.subject}" if self.id else self.subject
+
+
+def answered_in_time(answered_at: Optional[datetime], due_date: date) -> Optional[bool]:
+    """Whether an answer at this moment meets the due date (Kazakhstan calendar day)."""
+    if answered_at is None:
+        return None
+    return answered_at.astimezone(local_timezone()).date() <= due_date

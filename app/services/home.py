@@ -18,7 +18,7 @@ from ..models.requests import OPEN_REQUEST_STATUSES
 from ..security.scoping import read_clause
 from .calendar import working_calendar
 from .clock import today_local
-from .kpi import overall, scorecard
+from .kpi import overall, scorecard, scorecards
 from .reports import EDITABLE, previous_quarter, quarter_of
 
 
@@ -104,9 +104,10 @@ def attainment_by_office(session: Session) -> list[dict]:
     offices = session.execute(select(FrontOffice).where(
         read_clause(FrontOffice), FrontOffice.level.in_(list(OfficeLevel)))
         .order_by(FrontOffice.level, FrontOffice.name)).scalars().all()
+    cards = scorecards(session, offices, year, quarter)
     result = []
     for office in offices:
-        rows = scorecard(session, office, year, quarter)
+        rows = cards[office.id]
         if rows:
             result.append({"office": office, "overall": overall(rows),
                            "link": f"/scorecard/?office={office.id}&quarter={year}Q{quarter}"})

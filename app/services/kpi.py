@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import FrontOffice, KpiActual, KpiDefinition, KpiSource, KpiTarget
-from ..models.reports import ReportKind
-from .report_figures import KPI_ACTUALS, attainment, office_totals
-from .reports import EDITABLE, find_report, snapshot_of
+from ..models.reports import QuarterlyReport, ReportKind
+from .report_figures import KPI_ACTUALS, attainment, totals_by_office
+from .reports import EDITABLE, snapshot_of
 
 GREEN, YELLOW = Decimal(100), Decimal(80)
 
@@ -40,34 +40,55 @@ class KpiRow:
 
 def quarter_totals(session: Session, office: FrontOffice, year: int, quarter: int) -> dict:
     """Return the quarter's figures: frozen if the report is in, else counted now."""
-    report = find_report(session, office.id, year, quarter, ReportKind.office)
-    if report is not None and report.status not in EDITABLE and report.snapshot:
-        return snapshot_of(report)["totals"]
-    return office_totals(session, office, year, quarter)
+    return totals_for(session, [office], year, quarter)[office.id]
+
+
+def totals_for(session: Session, offices: list[FrontOffice], year: int,
+               quarter: int) -> dict[int, dict]:
+    """Return {office id: the quarter's figures} for many offices in a few queries."""
+    frozen = {}
+    for report in session.execute(select(QuarterlyReport).where(
+            QuarterlyReport.owner_office_id.in_([o.id for o in offices]),
+            QuarterlyReport.year == year, QuarterlyReport.quarter == quarter,
+            QuarterlyReport.kind == ReportKind.office)).scalars():
+        if report.status not in EDITABLE and report.snapshot:
+            frozen[report.owner_office_id] = snapshot_of(report)["totals"]
+    counted = totals_by_office(session, [o.id for o in offices if o.id not in frozen],
+                               year, quarter)
+    return {**counted, **frozen}
 
 
 def scorecard(session: Session, office: FrontOffice, year: int, quarter: int,
               totals: Optional[dict] = None) -> list[KpiRow]:
     """Return the office's KPIs of the quarter with actual, attainment and light."""
-    totals = totals if totals is not None else quarter_totals(session, office, year, quarter)
-    entered = {a.kpi_id: a for a in session.execute(select(KpiActual).where(
-        KpiActual.front_office_id == office.id, KpiActual.year == year,
+    known = {office.id: totals} if totals is not None else None
+    return scorecards(session, [office], year, quarter, known)[office.id]
+
+
+def scorecards(session: Session, offices: list[FrontOffice], year: int, quarter: int,
+               totals: Optional[dict[int, dict]] = None) -> dict[int, list[KpiRow]]:
+    """Return {office id: its KPI rows} for many offices, counted together."""
+    ids = [o.id for o in offices]
+    totals = totals if totals is not None else totals_for(session, offices, year, quarter)
+    entered = {(a.front_office_id, a.kpi_id): a for a in session.execute(select(KpiActual).where(
+        KpiActual.front_office_id.in_(ids), KpiActual.year == year,
         KpiActual.quarter == quarter)).scalars()}
-    rows = []
+    cards: dict[int, list[KpiRow]] = {office_id: [] for office_id in ids}
     for target, kpi in session.execute(
             select(KpiTarget, KpiDefinition).join(KpiDefinition)
-            .where(KpiTarget.front_office_id == office.id, KpiTarget.year == year,
+            .where(KpiTarget.front_office_id.in_(ids), KpiTarget.year == year,
                    KpiTarget.quarter == quarter).order_by(KpiDefinition.code)).all():
-        own = entered.get(kpi.id)
+        office_id = target.front_office_id
+        own = entered.get((office_id, kpi.id))
         if kpi.source == KpiSource.manual or kpi.code not in KPI_ACTUALS:
             actual = own.value if own else None
         else:
-            actual = KPI_ACTUALS[kpi.code](totals)
+            actual = KPI_ACTUALS[kpi.code](totals[office_id])
         reached = attainment(actual, target.target_value, kpi.direction)
-        rows.append(KpiRow(kpi, target.target_value, actual,
-                           Decimal(reached) if reached is not None else None,
-                           own.comment if own else None))
-    return rows
+        cards[office_id].append(KpiRow(kpi, target.target_value, actual,
+                                       Decimal(reached) if reached is not None else None,
+                                       own.comment if own else None))
+    return cards
 
 
 def overall(rows: list[KpiRow]) -> Optional[Decimal]:
@@ -79,7 +100,8 @@ def overall(rows: list[KpiRow]) -> Optional[Decimal]:
 def ranking(session: Session, offices: list[FrontOffice], year: int,
             quarter: int) -> list[tuple[int, FrontOffice, Optional[Decimal]]]:
     """Rank offices (of one level) by overall attainment; offices without targets come last."""
-    scored = [(office, overall(scorecard(session, office, year, quarter))) for office in offices]
+    cards = scorecards(session, offices, year, quarter)
+    scored = [(office, overall(cards[office.id])) for office in offices]
     scored.sort(key=lambda pair: (pair[1] is None, -(pair[1] or 0), pair[0].name))
     return [(place, office, value) for place, (office, value) in enumerate(scored, start=1)]
 

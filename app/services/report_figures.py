@@ -16,7 +16,7 @@ from ..models import (Agreement, FrontOffice, InfoRequest, KpiDefinition, KpiDir
 from ..models.accompaniment import ProviderViolation, ServiceApplication
 from ..models.problems import ProblemIssue
 from .clock import local_timezone
-from .sla import count_on_time, quarter_bounds
+from .sla import on_time_by_office, quarter_bounds
 
 # The figures a consolidated report sums; each office report carries all of them.
 TOTAL_KEYS = ("projects", "volume", "jobs", "pool_projects", "pool_volume", "meetings",
@@ -49,49 +49,69 @@ def _grouped(session: Session, column, office_id: int) -> list[dict]:
 
 def office_totals(session: Session, office: FrontOffice, year: int, quarter: int) -> dict:
     """Return the quarter's key figures of one office, counted in SQL (what KPIs read)."""
+    return totals_by_office(session, [office.id], year, quarter)[office.id]
+
+
+def totals_by_office(session: Session, office_ids, year: int, quarter: int) -> dict[int, dict]:
+    """Return {office id: the quarter's key figures}, a dozen grouped queries for any number."""
+    ids = sorted(set(office_ids))
     first, last = quarter_bounds(year, quarter)
     start, end = _moments(first, last)
-    own_projects = Project.owner_office_id == office.id
-    projects, volume, jobs = session.execute(
-        select(func.count(), func.sum(Project.volume), func.sum(Project.jobs))
-        .where(own_projects)).one()
-    pool, pool_volume = session.execute(
-        select(func.count(), func.sum(Project.volume))
-        .where(own_projects, Project.in_unified_pool.is_(True))).one()
-    meetings = _meetings_by_kind(session, office.id, first, last)
-    signed = _signed_by_kind(session, office.id, first, last)
-    due, on_time = count_on_time(session, InfoRequest.owner_office_id == office.id, first, last)
 
-    def count(model, *conditions) -> int:
-        return session.execute(select(func.count()).select_from(model).where(*conditions)).scalar()
+    def by_office(owner, columns: tuple, *conditions, group=()) -> dict:
+        """Return {office id (, group key): row of columns} over the offices asked for."""
+        rows = session.execute(select(owner, *group, *columns)
+                               .where(owner.in_(ids), *conditions)
+                               .group_by(owner, *group)).all()
+        width = 1 + len(group)
+        return {(tuple(row[:width]) if group else row[0]): tuple(row[width:]) for row in rows}
 
-    own_applications = ServiceApplication.owner_office_id == office.id
-    own_issues = ProblemIssue.owner_office_id == office.id
-    return {
-        "projects": projects, "volume": _money(volume), "jobs": int(jobs or 0),
-        "pool_projects": pool, "pool_volume": _money(pool_volume),
-        "meetings": sum(meetings.values()), "visits": meetings.get(MeetingKind.visit, 0),
-        "events": meetings.get(MeetingKind.event, 0),
-        "agreements_signed": sum(n for _, n, _ in signed),
-        "agreements_amount": _money(sum((a or 0) for _, _, a in signed)),
-        "info_requests_due": due, "info_requests_on_time": on_time,
-        "applications_received": count(ServiceApplication, own_applications,
-                                       ServiceApplication.received_at >= start,
-                                       ServiceApplication.received_at < end),
-        "applications_handed_over": count(ServiceApplication, own_applications,
-                                          ServiceApplication.handed_over_at >= start,
-                                          ServiceApplication.handed_over_at < end),
-        "provider_violations": count(ProviderViolation.__table__.join(
-            ServiceApplication.__table__), own_applications,
-            ProviderViolation.detected_at >= start, ProviderViolation.detected_at < end),
-        "problems_raised": count(ProblemIssue, own_issues,
-                                 ProblemIssue.raised_on.between(first, last)),
-        "problems_resolved": count(ProblemIssue, own_issues,
-                                   ProblemIssue.resolved_on.between(first, last)),
-        "hq_escalations": count(ProblemIssue, own_issues,
-                                ProblemIssue.hq_put_on_agenda_at >= start,
-                                ProblemIssue.hq_put_on_agenda_at < end),
-    }
+    count = (func.count(),)
+    projects = by_office(Project.owner_office_id,
+                         (func.count(), func.sum(Project.volume), func.sum(Project.jobs)))
+    pool = by_office(Project.owner_office_id, (func.count(), func.sum(Project.volume)),
+                     Project.in_unified_pool.is_(True))
+    meetings = by_office(Meeting.owner_office_id, count, Meeting.held_on.between(first, last),
+                         group=(Meeting.kind,))
+    signed = by_office(Agreement.owner_office_id, (func.count(), func.sum(Agreement.amount)),
+                       Agreement.signed_on.between(first, last))
+    requests = on_time_by_office(session, InfoRequest.owner_office_id.in_(ids), first, last)
+    owner = ServiceApplication.owner_office_id
+    received = by_office(owner, count, ServiceApplication.received_at >= start,
+                         ServiceApplication.received_at < end)
+    handed = by_office(owner, count, ServiceApplication.handed_over_at >= start,
+                       ServiceApplication.handed_over_at < end)
+    violations = dict(session.execute(
+        select(owner, func.count()).select_from(ProviderViolation).join(ServiceApplication)
+        .where(owner.in_(ids), ProviderViolation.detected_at >= start,
+               ProviderViolation.detected_at < end).group_by(owner)).all())
+    issue_owner = ProblemIssue.owner_office_id
+    raised = by_office(issue_owner, count, ProblemIssue.raised_on.between(first, last))
+    resolved = by_office(issue_owner, count, ProblemIssue.resolved_on.between(first, last))
+    escalated = by_office(issue_owner, count, ProblemIssue.hq_put_on_agenda_at >= start,
+                          ProblemIssue.hq_put_on_agenda_at < end)
+    totals = {}
+    for office_id in ids:
+        n, volume, jobs = projects.get(office_id, (0, None, None))
+        pool_n, pool_volume = pool.get(office_id, (0, None))
+        kinds = {kind: row[0] for (o, kind), row in meetings.items() if o == office_id}
+        agreements_n, amount = signed.get(office_id, (0, None))
+        due, on_time = requests.get(office_id, (0, 0))
+        totals[office_id] = {
+            "projects": n, "volume": _money(volume), "jobs": int(jobs or 0),
+            "pool_projects": pool_n, "pool_volume": _money(pool_volume),
+            "meetings": sum(kinds.values()), "visits": kinds.get(MeetingKind.visit, 0),
+            "events": kinds.get(MeetingKind.event, 0),
+            "agreements_signed": agreements_n, "agreements_amount": _money(amount),
+            "info_requests_due": due, "info_requests_on_time": on_time,
+            "applications_received": received.get(office_id, (0,))[0],
+            "applications_handed_over": handed.get(office_id, (0,))[0],
+            "provider_violations": violations.get(office_id, 0),
+            "problems_raised": raised.get(office_id, (0,))[0],
+            "problems_resolved": resolved.get(office_id, (0,))[0],
+            "hq_escalations": escalated.get(office_id, (0,))[0],
+        }
+    return totals
 
 
 def _meetings_by_kind(session: Session, office_id: int, first: date, last: date) -> dict:

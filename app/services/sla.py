@@ -1,6 +1,6 @@
 """The information-request SLA: share of requests answered within 5 working days, per office."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional
 
@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import FrontOffice, InfoRequest
+from ..models.requests import answered_in_time
 from ..security.scoping import read_clause
 from .clock import today_local
 
@@ -38,10 +39,10 @@ def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
     return first, date.fromordinal(last.toordinal() - 1)
 
 
-def _verdict(request: InfoRequest, today: date) -> Optional[bool]:
+def _verdict(due_date: date, answered_at: Optional[datetime], today: date) -> Optional[bool]:
     """True answered on time, False late (or open past its due date), None still in term."""
-    on_time = request.answered_on_time
-    if on_time is None and request.due_date >= today:
+    on_time = answered_in_time(answered_at, due_date)
+    if on_time is None and due_date >= today:
         return None
     return bool(on_time)
 
@@ -51,13 +52,22 @@ def _due_in(first: date, last: date):
     return InfoRequest.due_date.between(first, min(last, today_local()))
 
 
-def count_on_time(session: Session, condition, first: date, last: date) -> tuple[int, int]:
-    """Return (fell due, answered on time) for the requests matching condition in a period."""
-    today = today_local()
-    verdicts = [_verdict(r, today) for r in session.execute(
-        select(InfoRequest).where(condition, _due_in(first, last))).scalars()]
-    decided = [v for v in verdicts if v is not None]
-    return len(decided), sum(decided)
+def on_time_by_office(session: Session, condition, first: date,
+                      last: date) -> dict[int, tuple[int, int]]:
+    """Return {office id: (fell due, answered on time)} for the requests matching condition.
+
+    Only three columns per request are read: the on-time rule (answered by the due date in
+    Kazakhstan time) is InfoRequest.answered_on_time's, applied to plain rows.
+    """
+    today, counts = today_local(), {}
+    for office_id, due_date, answered_at in session.execute(
+            select(InfoRequest.owner_office_id, InfoRequest.due_date, InfoRequest.answered_at)
+            .where(condition, _due_in(first, last))):
+        verdict = _verdict(due_date, answered_at, today)
+        if verdict is not None:
+            due, on_time = counts.get(office_id, (0, 0))
+            counts[office_id] = (due + 1, on_time + verdict)
+    return counts
 
 
 def info_request_sla(session: Session, year: int, quarter: int) -> list[OfficeSla]:
@@ -77,7 +87,7 @@ def info_request_sla(session: Session, year: int, quarter: int) -> list[OfficeSl
     today = today_local()
     for request, office in rows:
         sla = by_office.setdefault(office.id, OfficeSla(office))
-        verdict = _verdict(request, today)
+        verdict = _verdict(request.due_date, request.answered_at, today)
         if verdict is None:
             continue
         sla.due += 1
