@@ -9,10 +9,10 @@ from decimal import Decimal
 from typing import Optional
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
-from ..models import (Agreement, FrontOffice, InfoRequest, KpiDefinition, KpiDirection,
-                      KpiTarget, Meeting, MeetingKind, Project, Region, Sector)
+from ..models import (Agreement, FrontOffice, InfoRequest, Investor, KpiDefinition,
+                      KpiDirection, KpiTarget, Meeting, MeetingKind, Project, Region, Sector)
 from ..models.accompaniment import ProviderViolation, ServiceApplication
 from ..models.problems import ProblemIssue
 from .clock import local_timezone
@@ -129,15 +129,14 @@ def _signed_by_kind(session: Session, office_id: int, first: date, last: date) -
 
 
 def compile_office(session: Session, office: FrontOffice, year: int, quarter: int,
-                   previous: Optional[dict] = None) -> dict:
-    """Return the snapshot of one office's quarter; previous is last quarter's snapshot."""
+                   previous: Optional[dict] = None, totals: Optional[dict] = None) -> dict:
+    """Return the snapshot of one office's quarter; previous is last quarter's snapshot.
+
+    ``totals`` are the office's key figures when already counted with other offices'.
+    """
     first, last = quarter_bounds(year, quarter)
-    totals = office_totals(session, office, year, quarter)
-    projects = session.execute(
-        select(Project).where(Project.owner_office_id == office.id)
-        .options(joinedload(Project.investor), joinedload(Project.region),
-                 joinedload(Project.sector))
-        .order_by(Project.volume.desc(), Project.id)).scalars().all()
+    totals = totals if totals is not None else office_totals(session, office, year, quarter)
+    projects = _project_rows(session, office.id)
     meetings = _meetings_by_kind(session, office.id, first, last)
     signed = _signed_by_kind(session, office.id, first, last)
     implementation = session.execute(
@@ -159,8 +158,8 @@ def compile_office(session: Session, office: FrontOffice, year: int, quarter: in
                                 "amount": _money(a)} for k, n, a in sorted(signed)],
         "implementation": [{"key": k.value, "label": str(k), "count": n}
                            for k, n in sorted(implementation)],
-        "pool": _pool_changes([p for p in projects if p.in_unified_pool], previous),
-        "projects": [_project_row(p) for p in projects],
+        "pool": _pool_changes([p for p in projects if p["in_unified_pool"]], previous),
+        "projects": projects,
         "kpis": _kpis(session, office, year, quarter, totals),
     }
 
@@ -175,17 +174,33 @@ def _by_name(session: Session, office_id: int, code, name, join_on) -> list[dict
                    for c, n, k, v, j in rows), key=lambda r: r["key"])
 
 
-def _project_row(project: Project) -> dict:
-    return {"id": project.id, "name": project.name, "investor": project.investor.name,
-            "region": project.region.name_ru, "sector": project.sector.name_ru,
-            "stage": str(project.stage), "routing_level": str(project.routing_level),
-            "volume": _money(project.volume), "jobs": project.jobs,
-            "in_unified_pool": project.in_unified_pool}
+def _project_rows(session: Session, office_id: int) -> list[dict]:
+    """Return the office's projects as report rows, largest first: plain rows, no objects."""
+    rows = session.execute(
+        select(Project.id, Project.name, Investor.name, Region.name_ru, Sector.name_ru,
+               Project.stage, Project.routing_level, Project.volume, Project.jobs,
+               Project.in_unified_pool)
+        .join(Investor, Project.investor_id == Investor.id)
+        .join(Region, Project.region_id == Region.id)
+        .join(Sector, Project.sector_id == Sector.id)
+        .where(Project.owner_office_id == office_id)
+        .order_by(Project.volume.desc(), Project.id))
+    labels = {}  # stage and level labels, translated once per report, not once per row
+
+    def label(member):
+        if member not in labels:
+            labels[member] = str(member)
+        return labels[member]
+
+    return [{"id": id_, "name": name, "investor": investor, "region": region,
+             "sector": sector, "stage": label(stage), "routing_level": label(level),
+             "volume": _money(volume), "jobs": jobs, "in_unified_pool": pool}
+            for id_, name, investor, region, sector, stage, level, volume, jobs, pool in rows]
 
 
-def _pool_changes(pool: list[Project], previous: Optional[dict]) -> dict:
+def _pool_changes(pool: list[dict], previous: Optional[dict]) -> dict:
     """Return the pool with what changed since the previous quarter's report (p. 2.8-1)."""
-    now = {p.id: {"id": p.id, "name": p.name, "stage": str(p.stage)} for p in pool}
+    now = {p["id"]: {"id": p["id"], "name": p["name"], "stage": p["stage"]} for p in pool}
     before = {row["id"]: row for row in (previous or {}).get("pool", {}).get("items", [])}
     return {
         "items": sorted(now.values(), key=lambda r: r["id"]),

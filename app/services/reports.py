@@ -9,14 +9,14 @@ from datetime import date
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from ..models import FrontOffice, OfficeKind, OfficeLevel
 from ..models.reports import QuarterlyReport, ReportEvent, ReportKind, ReportStatus
 from ..security import roles
 from .clock import local_timezone, now_utc, today_local
-from .report_figures import compile_office, consolidate
+from .report_figures import compile_office, consolidate, totals_by_office
 
 R = ReportStatus
 EDITABLE = (R.draft, R.returned)
@@ -93,7 +93,7 @@ def _event(report: QuarterlyReport, action: str, user_id: Optional[int],
                                      comment=comment))
 
 
-def refresh(session: Session, report: QuarterlyReport) -> None:
+def refresh(session: Session, report: QuarterlyReport, totals: Optional[dict] = None) -> None:
     """Recompile a draft's figures from the records; frozen reports stay as they are."""
     if report.status not in EDITABLE:
         raise ReportError("status", _l("Представленный отчёт не пересчитывается: его цифры "
@@ -105,9 +105,26 @@ def refresh(session: Session, report: QuarterlyReport) -> None:
         before = find_report(session, report.owner_office_id,
                              *previous_quarter(report.year, report.quarter))
         figures = compile_office(session, report.owner_office, report.year, report.quarter,
-                                 snapshot_of(before))
+                                 snapshot_of(before), totals)
     report.snapshot = json.dumps(figures, ensure_ascii=False)
     report.compiled_at = now_utc()
+    session.info.setdefault(COMPILED_NOW, set()).add(_report_key(report))
+
+
+# Reports compiled in the running transaction: rolling them up again a moment later (the
+# consolidated report right after the drafts) needs no second pass over the records.
+COMPILED_NOW = "irm_reports_compiled_in_this_transaction"
+
+
+def _report_key(report: QuarterlyReport) -> tuple:
+    return (report.owner_office_id or report.owner_office.id, report.year, report.quarter,
+            report.kind)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_compiled(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(COMPILED_NOW, None)
 
 
 def _parts(session: Session, year: int, quarter: int) -> list[dict]:
@@ -120,7 +137,8 @@ def _parts(session: Session, year: int, quarter: int) -> list[dict]:
         .order_by(QuarterlyReport.id)).scalars().all()
     parts = []
     for report in reports:
-        if report.snapshot is None or report.status in EDITABLE:
+        fresh = _report_key(report) in session.info.get(COMPILED_NOW, ())
+        if report.snapshot is None or (report.status in EDITABLE and not fresh):
             refresh(session, report)
         parts.append({**snapshot_of(report), "status": report.status.value})
     return parts
@@ -129,15 +147,21 @@ def _parts(session: Session, year: int, quarter: int) -> list[dict]:
 def create_drafts(session: Session, year: int, quarter: int) -> int:
     """Create (and compile) every office's draft and the NC consolidated draft; return new ones."""
     created = 0
-    for office in reporting_offices(session):
-        if find_report(session, office.id, year, quarter) is None:
-            report = QuarterlyReport(owner_office=office, year=year, quarter=quarter,
-                                     status=R.draft, kind=ReportKind.office,
-                                     due_date=due_date(ReportKind.office, year, quarter))
-            session.add(report)
-            refresh(session, report)
-            _event(report, "compile", None)
-            created += 1
+    offices = reporting_offices(session)
+    existing = set(session.execute(select(QuarterlyReport.owner_office_id).where(
+        QuarterlyReport.year == year, QuarterlyReport.quarter == quarter,
+        QuarterlyReport.kind == ReportKind.office)).scalars())
+    missing = [office for office in offices if office.id not in existing]
+    # The key figures of all new drafts in a dozen grouped queries, not a dozen per office.
+    totals = totals_by_office(session, [office.id for office in missing], year, quarter)
+    for office in missing:
+        report = QuarterlyReport(owner_office=office, year=year, quarter=quarter,
+                                 status=R.draft, kind=ReportKind.office,
+                                 due_date=due_date(ReportKind.office, year, quarter))
+        session.add(report)
+        refresh(session, report, totals[office.id])
+        _event(report, "compile", None)
+        created += 1
     session.flush()
     nc = national_company(session)
     if nc is not None and find_report(session, nc.id, year, quarter,
