@@ -5,7 +5,7 @@ from typing import Optional
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import LabeledEnum, TimestampMixin, enum_column
@@ -26,6 +26,8 @@ class Meeting(OwnedByOfficeMixin, TimestampMixin, Model):
     """A meeting, visit, negotiation or event, with its outcome and follow-up date."""
 
     __tablename__ = "meeting"
+    # An office's meetings newest first, through an index (they count in hundreds of thousands).
+    __table_args__ = (Index("ix_meeting_office_held_on", "owner_office_id", "held_on"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[MeetingKind] = enum_column(MeetingKind, nullable=False, default=MeetingKind.meeting)
     subject: Mapped[str] = mapped_column(String(255), nullable=False)

@@ -4,7 +4,7 @@ from typing import Optional
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, and_
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, and_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -38,6 +38,8 @@ class InfoRequest(OwnedByOfficeMixin, TimestampMixin, Model):
     """An investor's information request; the owner office is the office that received it."""
 
     __tablename__ = "info_request"
+    # An office's requests by due date (the list's order, the due-soon and overdue lists).
+    __table_args__ = (Index("ix_info_request_office_due_date", "owner_office_id", "due_date"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"), nullable=False,
                                              index=True)

@@ -94,6 +94,10 @@ ROLE_PERMISSIONS = {
 }
 
 
+# The same grants as sets, for answering permission checks without regexes.
+ROLE_PAIRS = {role: frozenset(perms) for role, perms in ROLE_PERMISSIONS.items()}
+
+
 def fab_roles() -> dict[str, list[list[str]]]:
     """Return ROLE_PERMISSIONS as FAB_ROLES, whose entries are regexes: anchor them exactly."""
     import re
