@@ -391,3 +391,15 @@ def test_list_offers_edit_and_delete_only_on_rows_the_user_may_change(ui, world)
     assert f"/investorview/edit/{own}" in html and f"/investorview/delete/{own}" in html
     assert f"/investorview/edit/{theirs}" not in html
     assert f"/investorview/delete/{theirs}" not in html
+
+
+def test_the_cached_menu_follows_the_users_role_and_language(ui):
+    # Rendered once per roles and language (views/menu.py), never another role's menu.
+    admin = ui("admin").get("/projectview/list/").text
+    region = ui("region.almaty").get("/projectview/list/").text
+    assert "/users/list/" in admin and "/users/list/" not in region
+    client = ui("region.almaty")
+    client.get("/lang/en")
+    english = client.get("/projectview/list/").text
+    client.get("/lang/ru")
+    assert "Import from Excel" in english and "Импорт из Excel" in region

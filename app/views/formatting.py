@@ -41,9 +41,11 @@ def enum_label_formatter(enum_cls):
 
 
 def register_template_filters(app) -> None:
-    """Make the formatters available to templates."""
+    """Make the formatters (and the cached navigation menu) available to templates."""
     app.add_template_filter(format_money, "money")
     app.add_template_filter(format_utc_as_local, "local_time")
+    from .menu import cached_menu
+    app.add_template_global(cached_menu, "irm_menu")
     # The list widget pairs each column with its formatter once per page, not once per cell.
     app.add_template_filter(lambda column, formatters: (column, formatters.get(column)),
                             "irm_cell")
