@@ -27,7 +27,9 @@ class Meeting(OwnedByOfficeMixin, TimestampMixin, Model):
 
     __tablename__ = "meeting"
     # An office's meetings newest first, through an index (they count in hundreds of thousands).
-    __table_args__ = (Index("ix_meeting_office_held_on", "owner_office_id", "held_on"),)
+    # The start page's recent changes read the latest updated_at.
+    __table_args__ = (Index("ix_meeting_office_held_on", "owner_office_id", "held_on"),
+                      Index("ix_meeting_updated_at", "updated_at"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[MeetingKind] = enum_column(MeetingKind, nullable=False, default=MeetingKind.meeting)
     subject: Mapped[str] = mapped_column(String(255), nullable=False)

@@ -3,7 +3,7 @@ from typing import Optional
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .base import LabeledEnum, TimestampMixin, enum_column
@@ -29,6 +29,8 @@ class Investor(OwnedByOfficeMixin, TimestampMixin, Model):
     """An investor and its contacts, owned by the office that works with it."""
 
     __tablename__ = "investor"
+    # The start page's recent changes read the latest updated_at.
+    __table_args__ = (Index("ix_investor_updated_at", "updated_at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(255), nullable=False, index=True)
     # BIN: Kazakhstan's 12-digit business identification number; unique where given.

@@ -39,7 +39,9 @@ class InfoRequest(OwnedByOfficeMixin, TimestampMixin, Model):
 
     __tablename__ = "info_request"
     # An office's requests by due date (the list's order, the due-soon and overdue lists).
-    __table_args__ = (Index("ix_info_request_office_due_date", "owner_office_id", "due_date"),)
+    # Open requests past or near their due date are counted on every start page.
+    __table_args__ = (Index("ix_info_request_office_due_date", "owner_office_id", "due_date"),
+                      Index("ix_info_request_status_due_date", "status", "due_date"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"), nullable=False,
                                              index=True)
