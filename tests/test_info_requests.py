@@ -137,6 +137,8 @@ def test_sla_counts_on_time_late_and_open_overdue(app, world):
                  datetime(2026, 2, 9, 12, 0, tzinfo=timezone.utc))
         _request(db.session, office, "поздно", received, RequestStatus.answered,
                  datetime(2026, 2, 9, 19, 30, tzinfo=timezone.utc))  # 00:30 on 10 Feb locally
+        _request(db.session, office, "в последнюю минуту", received, RequestStatus.answered,
+                 datetime(2026, 2, 9, 18, 59, 30, tzinfo=timezone.utc))  # 23:59:30 locally
         _request(db.session, office, "не отвечен", received)
         db.session.commit()
         with app.test_request_context():
@@ -145,8 +147,8 @@ def test_sla_counts_on_time_late_and_open_overdue(app, world):
             g.user = db.session.execute(select(OfficeUser).filter_by(username="admin")).scalar_one()
             rows = {row.office.name: row for row in info_request_sla(db.session, 2026, 1)}
         row = rows["Региональная организация для SLA"]
-        assert (row.due, row.on_time, row.late) == (3, 1, 2)
-        assert str(row.share_on_time) == "33.3"
+        assert (row.due, row.on_time, row.late) == (4, 2, 2)
+        assert str(row.share_on_time) == "50.0"
 
 
 def test_sla_page_is_scoped(ui):

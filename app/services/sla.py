@@ -1,16 +1,15 @@
 """The information-request SLA: share of requests answered within 5 working days, per office."""
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import select
+from sqlalchemy import DateTime, and_, case, cast, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from ..models import FrontOffice, InfoRequest
-from ..models.requests import answered_in_time
 from ..security.scoping import read_clause
-from .clock import today_local
+from .clock import local_timezone, today_local
 
 
 @dataclass
@@ -39,35 +38,40 @@ def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
     return first, date.fromordinal(last.toordinal() - 1)
 
 
-def _verdict(due_date: date, answered_at: Optional[datetime], today: date) -> Optional[bool]:
-    """True answered on time, False late (or open past its due date), None still in term."""
-    on_time = answered_in_time(answered_at, due_date)
-    if on_time is None and due_date >= today:
-        return None
-    return bool(on_time)
-
-
 def _due_in(first: date, last: date):
     """Requests whose deadline fell in the period, up to today."""
     return InfoRequest.due_date.between(first, min(last, today_local()))
+
+
+def _answered_by_due_date(session: Session):
+    """SQL: answered before the end of the due date in Kazakhstan time (answered_in_time).
+
+    answered_at is stored as naive UTC, so the due date's end is moved to UTC in SQL.
+    """
+    hours = int(local_timezone().utcoffset(None).total_seconds() // 3600)
+    if session.get_bind().dialect.name == "sqlite":
+        day_end = func.datetime(InfoRequest.due_date, "+1 day", f"{-hours:+d} hours")
+    else:
+        day_end = cast(InfoRequest.due_date, DateTime) + literal_column(
+            f"interval '{24 - hours} hours'")
+    return and_(InfoRequest.answered_at.is_not(None), InfoRequest.answered_at < day_end)
 
 
 def on_time_by_office(session: Session, condition, first: date,
                       last: date) -> dict[int, tuple[int, int]]:
     """Return {office id: (fell due, answered on time)} for the requests matching condition.
 
-    Only three columns per request are read: the on-time rule (answered by the due date in
-    Kazakhstan time) is InfoRequest.answered_on_time's, applied to plain rows.
+    Counted in SQL: a request fell due when its deadline passed (or it was answered);
+    one still open on its due date is not decided yet.
     """
-    today, counts = today_local(), {}
-    for office_id, due_date, answered_at in session.execute(
-            select(InfoRequest.owner_office_id, InfoRequest.due_date, InfoRequest.answered_at)
-            .where(condition, _due_in(first, last))):
-        verdict = _verdict(due_date, answered_at, today)
-        if verdict is not None:
-            due, on_time = counts.get(office_id, (0, 0))
-            counts[office_id] = (due + 1, on_time + verdict)
-    return counts
+    undecided = and_(InfoRequest.answered_at.is_(None), InfoRequest.due_date >= today_local())
+    one = literal_column("1")
+    rows = session.execute(
+        select(InfoRequest.owner_office_id,
+               func.sum(case((~undecided, one), else_=0)),
+               func.sum(case((_answered_by_due_date(session), one), else_=0)))
+        .where(condition, _due_in(first, last)).group_by(InfoRequest.owner_office_id))
+    return {office_id: (int(due or 0), int(on_time or 0)) for office_id, due, on_time in rows}
 
 
 def info_request_sla(session: Session, year: int, quarter: int) -> list[OfficeSla]:
@@ -77,20 +81,9 @@ def info_request_sla(session: Session, year: int, quarter: int) -> list[OfficeSl
     out, so a quarter in progress shows what has been decided so far.
     """
     first, last = quarter_bounds(year, quarter)
-    rows = session.execute(
-        select(InfoRequest, FrontOffice)
-        .join(FrontOffice, InfoRequest.owner_office_id == FrontOffice.id)
-        .where(read_clause(InfoRequest), _due_in(first, last))
-        .order_by(FrontOffice.name)
-    ).all()
-    by_office: dict[int, OfficeSla] = {}
-    today = today_local()
-    for request, office in rows:
-        sla = by_office.setdefault(office.id, OfficeSla(office))
-        verdict = _verdict(request.due_date, request.answered_at, today)
-        if verdict is None:
-            continue
-        sla.due += 1
-        sla.on_time += verdict
-        sla.late += not verdict
-    return list(by_office.values())
+    counts = on_time_by_office(session, read_clause(InfoRequest), first, last)
+    offices = session.execute(select(FrontOffice).where(FrontOffice.id.in_(list(counts)))
+                              .order_by(FrontOffice.name)).scalars()
+    return [OfficeSla(office, counts[office.id][0], counts[office.id][1],
+                      counts[office.id][0] - counts[office.id][1])
+            for office in offices]
