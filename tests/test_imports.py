@@ -317,3 +317,20 @@ def test_the_dry_run_runs_in_the_background(app, ui):
 
 def test_authority_cannot_import(ui):
     assert ui("authority").get("/imports/").status_code in (302, 403)
+
+
+def test_an_update_without_an_office_column_keeps_the_records_office(app, ui, world):
+    with app.app_context():
+        project = db.session.get(Project, world["records"]["project"]["NCALM"])
+        project.external_id = "NCALM-0001"
+        investor = project.investor
+        db.session.commit()
+        row = ["NCALM-0001", "Обновлён импортом НК", investor.name, investor.bin,
+               project.region.name_ru, project.sector.name_ru, None, 7, 3, 2026]
+    job = job_of(app, upload(ui("nc"), "projects", xlsx(PROJECT_HEADERS, [row])))
+    assert job.status == ImportStatus.checked and job.updated == 1, job.errors
+    ui("nc").post(f"/imports/{job.id}/write")
+    with app.app_context():
+        saved = db.session.get(Project, world["records"]["project"]["NCALM"])
+        assert saved.name == "Обновлён импортом НК"
+        assert saved.owner_office_id == world["offices"]["NCALM"]  # not moved to the NC

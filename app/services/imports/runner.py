@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import false, func, null, select
 from sqlalchemy.orm import Session
 
 from ...models import ImportKind, Investor, NicheProject, Project
@@ -69,6 +69,7 @@ class Importer:
         self.headers = headers
         self.header_of = {c.key: h for h, c in headers.columns.items()}
         self.refs = References(session, scope)
+        self.owners: dict[int, int] = {}  # record id -> its office, for rules on updates
         self.existing = self._existing_keys()
         self.seen: dict[str, int] = {}  # key -> first row, to catch a record given twice
 
@@ -114,7 +115,11 @@ class Importer:
             return None
         if item_id is None and self.model is Investor:
             self._warn_if_duplicate(row.number, values, outcome)
-        errors = validate_record(self.session, self.model, values, item_id, trusted=TRUSTED)
+        if item_id is None:
+            values.setdefault("owner_office_id", self.scope.own_office_id)
+        # An update without an office column keeps its office, and is checked against it.
+        checked = {"owner_office_id": self.owners.get(item_id), **values}
+        errors = validate_record(self.session, self.model, checked, item_id, trusted=TRUSTED)
         for name, messages in errors.items():
             for message in messages:
                 outcome.error(row.number, self.header_of.get(name, name), message)
@@ -166,11 +171,11 @@ class Importer:
             values[column.key] = value
         if failed:
             return values, True
-        office = values.get("owner_office")
-        if office is None:
-            values["owner_office_id"] = self.scope.own_office_id
-            values.pop("owner_office", None)
-        elif not may_assign_office(self.session, office.id, self.model, self.scope):
+        office = values.pop("owner_office", None)  # none given: a new record is the user's
+        if office is not None:
+            values["owner_office_id"] = office.id
+        if office is not None and not may_assign_office(self.session, office.id, self.model,
+                                                         self.scope):
             outcome.error(row.number, self.header_of["owner_office"], OFFICE_NOT_WRITABLE)
             return values, True
         if self.model is Project:
@@ -181,7 +186,7 @@ class Importer:
                 outcome.error(row.number, self.header_of.get("investor_bin")
                               or self.header_of.get("investor_name"), error.args[0])
                 return values, True
-        for name in [n for n, v in values.items() if v is None and n != "owner_office_id"]:
+        for name in [n for n, v in values.items() if v is None]:
             if name in ("stage", "status", "ownership", "jobs"):
                 values.pop(name)  # left to the model's default on a new record, kept on an old
         return values, False
@@ -196,16 +201,18 @@ class Importer:
 
     def _existing_keys(self) -> dict[str, tuple[int, bool]]:
         """Return {key: (record id, writable)} of every record that has one, any office's."""
-        writable = write_clause(self.model, self.scope)
-        if self.model is not Investor:
-            column = self.model.external_id
-            rows = self.session.execute(select(column, self.model.id, writable)
-                                        .where(column.is_not(None)))
-            return {key: (record_id, bool(may)) for key, record_id, may in rows}
+        writable, owner = write_clause(self.model, self.scope), self.model.owner_office_id
+        if self.model is Investor:
+            keys = select(func.coalesce(Investor.bin, Investor.name), Investor.bin.is_(None),
+                          Investor.country_id)
+        else:
+            keys = select(self.model.external_id, false(), null()).where(
+                self.model.external_id.is_not(None))
         existing = {}
-        for bin_, name, country_id, record_id, may in self.session.execute(select(
-                Investor.bin, Investor.name, Investor.country_id, Investor.id, writable)):
-            existing[bin_ or f"{fold(name)}\x00{country_id}"] = (record_id, bool(may))
+        for key, by_name, country_id, record_id, may, office in self.session.execute(
+                keys.add_columns(self.model.id, writable, owner)):
+            existing[f"{fold(key)}\x00{country_id}" if by_name else key] = (record_id, bool(may))
+            self.owners[record_id] = office
         return existing
 
     def _match(self, values: dict, key: Optional[str]):
@@ -226,9 +233,13 @@ class Importer:
         number = key[len(OWN_CODE_PREFIX):]
         if not number.isdigit():
             return None
-        row = self.session.execute(select(Project.id, write_clause(Project, self.scope))
+        row = self.session.execute(select(Project.id, write_clause(Project, self.scope),
+                                          Project.owner_office_id)
                                    .where(Project.id == int(number))).first()
-        return (row[0], bool(row[1])) if row else None
+        if row is None:
+            return None
+        self.owners[row[0]] = row[2]
+        return row[0], bool(row[1])
 
     def _warn_if_duplicate(self, number: int, values: dict, outcome: Outcome) -> None:
         if not hasattr(self, "_names"):
