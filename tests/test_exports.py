@@ -45,3 +45,22 @@ def test_pool_export_is_built_in_the_background_and_scoped(app, ui, world, tmp_p
     # Every row carries the code a re-import finds its project by.
     assert all(r[header.index("Внешний код")] for r in rows)
     assert ui("region.turkestan").get(f"/exports/{job_id}/download").status_code == 404
+
+
+def test_all_projects_export_has_every_project_of_the_scope_and_no_other(app, ui, world,
+                                                                         tmp_path):
+    app.config["IRM_EXPORT_DIR"] = str(tmp_path)
+    browser = ui("region.turkestan")
+    assert browser.post("/exports/projects").status_code == 302
+    with app.app_context():
+        expected = sorted(db.session.execute(select(Project.id).where(
+            Project.owner_office_id == world["offices"]["TUR"])).scalars())
+        assert run_pending_exports(db.session, tmp_path) == 1
+        job = db.session.execute(select(ExportJob).order_by(ExportJob.id.desc())).scalars().first()
+        assert job.kind == "all_projects" and job.rows == len(expected)
+        job_id = job.id
+    response = browser.get(f"/exports/{job_id}/download")
+    assert response.status_code == 200
+    assert "proekty" in response.headers["Content-Disposition"]
+    sheet = openpyxl.load_workbook(BytesIO(response.data)).active
+    assert sorted(r[0] for r in sheet.iter_rows(min_row=2, values_only=True)) == expected

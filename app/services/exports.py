@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Iterator
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import select, true, update
+from sqlalchemy.orm import Session
 
-from ..models import Project
+from ..models import FrontOffice, Investor, Project, Region, Sector
 from ..models.exports import ExportJob, ExportStatus
 from ..models.org import OfficeUser
 from ..security.scoping import build_scope, read_clause
@@ -20,7 +20,9 @@ from .excel import write_workbook
 
 log = logging.getLogger(__name__)
 POOL_EXPORT = "unified_pool"
+PROJECTS_EXPORT = "all_projects"  # the same columns, every project the user may read
 POOL_SHEET = _l("Единый пул")
+PROJECTS_SHEET = _l("Инвестиционные проекты")
 # Lazy headers: write_workbook() turns them into str in the language in effect (outside a
 # request, as in the scheduler, Flask-Babel gives the Russian msgids).
 POOL_COLUMNS = [
@@ -34,11 +36,6 @@ POOL_COLUMNS = [
 ]
 
 
-def external_code(project: Project) -> str:
-    """Return the code a re-import finds the project by: its external id, else IRM-<id>."""
-    return project.external_id or f"{OWN_CODE_PREFIX}{project.id}"
-
-
 OWN_CODE_PREFIX = "IRM-"
 
 
@@ -49,20 +46,32 @@ def request_export(session: Session, user: OfficeUser, kind: str = POOL_EXPORT) 
     return job
 
 
-def pool_rows(session: Session, user: OfficeUser) -> Iterator[dict]:
-    """Yield the unified-pool projects the user may read, in batches from the database."""
+def pool_rows(session: Session, user: OfficeUser, pool_only: bool = True) -> Iterator[dict]:
+    """Yield the unified-pool projects (or all projects) the user may read, streamed.
+
+    Plain rows, not objects: a national pool is a hundred thousand of them.
+    """
     scope = build_scope(session, {r.name for r in user.roles}, user.front_office_id)
-    query = (select(Project).where(Project.in_unified_pool.is_(True),
-                                   read_clause(Project, scope))
-             .options(joinedload(Project.investor), joinedload(Project.region),
-                      joinedload(Project.sector), joinedload(Project.owner_office))
-             .order_by(Project.id).execution_options(yield_per=1000))
-    for project in session.execute(query).scalars():
-        yield {"id": project.id, "external_id": external_code(project), "name": project.name, "investor": project.investor.name,
-               "bin": project.investor.bin, "region": project.region.name_ru,
-               "sector": project.sector.name_ru, "stage": str(project.stage),
-               "routing_level": str(project.routing_level), "volume": project.volume,
-               "jobs": project.jobs, "year": project.year, "office": project.owner_office.name}
+    query = (select(Project.id, Project.external_id, Project.name, Investor.name, Investor.bin,
+                    Region.name_ru, Sector.name_ru, Project.stage, Project.routing_level,
+                    Project.volume, Project.jobs, Project.year, FrontOffice.name)
+             .join(Investor, Project.investor_id == Investor.id)
+             .join(Region, Project.region_id == Region.id)
+             .join(Sector, Project.sector_id == Sector.id)
+             .join(FrontOffice, Project.owner_office_id == FrontOffice.id)
+             .where(read_clause(Project, scope),
+                    Project.in_unified_pool.is_(True) if pool_only else true())
+             .order_by(Project.id).execution_options(yield_per=2000))
+    labels = {}  # stage and level labels: translated once, not once per row
+    for (id_, external_id, name, investor, bin_, region, sector, stage, level, volume, jobs,
+         year, office) in session.execute(query):
+        for member in (stage, level):
+            if member not in labels:
+                labels[member] = str(member)
+        yield {"id": id_, "external_id": external_id or f"{OWN_CODE_PREFIX}{id_}",
+               "name": name, "investor": investor, "bin": bin_, "region": region,
+               "sector": sector, "stage": labels[stage], "routing_level": labels[level],
+               "volume": volume, "jobs": jobs, "year": year, "office": office}
 
 
 def run_pending_exports(session: Session, directory: Path) -> int:
@@ -79,10 +88,12 @@ def run_pending_exports(session: Session, directory: Path) -> int:
             continue
         job = session.get(ExportJob, job_id)
         path = directory / f"export-{job.id}.xlsx"
-        counted = _Counter(pool_rows(session, job.user))
+        whole = job.kind == PROJECTS_EXPORT
+        counted = _Counter(pool_rows(session, job.user, pool_only=not whole))
         try:
             with path.open("wb") as stream:
-                write_workbook([(POOL_SHEET, POOL_COLUMNS, counted)], stream,
+                write_workbook([(PROJECTS_SHEET if whole else POOL_SHEET, POOL_COLUMNS,
+                                 counted)], stream,
                                constant_memory=True)
             job.status, job.file_name, job.rows = ExportStatus.done, path.name, counted.n
             built += 1

@@ -9,7 +9,9 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models.exports import ExportJob, ExportStatus
 from ..services.excel import XLSX_MIME
-from ..services.exports import request_export
+from ..services.exports import POOL_EXPORT, PROJECTS_EXPORT, request_export
+
+DOWNLOAD_NAMES = {POOL_EXPORT: "edinyi-pul", PROJECTS_EXPORT: "proekty"}
 
 
 def export_directory() -> Path:
@@ -23,7 +25,8 @@ class ExportView(BaseView):
 
     route_base = "/exports"
     class_permission_name = "Export"
-    method_permission_name = {"index": "read", "download": "read", "pool": "write"}
+    method_permission_name = {"index": "read", "download": "read", "pool": "write",
+                              "projects": "write"}
     default_view = "index"
 
     @expose("/")
@@ -38,7 +41,16 @@ class ExportView(BaseView):
     @has_access
     def pool(self):
         """Queue the whole unified pool of the user's scope as a workbook."""
-        request_export(db.session, g.user)
+        return self._queue(POOL_EXPORT)
+
+    @expose("/projects", methods=["POST"])
+    @has_access
+    def projects(self):
+        """Queue every project of the user's scope as a workbook (the same columns)."""
+        return self._queue(PROJECTS_EXPORT)
+
+    def _queue(self, kind: str):
+        request_export(db.session, g.user, kind)
         db.session.commit()
         flash(_l("Выгрузка поставлена в очередь; она появится здесь, когда будет готова."),
               "info")
@@ -51,5 +63,6 @@ class ExportView(BaseView):
         job = db.session.get(ExportJob, pk)
         if job is None or job.user_id != g.user.id or job.status != ExportStatus.done:
             abort(404)
+        name = f"{DOWNLOAD_NAMES.get(job.kind, 'export')}-{job.id}.xlsx"
         return send_file(export_directory() / job.file_name, mimetype=XLSX_MIME,
-                         as_attachment=True, download_name=f"edinyi-pul-{job.id}.xlsx")
+                         as_attachment=True, download_name=name)
