@@ -54,6 +54,8 @@ def run_target(target, args, errors: list[str]) -> tuple[dict, list]:
               lambda: pages.measure_pages(app, args.repeat, errors)),
              ("quarterly reports", lambda: [jobs.measure_reports(app)]),
              ("pool export", lambda: [jobs.measure_export(app, target)]),
+             ("all-projects export",
+              lambda: [jobs.measure_export(app, target, jobs.PROJECTS_EXPORT)]),
              ("pool import", lambda: [jobs.measure_import(app, target)])]
     if not args.skip_throughput:
         steps.append(("gunicorn + wrk", lambda: throughput.measure_throughput(target)))

@@ -1,6 +1,6 @@
 """Child process of the export benchmark: queue and build the pool workbook as the scheduler does.
 
-    python -m benchmarks.export_child BACKEND SCALE OUT_DIR
+    python -m benchmarks.export_child BACKEND SCALE OUT_DIR KIND
 
 Prints one JSON line: status, rows, file name, seconds, and the peak RSS before and after
 the export. The peak is this process image's VmHWM: getrusage's ru_maxrss would not do,
@@ -31,15 +31,15 @@ def peak_rss_mb() -> float:
 
 
 def main() -> None:
-    """Build the admin's (the whole country's) pool export once and report it."""
-    backend, scale, out_dir = sys.argv[1:4]
+    """Build the admin's (the whole country's) pool or projects export once and report it."""
+    backend, scale, out_dir, kind = sys.argv[1:5]
     app = make_app(target_for(backend, scale))
     with app.app_context():
         session = db.session
         # Left-over jobs of an interrupted run would be built too and distort the figure.
         session.execute(delete(ExportJob))
         admin = session.scalar(select(OfficeUser).filter_by(username=ADMIN_USER))
-        job = request_export(session, admin)
+        job = request_export(session, admin, kind)
         session.commit()
         job_id = job.id
         baseline_mb = peak_rss_mb()

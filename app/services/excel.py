@@ -20,6 +20,7 @@ from .report_figures import MONEY_KEYS, TOTAL_KEYS
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LARGE_SHEET_ROWS = 10_000  # above this, the workbook is written in constant_memory mode
 MAX_WIDTH, HEADER_WIDTH = 50, 20  # a longer header wraps
+WIDTH_SAMPLE = 2000  # column widths follow the first rows of a sheet
 FORMATS = {"int": "#,##0", "money": '#,##0.00 "₸"', "percent": "0.0", "decimal": "#,##0.0#",
            "date": "dd.mm.yyyy"}
 SUMMED = ("int", "money")
@@ -95,15 +96,17 @@ def _write_sheet(book, spec: Sheet, styles: dict) -> tuple[int, int]:
     widths = [min(len(str(header)), HEADER_WIDTH) for header, _, _ in spec.columns]
     for col, (header, _, _) in enumerate(spec.columns):
         sheet.write_string(top, col, str(header), styles["header"])
-    sums = {key: Decimal(0) for _, key, kind in spec.columns if kind in SUMMED}
+    sums = {key: Decimal(0) for _, key, kind in spec.columns if kind in SUMMED and spec.total}
     count = 0
     for count, values in enumerate(spec.rows, start=1):
+        measure = count <= WIDTH_SAMPLE  # widths from the first rows: enough, and cheap
         for col, (_, key, kind) in enumerate(spec.columns):
             value = values.get(key)
             if isinstance(value, tuple):  # (value, kind): a per-cell kind, as in «Сводка»
                 value, kind = value
-            text = _write_cell(sheet, top + count, col, value, kind, styles)
-            widths[col] = max(widths[col], len(text))
+            text = _write_cell(sheet, top + count, col, value, kind, styles, measure)
+            if measure:
+                widths[col] = max(widths[col], len(text))
             if key in sums and value not in (None, ""):
                 sums[key] += Decimal(str(value))
     if spec.total:
@@ -121,8 +124,9 @@ def _write_sheet(book, spec: Sheet, styles: dict) -> tuple[int, int]:
     return top, count
 
 
-def _write_cell(sheet, row: int, col: int, value: Any, kind: str, styles: dict) -> str:
-    """Write one typed cell; return its text as shown, for the column width."""
+def _write_cell(sheet, row: int, col: int, value: Any, kind: str, styles: dict,
+                measure: bool = True) -> str:
+    """Write one typed cell; return its text as shown (when measuring), for the width."""
     if kind in FORMATS and value in (None, ""):
         return ""
     if kind == "date":
@@ -130,8 +134,11 @@ def _write_cell(sheet, row: int, col: int, value: Any, kind: str, styles: dict) 
         sheet.write_datetime(row, col, moment, styles["date"])
         return "00.00.0000"
     if kind in FORMATS:
-        number = float(Decimal(str(value)))  # decimal strings: Excel shows 15 digits anyway
+        # Decimals and decimal strings alike: Excel shows 15 digits anyway.
+        number = float(value if isinstance(value, (int, float, Decimal)) else Decimal(value))
         sheet.write_number(row, col, number, styles[kind])
+        if not measure:
+            return ""
         return f"{number:,.2f} ₸" if kind == "money" else f"{number:,.1f}"
     text = "" if value is None else str(value)
     if text:
