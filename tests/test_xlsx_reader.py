@@ -3,12 +3,14 @@ import io
 import random
 import time
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, time as clock
 
 import pytest
 import xlsxwriter
 from flask_babel.speaklater import LazyString
+from python_calamine import CalamineError, CalamineWorkbook
 
+from app.services import xlsx_reader
 from app.services.excel import Sheet, write_workbook
 from app.services.xlsx_reader import (ReaderLimits, SheetRow, SpreadsheetRejected,
                                       read_sheet)
@@ -57,6 +59,39 @@ def rejection(data: bytes, limits: ReaderLimits = ReaderLimits()) -> str:
     with pytest.raises(SpreadsheetRejected) as caught:
         read_all(data, limits)
     return str(caught.value.message)
+
+
+def outcome(data: bytes):
+    """Return the headers and rows, or the message the file is refused with."""
+    try:
+        return read_all(data)
+    except SpreadsheetRejected as rejected:
+        return str(rejected.message)
+
+
+def by_openpyxl(data: bytes):
+    """Return outcome(data) with calamine out of the way: the reader as it was before it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(xlsx_reader, "_calamine_grid", lambda archive: None)
+        return outcome(data)
+
+
+def calamine_reads(data: bytes) -> bool:
+    """Return whether calamine, not openpyxl, reads the rows of the file."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return xlsx_reader._calamine_grid(archive) is not None
+
+
+class CalamineCalled(BaseException):
+    """Raised by the stand-in for calamine: the reader would have given it the file."""
+
+
+class NoCalamine:
+    """A stand-in for CalamineWorkbook that fails the test if the reader uses it."""
+
+    @staticmethod
+    def from_filelike(*args, **kwargs):
+        raise CalamineCalled  # a BaseException, so that the reader does not take it for a failure
 
 
 GOOD = xlsx(["Наименование", " БИН ", "Объём", "Дата", "Пул"])
@@ -325,6 +360,148 @@ def test_corrupted_xml_never_escapes_as_anything_but_a_rejection():
             pass
 
 
+def test_calamine_is_not_given_a_far_cell_reference_and_openpyxl_reads_the_file():
+    # calamine would allocate the 2**34 cells up to XFD1048576 at once, and abort the process
+    data = xlsx(["Инвестор"], build=lambda book, sheet: (sheet.write("XFD1", "лишнее"),
+                                                          sheet.write("A1048576", "ТОО А")))
+    assert len(data) < 10_000
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(xlsx_reader, "CalamineWorkbook", NoCalamine)
+        assert "пустая ячейка в столбце B" in rejection(data)
+
+
+@pytest.mark.parametrize("replace", [
+    [(SHEET, b'<c r="B2"', b'<c r="B2" r="XFD1048576"')],  # calamine would take the last r
+    [(SHEET, b'<c r="B2"', b'<c\tr="B2"\tr="XFD1048576"')],
+    [(SHEET, b' r="A2"', b""), (SHEET, b' r="B2"', b"")],  # positions by counting instead
+    [(SHEET, b'<c r="A2"', b"<c r='A2'"), (SHEET, b'<c r="B2"', b'<c s="0" r="B2"')],
+    [(SHEET, b'<worksheet ', b'<worksheet xmlns:x="http://schemas.openxmlformats.org/'
+                             b'spreadsheetml/2006/main" '),
+     (SHEET, b'<c r="B2"', b'<x:c r="B2"'), (SHEET, b'<v>3</v></c></row><row r="3"',
+                                             b'<v>3</v></x:c></row><row r="3"')],
+    [(SHEET, b'<c r="B2" t="s"><v>3</v>', b'<c r="B2"><f>1+1</f><v>2</v>')],
+    [(SHEET, b'<c r="B2" t="s"><v>3</v>', b'<c r="B2" t="e"><v>#SPILL!</v>')],
+    [(SHEET, b'<c r="B2" t="s"><v>3</v>', b'<c r="B2" t="s" vm="1"><v>3</v>')],
+    [(SHEET, b"<worksheet ", b"<!-- a comment --><worksheet ")],
+    [("xl/sharedStrings.xml", b"<sst ", b'<!DOCTYPE sst [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+                                       b"<sst ")],
+], ids=["repeated-r", "repeated-r-tabs", "no-r", "r-not-plain", "prefixed", "formula",
+        "unknown-error", "other-attribute", "comment", "external-entity"])
+def test_sheets_calamine_is_not_trusted_with_are_read_by_openpyxl_as_before(replace):
+    data = rezip(xlsx(["Инвестор", "БИН"], ["ТОО А", "1"], ["ТОО Б", "2"]), replace=replace)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(xlsx_reader, "CalamineWorkbook", NoCalamine)
+        assert outcome(data) == by_openpyxl(data)
+
+
+def test_utf16_sheet_is_read_by_openpyxl():
+    data = xlsx(["Инвестор", "БИН"], ["ТОО А", "1"])
+    utf8 = zipfile.ZipFile(io.BytesIO(data)).read(SHEET)
+    utf16 = utf8.decode().replace('"UTF-8"', '"UTF-16"').encode("utf-16")
+    data = rezip(data, replace=[(SHEET, utf8, utf16)])  # quick-xml decodes it, a byte scan not
+    assert not calamine_reads(data)
+    assert read_all(data)[1] == [SheetRow(2, {"Инвестор": "ТОО А", "БИН": "1"})]
+
+
+def test_a_grid_over_the_cell_budget_is_left_to_openpyxl(monkeypatch):
+    data = xlsx(["Инвестор", "БИН"], ["ТОО А", 1], ["ТОО Б", 2])
+    assert calamine_reads(data)
+    monkeypatch.setattr(xlsx_reader, "MAX_GRID_CELLS", 5)  # the grid is 3 x 2
+    assert not calamine_reads(data)
+    assert read_all(data)[1] == [SheetRow(2, {"Инвестор": "ТОО А", "БИН": 1}),
+                                 SheetRow(3, {"Инвестор": "ТОО Б", "БИН": 2})]
+
+
+def test_a_file_calamine_fails_on_is_read_by_openpyxl():
+    data = rezip(xlsx(["Пул", "БИН"], [True, "1"]),
+                 replace=[(SHEET, b'<c r="A2" t="b"><v>1</v>', b'<c r="A2" t="b"><v>7</v>')])
+    with pytest.raises(CalamineError):  # "Unrecognized boolean cell value"; openpyxl says True
+        CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+    assert read_all(data)[1] == [SheetRow(2, {"Пул": True, "БИН": "1"})]
+
+
+def test_entities_are_expanded_by_neither_reader():
+    bomb = (b'<!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
+            b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><sst ')
+    data = rezip(xlsx(["Инвестор"], ["ТОО А"]),
+                 replace=[("xl/sharedStrings.xml", b"<sst ", bomb),
+                          ("xl/sharedStrings.xml", "<t>ТОО А</t>".encode(), b"<t>&c;</t>")])
+    assert "повреждён" in rejection(data)  # defusedxml refuses the entities: openpyxl reads DTDs
+    with pytest.raises(CalamineError):  # and calamine, had it been given the file, refuses them
+        CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+
+
+@pytest.mark.parametrize("date_1904", [False, True])
+def test_calamine_reads_a_plain_sheet_as_openpyxl_did(date_1904):
+    def build(book, sheet):
+        day, moment = book.add_format({"num_format": "dd.mm.yyyy"}), book.add_format(
+            {"num_format": "dd.mm.yyyy hh:mm"})
+        hours, share = book.add_format({"num_format": "[h]:mm"}), book.add_format(
+            {"num_format": "0.00%"})
+        sheet.write_row(0, 0, ["Текст", "Целое", "Дробное", "Дата", "Да/нет", "Пусто", " Код "])
+        sheet.write_blank(0, 7, None, day)                     # a formatted blank past the header
+        sheet.write_row(1, 0, ["  ТОО «Агро»  ", 850, -1.25])
+        sheet.write_datetime(1, 3, date(2024, 3, 22), day)
+        sheet.write_boolean(1, 4, True)
+        sheet.write_string(1, 6, "007")
+        sheet.write_row(2, 0, ["", 123456789012, 0.1])        # "" is written as a blank
+        sheet.write_datetime(2, 3, datetime(2024, 3, 22, 13, 45), moment)
+        sheet.write_boolean(2, 4, False)
+        sheet.write_blank(2, 8, None, day)                     # trailing empty columns
+        # row 4 is left out: a blank row in the middle
+        sheet.write_string(4, 0, "   ")
+        sheet.write_number(4, 1, 0.5, share)
+        sheet.write_number(4, 2, 1.5, hours)
+        sheet.write_datetime(4, 3, clock(13, 45), book.add_format({"num_format": "hh:mm"}))
+        sheet.write_number(4, 5, -0.0)
+        sheet.write_string(5, 0, "=SUM(A1)")                  # text, not a formula
+        sheet.write_row(5, 1, [2024.0, 1e-3])
+
+    data = xlsx(build=build, options={"date_1904": date_1904})
+    data = rezip(data, replace=[(SHEET, b'<c r="G2" t="s"><v>8</v></c>',  # an inline string
+                                 b'<c r="G2" t="inlineStr"><is><t xml:space="preserve"> 007 '
+                                 b'</t></is></c>')])
+    assert calamine_reads(data)
+    headers, rows = read_all(data)
+    before = by_openpyxl(data)
+    assert (headers, rows) == before
+    assert [[(type(value), value) for value in row.values.values()] for row in rows] == [
+        [(type(value), value) for value in row.values.values()] for row in before[1]]
+    assert [row.number for row in rows] == [2, 3, 5, 6]
+    assert rows[0].values == {"Текст": "ТОО «Агро»", "Целое": 850, "Дробное": -1.25,
+                              "Дата": datetime(2024, 3, 22), "Да/нет": True, "Пусто": None,
+                              "Код": "007"}
+    assert rows[2].values["Дата"] == clock(13, 45) and rows[2].values["Пусто"] == 0
+
+
+@pytest.mark.parametrize("layout", ["parts-swapped", "hidden-first", "chartsheet-first"])
+def test_calamine_reads_the_sheet_openpyxl_takes_first(layout):
+    stream = io.BytesIO()
+    book = xlsxwriter.Workbook(stream, {"in_memory": True})
+    if layout == "chartsheet-first":
+        chart = book.add_chart({"type": "column"})
+        chart.add_series({"values": "=Sheet1!$A$2:$A$3"})
+        book.add_chartsheet().set_chart(chart)
+    first, second = book.add_worksheet(), book.add_worksheet()
+    first.write_column(0, 0, ["Первый лист", 1, 2])
+    second.write_column(0, 0, ["Второй лист", 3])
+    if layout == "hidden-first":
+        second.activate()
+        first.hide()
+    book.close()
+    data = stream.getvalue()
+    if layout == "parts-swapped":  # the first sheet of the book is stored as sheet2.xml
+        rels = "xl/_rels/workbook.xml.rels"
+        data = rezip(data, replace=[(rels, b"worksheets/sheet1.xml", b"worksheets/sheetX"),
+                                    (rels, b"worksheets/sheet2.xml", b"worksheets/sheet1.xml"),
+                                    (rels, b"worksheets/sheetX", b"worksheets/sheet2.xml")])
+    expected = ((["Второй лист"], [SheetRow(2, {"Второй лист": 3})]) if layout == "parts-swapped"
+                else (["Первый лист"], [SheetRow(2, {"Первый лист": 1}),
+                                        SheetRow(3, {"Первый лист": 2})]))
+    assert calamine_reads(data)
+    assert read_all(data) == by_openpyxl(data) == expected
+
+
 def _big_sheet(data_rows: int) -> bytes:
     def build(book, sheet):
         sheet.write_row(0, 0, ["Инвестор", "БИН", "Регион", "Объём", "Рабочие места", "Год"])
@@ -334,18 +511,21 @@ def _big_sheet(data_rows: int) -> bytes:
     return xlsx(build=build, options={"constant_memory": True})
 
 
-def test_fifty_thousand_rows_pass_the_default_limits_and_the_next_one_is_refused():
-    # One 50,001-row file (building and reading a 50,000-row one too would double the ~8 s)
+def test_fifty_thousand_rows_pass_the_default_limits_and_the_next_one_is_refused(monkeypatch):
+    # One 50,001-row file (building a 50,000-row one too would double the ~3 s it takes)
     started = time.perf_counter()
     data = _big_sheet(50_001)
     built = time.perf_counter()
+    grids, calamine_grid = [], xlsx_reader._calamine_grid
+    monkeypatch.setattr(xlsx_reader, "_calamine_grid",
+                        lambda archive: grids.append(calamine_grid(archive)) or grids[-1])
     headers, rows = read_sheet(data)
     seen = []
     with pytest.raises(SpreadsheetRejected) as caught:
         for row in rows:
             seen.append(row)
     assert "больше 50000 строк данных" in str(caught.value.message)
-    assert len(seen) == 50_000 and seen[-1].number == 50_001
+    assert len(seen) == 50_000 and seen[-1].number == 50_001 and grids[0] is not None
     assert seen[-1].values == {"Инвестор": "ТОО Инвестор 50000", "БИН": "000000050000",
                                "Регион": "Атырауская область", "Объём": 50_025_000.0,
                                "Рабочие места": 50_000 % 900, "Год": 2024}
