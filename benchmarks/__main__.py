@@ -13,14 +13,14 @@ from pathlib import Path
 
 from . import dataset, jobs, pages, report, targets, throughput
 from .database import make_app, target_for
-from .settings import BACKENDS, SCALES
+from .settings import BACKENDS, SCALES, SMOKE, import_rows
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     """Read the command line."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", choices=[*SCALES, "all"], default="all")
+    parser.add_argument("--scale", choices=[*SCALES, *SMOKE, "all"], default="all")
     parser.add_argument("--backend", choices=[*BACKENDS, "all"], default="all")
     parser.add_argument("--json", metavar="PATH", help="also write every figure to this file")
     parser.add_argument("--repeat", type=int, default=30,
@@ -56,7 +56,8 @@ def run_target(target, args, errors: list[str]) -> tuple[dict, list]:
              ("pool export", lambda: [jobs.measure_export(app, target)]),
              ("all-projects export",
               lambda: [jobs.measure_export(app, target, jobs.PROJECTS_EXPORT)]),
-             ("pool import", lambda: [jobs.measure_import(app, target)])]
+             ("pool import",
+              lambda: [jobs.measure_import(app, target, import_rows(target.scale))])]
     if not args.skip_throughput:
         steps.append(("gunicorn + wrk", lambda: throughput.measure_throughput(target)))
     figures = []

@@ -5,13 +5,16 @@ from pathlib import Path
 from app.security import roles
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK_DIR = ROOT / ".benchmarks"  # SQLite files, exports, server logs (git-ignored)
+# SQLite files, exports, server logs (git-ignored); the smoke test points it elsewhere.
+WORK_DIR = Path(os.environ.get("IRM_BENCH_DIR") or ROOT / ".benchmarks")
 
 SEED = 585  # the Rules' resolution number; any fixed value gives the same data every run
 # Bump when the generator changes, so that --reuse rebuilds older datasets.
 DATASET_VERSION = 1
 
 SCALES = {"national": 1, "x10": 10}
+# A fiftieth of national: what the test suite runs to keep the benchmark working.
+SMOKE = {"smoke": 0.02}
 BACKENDS = ("sqlite", "postgresql")
 # Record counts at national scale; x10 multiplies each (the offices stay the same).
 NATIONAL_COUNTS = {"investor": 5_000, "project": 10_000, "meeting": 50_000,
@@ -37,4 +40,10 @@ SEARCH_TEXT = "Алтын"  # a stem about one domestic investor in sixteen carr
 
 def counts_for(scale: str) -> dict[str, int]:
     """Return how many records of each table a scale holds."""
-    return {table: n * SCALES[scale] for table, n in NATIONAL_COUNTS.items()}
+    factor = {**SCALES, **SMOKE}[scale]
+    return {table: int(n * factor) for table, n in NATIONAL_COUNTS.items()}
+
+
+def import_rows(scale: str) -> int:
+    """Return the rows of the pool file the import benchmark reads (50,000 but in smoke)."""
+    return 500 if scale in SMOKE else 50_000

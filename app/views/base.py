@@ -1,7 +1,7 @@
 """The scoped base view every domain view inherits: FAB's ModelView with office scoping closed.
 
 FAB's base_filters reach list, show, edit and delete; this class also closes
-the gaps FAB leaves (FAB-NOTES.md): related-field dropdowns, bulk and single
+the gaps FAB leaves (docs/FAB-NOTES.md): related-field dropdowns, bulk and single
 actions, writes to records the user may only read, the owner office of new
 records, unbounded page sizes, and validation of record rules next to fields.
 """
