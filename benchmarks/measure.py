@@ -6,7 +6,7 @@ from typing import Callable, Optional
 
 from sqlalchemy import event
 
-WARMUPS = 3
+WARMUPS = 5  # first requests fill caches (templates, the menu, the database pages)
 
 
 class BenchmarkError(RuntimeError):

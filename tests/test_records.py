@@ -403,3 +403,37 @@ def test_the_cached_menu_follows_the_users_role_and_language(ui):
     english = client.get("/projectview/list/").text
     client.get("/lang/ru")
     assert "Import from Excel" in english and "Импорт из Excel" in region
+
+
+def test_a_list_count_kept_for_paging_is_forgotten_when_the_table_changes(app, ui, world):
+    import re as _re
+
+    def shown(client):
+        html = client.get("/investorview/list/").text
+        return int(_re.search(r"Количество записей:\s*</strong>\s*(\d+)", html).group(1))
+
+    client = ui("region.almaty")
+    before = shown(client)
+    with app.app_context():
+        office = db.session.get(FrontOffice, world["offices"]["ALM"])
+        db.session.add(Investor(name="ТОО «Счётчик»", country_id=1, owner_office=office))
+        db.session.commit()
+    assert shown(client) == before + 1  # the write dropped the kept count
+
+
+def test_paging_a_list_counts_its_records_once(app, ui):
+    from sqlalchemy import event
+
+    client = ui("region.almaty")
+    client.get("/projectview/list/")
+    counts = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: counts.append(args[2]) if "count(" in args[2] else None  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        client.get("/projectview/list/?page_ProjectView=0")
+        client.get("/projectview/list/?_oc_ProjectView=name&_od_ProjectView=asc")
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert counts == []  # the same selection, counted on the first visit

@@ -4,10 +4,13 @@ FAB's ModelView loads a page as ``SELECT every column ... ORDER BY ... LIMIT`` a
 each row's linked records one by one (an investor, a region, an office: 4 x 25 queries).
 Here a page is picked first (ids only, so the database sorts and skips on narrow rows,
 through an index where there is one), then those rows are fetched with their
-many-to-one links joined in: one query for the page, one for the count.
+many-to-one links joined in: one query for the page, one for the count (kept a few
+seconds: models/counts.py).
 """
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy.orm import joinedload
+
+from .counts import cached_count
 
 
 class ScopedInterface(SQLAInterface):
@@ -21,7 +24,11 @@ class ScopedInterface(SQLAInterface):
         if not order_column:  # pages must not overlap: give them an order
             order_column, order_direction = "id", "asc"
         picked = self.apply_filters(self.session.query(self.obj.id), filters)
-        count = picked.order_by(None).count()
+        counted = picked.order_by(None)
+        compiled = counted.statement.compile(self.session.get_bind())
+        count = cached_count(self.obj.__tablename__,
+                             (str(compiled), tuple(sorted(map(repr, compiled.params.items())))),
+                             counted.count)
         picked = self.apply_order_by(picked, order_column, order_direction, add_pk=True)
         picked = self.apply_pagination(picked, page, page_size).subquery()
         rows = (self.session.query(self.obj)
