@@ -15,7 +15,11 @@ from sqlalchemy.orm import Session
 
 DEFAULT_SECONDS = 10
 MAX_ENTRIES = 2000
-_counts: dict[str, dict[tuple, tuple[float, int]]] = {}  # table -> {query key: (until, n)}
+
+
+def _kept() -> dict[str, dict[tuple, tuple[float, int]]]:
+    """Return this app's kept counts: table -> {query key: (until, n)} (one per database)."""
+    return current_app.extensions.setdefault("irm_list_counts", {})
 
 
 def cached_count(table: str, key: tuple, count: Callable[[], int]) -> int:
@@ -25,7 +29,7 @@ def cached_count(table: str, key: tuple, count: Callable[[], int]) -> int:
     if not seconds:
         return count()
     now = time.monotonic()
-    known = _counts.setdefault(table, {})
+    known = _kept().setdefault(table, {})
     hit = known.get(key)
     if hit is not None and hit[0] > now:
         return hit[1]
@@ -38,7 +42,8 @@ def cached_count(table: str, key: tuple, count: Callable[[], int]) -> int:
 
 def forget(table: str) -> None:
     """Drop the kept counts of a table (it was written to)."""
-    _counts.pop(table, None)
+    if has_app_context():
+        _kept().pop(table, None)
 
 
 @event.listens_for(Session, "after_flush")

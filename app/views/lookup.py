@@ -7,7 +7,7 @@ same scoped filters the field's dropdown had, so what can be picked is unchanged
 """
 from flask import g, url_for
 from markupsafe import Markup, escape
-from sqlalchemy import String, func, or_
+from sqlalchemy import String, or_
 from wtforms import Field
 from wtforms.widgets import html_params
 
@@ -36,7 +36,7 @@ def lookup_page(query, model, term: str, page: int) -> dict:
     term = (term or "").strip()
     if term:
         pattern = like_pattern(term)
-        query = query.filter(or_(*(func.lower(c).like(func.lower(pattern), escape="\\")
+        query = query.filter(or_(*(c.ilike(pattern, escape="\\")
                                    for c in columns if isinstance(c.type, String))))
     rows = query.order_by(columns[0], model.id).offset(page * PAGE).limit(PAGE + 1).all()
     return {"results": [{"id": row.id, "text": str(row)} for row in rows[:PAGE]],
