@@ -334,3 +334,21 @@ def test_an_update_without_an_office_column_keeps_the_records_office(app, ui, wo
         saved = db.session.get(Project, world["records"]["project"]["NCALM"])
         assert saved.name == "Обновлён импортом НК"
         assert saved.owner_office_id == world["offices"]["NCALM"]  # not moved to the NC
+
+
+def test_another_offices_records_stay_unnamed_and_unfound(app, ui, world):
+    with app.app_context():
+        theirs = db.session.get(Investor, world["records"]["investor"]["TUR"])
+        name, their_bin = theirs.name, theirs.bin or "no-bin"
+        project = world["records"]["project"]["TUR"]
+        own = db.session.get(Investor, world["records"]["investor"]["ALM"])
+    # A near-same name is flagged, but the other office's investor is not shown.
+    job = job_of(app, upload(ui("region.almaty"), "investors", xlsx(INVESTOR_HEADERS, [
+        [f"«{name.upper()}» ТОО", "960440012345", "Казахстан", None, None]])))
+    assert job.warnings and "другой офис" in job.warnings[0]["message"]
+    assert name not in job.warnings[0]["message"] and their_bin not in job.warnings[0]["message"]
+    # IRM-<id> of a project the user cannot read is as if it did not exist.
+    job = job_of(app, upload(ui("region.almaty"), "projects", xlsx(PROJECT_HEADERS, [
+        [f"IRM-{project}", "Чужой", own.name, None, "город Алматы",
+         "Пищевая промышленность", None, 5, 1, 2026]])))
+    assert "присваивает платформа" in job.errors[0]["message"]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ...models import ImportKind, Investor, NicheProject, Project
 from ...security.scoping import (OFFICE_NOT_WRITABLE, OfficeScope, may_assign_office,
-                                 write_clause)
+                                 read_clause, write_clause)
 from ..exports import OWN_CODE_PREFIX
 from ..validation import validate_record
 from ..xlsx_reader import SheetRow
@@ -33,6 +33,8 @@ TAKEN_ELSEWHERE = _l("Эту запись (тот же БИН или код) в�
 REPEATED = _l("То же значение уже было в строке %(row)s.")
 OWN_CODE_UNKNOWN = _l("Коды вида IRM-… присваивает платформа, а проекта с таким кодом нет: "
                      "для нового проекта укажите свой код.")
+LOOKS_LIKE_ELSEWHERE = _l("Похож на инвестора, которого ведёт другой офис: проверьте, не "
+                          "дубликат ли это.")
 LOOKS_LIKE = _l("Похож на уже зарегистрированного инвестора «%(name)s» (БИН %(bin)s): "
                 "проверьте, не дубликат ли это.")
 
@@ -233,21 +235,26 @@ class Importer:
         number = key[len(OWN_CODE_PREFIX):]
         if not number.isdigit():
             return None
+        # Only a project the user may read: another office's does not exist for this file.
         row = self.session.execute(select(Project.id, write_clause(Project, self.scope),
                                           Project.owner_office_id)
-                                   .where(Project.id == int(number))).first()
+                                   .where(Project.id == int(number),
+                                          read_clause(Project, self.scope))).first()
         if row is None:
             return None
         self.owners[row[0]] = row[2]
         return row[0], bool(row[1])
 
     def _warn_if_duplicate(self, number: int, values: dict, outcome: Outcome) -> None:
+        """Warn of a new investor named like a registered one; another office's stays unnamed."""
         if not hasattr(self, "_names"):
-            self._names = {same_name_key(name): (name, bin_) for name, bin_ in
-                           self.session.execute(select(Investor.name, Investor.bin))}
+            readable = read_clause(Investor, self.scope)
+            self._names = {same_name_key(name): (name, bin_, bool(may)) for name, bin_, may in
+                           self.session.execute(select(Investor.name, Investor.bin, readable))}
         similar = self._names.get(same_name_key(values.get("name") or ""))
-        if similar and similar[1] != values.get("bin"):
-            outcome.warn(number, self.header_of.get("name"),
-                         LOOKS_LIKE % {"name": similar[0], "bin": similar[1] or "—"})
-
-
+        if not similar or similar[1] == values.get("bin"):
+            return
+        name, bin_, readable = similar
+        message = (LOOKS_LIKE % {"name": name, "bin": bin_ or "—"} if readable
+                   else LOOKS_LIKE_ELSEWHERE)
+        outcome.warn(number, self.header_of.get("name"), message)
