@@ -94,6 +94,17 @@ class Config:
     # Upper bound on page sizes asked for in the URL (FAB leaves psize_* unbounded).
     IRM_MAX_PAGE_SIZE = 100
 
+    # Sessions end after this much inactivity, and in any case this long after sign-in.
+    IRM_SESSION_IDLE_MINUTES = int(os.environ.get("IRM_SESSION_IDLE_MINUTES", "30"))
+    IRM_SESSION_MAX_HOURS = int(os.environ.get("IRM_SESSION_MAX_HOURS", "12"))
+    PERMANENT_SESSION_LIFETIME = IRM_SESSION_MAX_HOURS * 3600
+    # Sign-in locks after this many failures within the window: per name typed, per address.
+    IRM_LOGIN_WINDOW_MINUTES = int(os.environ.get("IRM_LOGIN_WINDOW_MINUTES", "15"))
+    IRM_LOGIN_MAX_FAILURES = int(os.environ.get("IRM_LOGIN_MAX_FAILURES", "5"))
+    IRM_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("IRM_LOGIN_MAX_FAILURES_PER_IP", "50"))
+    # Reverse proxies in front of the app whose X-Forwarded-For to trust (0: none).
+    IRM_PROXY_HOPS = int(os.environ.get("IRM_PROXY_HOPS", "0"))
+
 
 class TestConfig(Config):
     """Settings for the test suite: CSRF off so tests can post forms directly."""

@@ -29,7 +29,7 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
     app.config["FAB_ROLES"] = fab_roles()
 
     from . import models  # noqa: F401  (registers every table on Model.metadata)
-    from .services import deadlines, notifications, pipeline, routing  # noqa: F401 (listeners)
+    from .services import audit, deadlines, notifications, pipeline, routing  # noqa: F401 (listeners)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
@@ -54,6 +54,16 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
 
     register_template_filters(app)
     app.before_request(reject_malformed_list_args)
+    from .security.sessions import init_sessions
+    from .services.audit import log_denials_and_downloads
+
+    init_sessions(app)
+    app.after_request(log_denials_and_downloads)
+    if app.config["IRM_PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["IRM_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     from .security.language import init_language
 
     init_language(app)
@@ -61,8 +71,8 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
 
 
 def _register_views(appbuilder: AppBuilder) -> None:
-    from .views import (accompaniment, directory, exports, imports, kpi, notices, pipeline,
-                        problems, records, reports, requests, scorecard, search)
+    from .views import (accompaniment, directory, exports, history, imports, kpi, notices,
+                        pipeline, problems, records, reports, requests, scorecard, search)
 
     appbuilder.add_view(records.InvestorView, "Investors", label=_l("Инвесторы"),
                         icon="fa-building", category="Records", category_label=_l("Реестр"))
@@ -134,6 +144,8 @@ def _register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(accompaniment.StateServiceView, "State services",
                         label=_l("Государственные услуги"), icon="fa-list-alt",
                         category="Reference data")
+    appbuilder.add_view(history.AuditTrailView, "Audit trail", label=_l("Журнал аудита"),
+                        icon="fa-history", category="Control", category_label=_l("Контроль"))
     appbuilder.add_view(directory.CalendarDayView, "Working calendar",
                         label=_l("Переносы выходных дней"), icon="fa-calendar",
                         category="Reference data")

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import flask_appbuilder.api
 import jsonschema
-from flask import request
+from flask import g, request
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.const import API_RESULT_RES_KEY
 from flask_appbuilder.exceptions import DatabaseException
@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..extensions import db
 from ..security import scoping
 from ..security.roles import READ_WRITE_METHODS
+from ..services import versions
 from ..services.validation import validate_record
 
 
@@ -81,6 +82,9 @@ class ScopedModelRestApi(ModelRestApi):
 
     def __init__(self):
         model = self.datamodel.obj
+        if versions.is_versioned(model):  # clients read the version they may send back
+            self.show_columns = [*self.show_columns, "version"] if self.show_columns else None
+            self.list_columns = [*self.list_columns, "version"] if self.list_columns else None
         rel_filters = scoping.scoped_rel_filters(model, model.__mapper__.relationships.keys())
         self.add_query_rel_fields = {**rel_filters, **(self.add_query_rel_fields or {})}
         self.edit_query_rel_fields = {**rel_filters, **(self.edit_query_rel_fields or {})}
@@ -167,8 +171,12 @@ class ScopedModelRestApi(ModelRestApi):
             return refused
         if not request.is_json or not isinstance(request.json, dict):
             return self.response_400(message="Request is not a JSON object")
+        body = dict(request.json)
+        refused = self._stale(item, body.pop("version", None))
+        if refused:
+            return refused
         try:
-            data = self._merge_update_item(item, request.json)
+            data = self._merge_update_item(item, body)
             item = self._load(self.edit_model_schema, data, instance=item)
         except ValidationError as err:
             return self._rejected(err.messages)
@@ -179,10 +187,27 @@ class ScopedModelRestApi(ModelRestApi):
         try:
             self.datamodel.edit(item)
         except (SQLAlchemyError, DatabaseException):
+            if g.get(versions.STALE_FLAG):
+                db.session.rollback()
+                return self.response(409, message={"version": [str(versions.STALE_SAVE)]})
             return self._rejected({"_schema": [str(SAVE_FAILED)]})
         self.post_update(item)
         return self.response(200, **{
             API_RESULT_RES_KEY: self.edit_model_schema.dump(item, many=False)})
+
+    def _stale(self, item, seen):
+        """Answer 409 (or 400) when the body's `version` is not the record's current one.
+
+        `version` is optional for API clients; one that sends it (as read from GET) is
+        never silently overwritten by a save that happened in between.
+        """
+        if seen is None or not versions.is_versioned(self.datamodel.obj):
+            return None
+        parsed = versions.parse_version(seen)
+        if parsed is None:
+            return self.response_400(message={"version": [str(versions.NOT_A_VERSION)]})
+        message = versions.stale_message(db.session, self.datamodel.obj, item.id, parsed)
+        return self.response(409, message={"version": [message]}) if message else None
 
     def delete_headless(self, pk):
         """Delete a record the user may write; 404 if unseen, 403 if read-only to them."""

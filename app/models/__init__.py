@@ -2,6 +2,7 @@
 from .accompaniment import (ApplicantKind, ApplicationEvent, ApplicationStatus, IdDocumentKind,
                             ProviderViolation, ServiceApplication, StateBody, StateBodyKind,
                             StateService)
+from .audit import RECORD_ACTIONS, AuditAction, AuditEntry
 from .calendar import CalendarDay, CalendarDayKind
 from .engagement import Agreement, AgreementKind, ImplementationStatus, Meeting, MeetingKind
 from .notices import Notice, NoticeKind
@@ -16,6 +17,7 @@ from .requests import OPEN_REQUEST_STATUSES, InfoRequest, RequestChannel, Reques
 from .reports import JobRun, QuarterlyReport, ReportEvent, ReportKind, ReportStatus
 from .niche import NicheProject
 from .reference import Country, MrpRate, Region, RegionKind, Sector
+from .sessions import UserSession
 from .sites import IndustrialSite, SiteStatus
 
 __all__ = [
@@ -29,5 +31,6 @@ __all__ = [
     "InfoRequest", "Notice", "NoticeKind", "ActionKind", "HqExecution", "IssueStatus",
     "ProblemAction", "ProblemIssue", "JobRun", "QuarterlyReport", "ReportEvent", "ReportKind",
     "ReportStatus", "ExportJob", "ExportStatus", "KpiActual", "StageChange", "RequestChannel", "RequestStatus", "OPEN_REQUEST_STATUSES",
-    "ImportJob", "ImportKind", "ImportStatus", "NicheProject",
+    "ImportJob", "ImportKind", "ImportStatus", "NicheProject", "AuditAction", "AuditEntry",
+    "RECORD_ACTIONS", "UserSession",
 ]

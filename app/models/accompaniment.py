@@ -10,7 +10,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..services.clock import now_utc, today_local
-from .base import LabeledEnum, TimestampMixin, enum_column
+from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .investors import Investor
 from .org import OfficeUser, OwnedByOfficeMixin
 from .types import UtcDateTime
@@ -22,7 +22,7 @@ class StateBodyKind(LabeledEnum):
     other = "other", _l("Иной государственный орган")
 
 
-class StateBody(TimestampMixin, Model):
+class StateBody(TimestampMixin, VersionedMixin, Model):
     """A state body: a service provider, the quality-control body, or a body responsible for an issue."""
 
     __tablename__ = "state_body"
@@ -37,7 +37,7 @@ class StateBody(TimestampMixin, Model):
         return self.name
 
 
-class StateService(TimestampMixin, Model):
+class StateService(TimestampMixin, VersionedMixin, Model):
     """A state service a provider renders, with its standard term in working days."""
 
     __tablename__ = "state_service"
@@ -87,7 +87,7 @@ application_services = Table(
 )
 
 
-class ServiceApplication(OwnedByOfficeMixin, TimestampMixin, Model):
+class ServiceApplication(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     """An investor's application for state services, per the Appendix form of the Rules."""
 
     __tablename__ = "service_application"

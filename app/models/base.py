@@ -3,8 +3,8 @@ from datetime import datetime
 from enum import Enum
 
 from flask_babel import get_locale
-from sqlalchemy import Enum as SAEnum, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Enum as SAEnum, Integer, String
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from ..services.clock import now_utc
 from .types import UtcDateTime
@@ -71,3 +71,26 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         UtcDateTime, default=now_utc, onupdate=now_utc, nullable=False
     )
+
+
+class VersionedMixin:
+    """Optimistic locking: each save checks the version it read and counts it up.
+
+    Two people editing one record: the second save finds the version moved on and is
+    refused (views/base.py, api/base.py) instead of silently overwriting the first.
+    """
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.__table__.c.version}
+
+    @property
+    def edited_version(self) -> int:
+        """The version an edit form shows (and posts back); see services/versions.py."""
+        return self.version
+
+    @edited_version.setter
+    def edited_version(self, value) -> None:
+        pass  # the form writes it back on save; the version is the database's to count

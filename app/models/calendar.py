@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import LabeledEnum, TimestampMixin, enum_column
+from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 
 
 class CalendarDayKind(LabeledEnum):
@@ -15,7 +15,7 @@ class CalendarDayKind(LabeledEnum):
     working_day = "working_day", _l("Рабочий день (перенесённый выходной)")
 
 
-class CalendarDay(TimestampMixin, Model):
+class CalendarDay(TimestampMixin, VersionedMixin, Model):
     """One date whose status the Government changed: it overrides weekends and holidays."""
 
     __tablename__ = "calendar_day"

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LabeledEnum, TimestampMixin, enum_column
+from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .investors import Investor
 from .org import OwnedByOfficeMixin
 from .projects import Project
@@ -22,7 +22,7 @@ class MeetingKind(LabeledEnum):
     event = "event", _l("Мероприятие")
 
 
-class Meeting(OwnedByOfficeMixin, TimestampMixin, Model):
+class Meeting(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     """A meeting, visit, negotiation or event, with its outcome and follow-up date."""
 
     __tablename__ = "meeting"
@@ -61,7 +61,7 @@ class ImplementationStatus(LabeledEnum):
     terminated = "terminated", _l("Прекращено")
 
 
-class Agreement(OwnedByOfficeMixin, TimestampMixin, Model):
+class Agreement(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     """An MoU, intent document or official agreement, whose implementation is monitored."""
 
     __tablename__ = "agreement"

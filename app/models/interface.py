@@ -9,6 +9,7 @@ seconds: models/counts.py).
 """
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from .counts import cached_count
 
@@ -36,6 +37,16 @@ class ScopedInterface(SQLAInterface):
                 .options(*self.link_loads()))
         rows = self.apply_order_by(rows, order_column, order_direction, add_pk=True)
         return count, rows.all()
+
+    def edit(self, item, commit: bool = True) -> None:
+        """Save a change; note it when another user's save of the same version came first."""
+        try:
+            super().edit(item, commit=commit)
+        except Exception as error:
+            if isinstance(error.__cause__, StaleDataError):
+                from ..services.versions import note_lost_race
+                note_lost_race()
+            raise
 
     def link_loads(self) -> list:
         """Return loader options joining every many-to-one link (the names lists show)."""

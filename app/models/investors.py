@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from .base import LabeledEnum, TimestampMixin, enum_column
+from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .org import OwnedByOfficeMixin
 from .reference import Country, Sector
 
@@ -25,7 +25,7 @@ class Ownership(LabeledEnum):
     quasi_state = "quasi_state", _l("Квазигосударственный")
 
 
-class Investor(OwnedByOfficeMixin, TimestampMixin, Model):
+class Investor(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     """An investor and its contacts, owned by the office that works with it."""
 
     __tablename__ = "investor"

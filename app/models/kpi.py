@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LabeledEnum, TimestampMixin, enum_column
+from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .org import FrontOffice
 
 
@@ -21,7 +21,7 @@ class KpiSource(LabeledEnum):
     manual = "manual", _l("Вводится офисом")
 
 
-class KpiDefinition(TimestampMixin, Model):
+class KpiDefinition(TimestampMixin, VersionedMixin, Model):
     """A KPI of the catalogue the authorized body maintains."""
 
     __tablename__ = "kpi_definition"
@@ -38,7 +38,7 @@ class KpiDefinition(TimestampMixin, Model):
         return self.name
 
 
-class KpiTarget(TimestampMixin, Model):
+class KpiTarget(TimestampMixin, VersionedMixin, Model):
     """The target of one KPI for one office for a quarter (quarter empty: the whole year)."""
 
     __tablename__ = "kpi_target"
@@ -68,7 +68,7 @@ class KpiTarget(TimestampMixin, Model):
         return f"{self.kpi} — {self.front_office} — {self.period}"
 
 
-class KpiActual(TimestampMixin, Model):
+class KpiActual(TimestampMixin, VersionedMixin, Model):
     """An office's own figure for a KPI no record can count, with its explanation (p. 8.4)."""
 
     __tablename__ = "kpi_actual"

@@ -6,14 +6,14 @@ from flask_appbuilder import Model
 from sqlalchemy import ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from .base import TimestampMixin
+from .base import TimestampMixin, VersionedMixin
 from .org import OwnedByOfficeMixin
 from .projects import Project
 from .reference import Region
 from .types import Money
 
 
-class NicheProject(OwnedByOfficeMixin, TimestampMixin, Model):
+class NicheProject(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     """A niche needing investment in a region, with its estimated economics."""
 
     __tablename__ = "niche_project"

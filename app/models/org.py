@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, validates
 
-from .base import LabeledEnum, TimestampMixin, enum_column
+from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .reference import Country, Region
 
 
@@ -56,7 +56,7 @@ NATIONAL_COMPANY_KINDS = (OfficeKind.nc_hq, OfficeKind.task_force,
                           OfficeKind.nc_regional, OfficeKind.nc_abroad)
 
 
-class FrontOffice(TimestampMixin, Model):
+class FrontOffice(TimestampMixin, VersionedMixin, Model):
     """A front office: an embassy, the NC, the Task Force, a regional organization, ..."""
 
     __tablename__ = "front_office"

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..services.clock import now_utc, today_local
 from .accompaniment import StateBody
-from .base import LabeledEnum, TimestampMixin, enum_column
+from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .investors import Investor
 from .org import OfficeUser, OwnedByOfficeMixin
 from .projects import Project
@@ -37,7 +37,7 @@ class ActionKind(LabeledEnum):
     other = "other", _l("Иное")
 
 
-class ProblemIssue(OwnedByOfficeMixin, TimestampMixin, Model):
+class ProblemIssue(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     """An investor's problem, the state body responsible for it, and the HQ's decision."""
 
     __tablename__ = "problem_issue"

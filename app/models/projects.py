@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from .base import LabeledEnum, TimestampMixin, enum_column
+from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .investors import Investor
 from .org import OwnedByOfficeMixin
 from .reference import Region, Sector
@@ -34,7 +34,7 @@ class RoutingLevel(LabeledEnum):
     regional = "regional", _l("Региональная организация (менее 150 000 МРП)")
 
 
-class Project(OwnedByOfficeMixin, TimestampMixin, Model):
+class Project(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     """An investment project; routing level and pool eligibility are derived, never typed in."""
 
     __tablename__ = "project"

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import LabeledEnum, LocalizedNameMixin, enum_column
+from .base import LabeledEnum, LocalizedNameMixin, enum_column, VersionedMixin
 from .types import Money
 
 
@@ -16,7 +16,7 @@ class RegionKind(LabeledEnum):
     city = "city", _l("Город республиканского значения")
 
 
-class Region(LocalizedNameMixin, Model):
+class Region(LocalizedNameMixin, VersionedMixin, Model):
     """One of the 17 oblasts or 3 cities of republican significance (ISO 3166-2:KZ code)."""
 
     __tablename__ = "region"
@@ -25,7 +25,7 @@ class Region(LocalizedNameMixin, Model):
     kind: Mapped[RegionKind] = enum_column(RegionKind, nullable=False)
 
 
-class Country(LocalizedNameMixin, Model):
+class Country(LocalizedNameMixin, VersionedMixin, Model):
     """A country by ISO 3166-1."""
 
     __tablename__ = "country"
@@ -34,7 +34,7 @@ class Country(LocalizedNameMixin, Model):
     alpha3: Mapped[str] = mapped_column(String(3), unique=True, nullable=False)
 
 
-class Sector(LocalizedNameMixin, Model):
+class Sector(LocalizedNameMixin, VersionedMixin, Model):
     """A sector of the economy; the unified pool takes non-resource sectors only (p. 2.8-1)."""
 
     __tablename__ = "sector"
@@ -43,7 +43,7 @@ class Sector(LocalizedNameMixin, Model):
     non_resource: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
 
 
-class MrpRate(Model):
+class MrpRate(VersionedMixin, Model):
     """The monthly calculation index (MRP) in tenge, effective from a date."""
 
     __tablename__ = "mrp_rate"

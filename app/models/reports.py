@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..services.clock import now_utc
-from .base import LabeledEnum, TimestampMixin, enum_column
+from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .org import OfficeUser, OwnedByOfficeMixin
 from .types import UtcDateTime
 
@@ -25,7 +25,7 @@ class ReportStatus(LabeledEnum):
     accepted = "accepted", _l("Принят")
 
 
-class QuarterlyReport(OwnedByOfficeMixin, TimestampMixin, Model):
+class QuarterlyReport(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     """One office's report for one quarter; once submitted its figures are a frozen snapshot."""
 
     __tablename__ = "quarterly_report"

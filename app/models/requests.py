@@ -9,7 +9,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..services.clock import local_timezone, now_utc, today_local
-from .base import LabeledEnum, TimestampMixin, enum_column
+from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .investors import Investor
 from .org import OfficeUser, OwnedByOfficeMixin
 from .types import UtcDateTime
@@ -34,7 +34,7 @@ class RequestStatus(LabeledEnum):
 OPEN_REQUEST_STATUSES = (RequestStatus.new, RequestStatus.in_work)
 
 
-class InfoRequest(OwnedByOfficeMixin, TimestampMixin, Model):
+class InfoRequest(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     """An investor's information request; the owner office is the office that received it."""
 
     __tablename__ = "info_request"

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LabeledEnum, TimestampMixin, enum_column
+from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .org import OwnedByOfficeMixin
 from .reference import Region
 
@@ -17,7 +17,7 @@ class SiteStatus(LabeledEnum):
     planned = "planned", _l("Планируемая")
 
 
-class IndustrialSite(OwnedByOfficeMixin, TimestampMixin, Model):
+class IndustrialSite(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     """An industrial site with its area and the utilities brought to it."""
 
     __tablename__ = "industrial_site"

@@ -1,14 +1,18 @@
-"""FAB's security manager with our user model: every user belongs to one front office."""
-from flask import g, has_request_context
+"""FAB's security manager with our user model, throttled sign-in, sessions and the audit trail."""
+from flask import flash, g, has_request_context, redirect, request, session
+from flask_appbuilder import expose
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import UserDBModelView
+from flask_appbuilder.security.views import AuthDBView, UserDBModelView
+from flask_appbuilder.utils.base import get_safe_redirect
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
+
+from ..models import AuditAction, OfficeUser, UserSession
+from ..services import audit
 from wtforms.validators import DataRequired
 
-from ..models import OfficeUser
-from . import roles
+from . import logins, roles, sessions
 
 
 class OfficeUserView(UserDBModelView):
@@ -34,21 +38,76 @@ class OfficeUserView(UserDBModelView):
     validators_columns = {"front_office": [DataRequired()]}
 
 
+READ_ONLY_RESOURCES = frozenset({"AuditEntry"})
+
+
+class IrmAuthDBView(AuthDBView):
+    """FAB's sign-in form, refusing a locked name or address before any password is checked."""
+
+    @expose("/login/", methods=["GET", "POST"])
+    def login(self):
+        if request.method == "POST":
+            name = request.form.get("username")
+            minutes = logins.lockout_minutes(name, request.remote_addr)
+            if minutes:
+                audit.log_event(AuditAction.login_blocked, username=logins.login_name(name))
+                flash(str(logins.LOCKED % {"minutes": minutes}), "danger")
+                return redirect(self.appbuilder.get_url_for_login_with(
+                    get_safe_redirect(request.args.get("next", ""))))
+            g.irm_login_checked = True
+        return super().login()
+
+
 class IrmSecurityManager(SecurityManager):
-    """Security manager that knows users' front offices."""
+    """Security manager that knows users' front offices, throttles sign-in and audits it."""
 
     user_model = OfficeUser
     userdbmodelview = OfficeUserView
+    authdbview = IrmAuthDBView
 
     def get_user_by_id(self, pk):
-        """Load the signed-in user with roles and groups in one query (done on every request)."""
-        return self.session.execute(
-            select(OfficeUser).where(OfficeUser.id == pk)
-            .options(joinedload(OfficeUser.roles), joinedload(OfficeUser.groups))
-        ).unique().scalar_one_or_none()
+        """Load the user with roles and groups, and this browser's session row, in one query.
+
+        Flask-Login calls this on every request; the session row rides along so that
+        checking the session (security/sessions.py) costs no query of its own.
+        """
+        stored = sessions.current_digest() if has_request_context() else None
+        query = (select(OfficeUser, UserSession).where(OfficeUser.id == pk)
+                 .options(joinedload(OfficeUser.roles), joinedload(OfficeUser.groups))
+                 .outerjoin(UserSession, and_(UserSession.id == stored,
+                                              UserSession.user_id == OfficeUser.id)))
+        row = self.session.execute(query).unique().first()
+        if row is None:
+            return None
+        if row[1] is not None:
+            g.irm_user_session = row[1]
+        return row[0]
+
+    def auth_user_db(self, username, password):
+        """Check a password (FAB), unless the name or address is locked; audit the outcome."""
+        name = logins.login_name(username)
+        if not g.pop("irm_login_checked", False) and logins.lockout_minutes(
+                name, request.remote_addr if has_request_context() else None):
+            audit.log_event(AuditAction.login_blocked, username=name)
+            return None
+        user = super().auth_user_db(username, password)
+        if user is None:
+            audit.log_event(AuditAction.login_failed, username=name)
+        else:
+            audit.log_event(AuditAction.login, username=name, user_id=user.id,
+                            office_id=user.front_office_id)
+        return user
+
+    def on_user_logout(self, user) -> None:
+        """End this browser's session on the server too, and note it in the trail."""
+        audit.log_event(AuditAction.logout, user_id=user.id, username=user.username,
+                        office_id=user.front_office_id)
+        sessions.end_current("logout")
 
     def has_access(self, permission_name: str, view_name: str) -> bool:
         """Answer each permission question once per request (a list page asks it per row)."""
+        if view_name in READ_ONLY_RESOURCES and permission_name != "can_read":
+            return False  # the audit trail is read, never changed, by anyone
         if not has_request_context():
             return super().has_access(permission_name, view_name)
         answers = g.setdefault("_irm_access", {})

@@ -28,7 +28,7 @@ REFERENCE = ("Region", "Country", "Sector", "MrpRate", "CalendarDay", "StateBody
 # Map FAB's view and API methods onto the two permissions.
 READ_WRITE_METHODS = {
     # ModelView
-    "list": "read", "show": "read", "lookup": "read", "download": "read", "sla": "read", "index": "read",
+    "list": "read", "show": "read", "lookup": "read", "history": "read", "download": "read", "sla": "read", "index": "read",
     "pool": "write", "move": "write",
     "receipt": "read", "receipt_docx": "read", "transition": "write", "progress": "write",
     "submit": "write", "refresh": "write", "xlsx": "read",
@@ -49,6 +49,8 @@ MENUS = (
     "MRP", "Working calendar", "Records", "KPI", "Reference data", "Niche projects",
     "Import from Excel",
 )
+# The audit trail: searched by the authorized body (and the administrator), changed by no one.
+AUDIT = [("AuditEntry", "can_read"), ("Audit trail", "menu_access"), ("Control", "menu_access")]
 
 # What every signed-in user may do with their own account.
 OWN_ACCOUNT = [
@@ -76,13 +78,12 @@ _WRITE_RECORDS = _perms(RECORDS, "write") + _perms(IMPORT, "read", "write")
 
 ROLE_PERMISSIONS = {
     # The authorized body reviews everything and maintains the KPI catalogue and targets.
-    # It also puts stuck problem issues on the Investment HQ agenda (p. 7.2).
     # It also puts stuck problem issues on the Investment HQ agenda (p. 7.2) and accepts
     # the reports of external offices and the NC's consolidated report (p. 18-19).
     AUTHORITY: _READ_EVERYTHING + _perms(KPI, "write") + [("ProblemIssue", "can_escalate"),
                                                           ("QuarterlyReport", "can_review"),
                                                           ("QuarterlyReport", "can_publish")]
-    + _menus() + OWN_ACCOUNT,
+    + _menus() + OWN_ACCOUNT + AUDIT,
     # Front offices read the catalogue and directory and write their own records.
     # The NC accepts regional and central reports and compiles a quarter on demand (p. 18).
     NATIONAL_COMPANY: _READ_EVERYTHING + _WRITE_RECORDS + [("QuarterlyReport", "can_review"),

@@ -5,7 +5,7 @@ the gaps FAB leaves (docs/FAB-NOTES.md): related-field dropdowns, bulk and singl
 actions, writes to records the user may only read, the owner office of new
 records, unbounded page sizes, and validation of record rules next to fields.
 """
-from flask import abort, current_app, flash, g, jsonify, redirect, request
+from flask import abort, current_app, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
 from flask_appbuilder.baseviews import expose
@@ -16,7 +16,7 @@ from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l, ngettext
 from sqlalchemy import Boolean
 from sqlalchemy.types import Enum as SAEnum
-from wtforms import SelectField
+from wtforms import HiddenField, SelectField
 from wtforms.validators import InputRequired, Optional as OptionalValidator
 
 from ..extensions import db
@@ -25,8 +25,10 @@ from ..models.types import Money, UtcDateTime
 from ..security import scoping
 from ..security.roles import READ_WRITE_METHODS
 from ..services.clock import now_utc
+from ..services import versions
 from ..services.validation import validate_record
 from .fields import LocalDateTimeField
+from .history import HISTORY_PAGE_SIZE, history_lines, office_name, record_history
 from .lookup import LookupField, lookup_page
 from .formatting import enum_label_formatter, format_money, format_utc_as_local, format_yes_no
 
@@ -58,13 +60,20 @@ def with_record_rules(form_class, model):
             self._explain_refused_choices()
             item_id = getattr(self, "_id", None)
             errors = validate_record(db.session, model, self.data, item_id)
+            stale = versions.stale_edit_message(db.session, model, item_id,
+                                                self._fields.get(versions.FORM_FIELD))
+            record_errors = [stale] if stale else []
             for name, messages in errors.items():
                 target = self._fields.get(name)
                 if target is not None:
                     target.errors = list(target.errors) + messages
                 else:
-                    self.form_errors = list(self.form_errors) + messages
-            return valid and not errors
+                    record_errors += messages
+            # FAB's form shows field errors only: the record's own go above it.
+            for message in record_errors:
+                flash(str(message), "danger")
+            self.form_errors = list(self.form_errors) + record_errors
+            return valid and not errors and not stale
 
         def _explain_refused_choices(self):
             # A posted id outside the dropdown's scoped query arrives as "no value";
@@ -91,6 +100,7 @@ class ScopedModelView(ModelView):
 
     base_filters = [["id", scoping.OfficeScopeFilter, lambda: None]]
     list_widget = ScopedListWidget
+    show_template = "irm/show.html"  # the record with its history
     method_permission_name = READ_WRITE_METHODS
     page_size = 25
 
@@ -107,6 +117,11 @@ class ScopedModelView(ModelView):
         }
         self._add_enum_fields(model)
         self._add_lookup_fields(model)
+        if versions.is_versioned(model) and self.edit_columns:
+            # The edit form carries the version it showed; saving checks it (versions.py).
+            self.edit_columns = list(self.edit_columns) + [versions.FORM_FIELD]
+            self.edit_form_extra_fields = {versions.FORM_FIELD: HiddenField(),
+                                           **(self.edit_form_extra_fields or {})}
         self.formatters_columns = {**self._default_formatters(model),
                                    **(self.formatters_columns or {})}
         super().__init__(**kwargs)
@@ -171,6 +186,29 @@ class ScopedModelView(ModelView):
         page = request.args.get("page", "1")
         page = int(page) - 1 if page.isdigit() and int(page) > 0 else 0
         return jsonify(lookup_page(query, related.obj, request.args.get("q", ""), page))
+
+    @expose("/history/<pk>")
+    @has_access
+    def history(self, pk):
+        """Show who changed the record, when and what, field by field, newest first."""
+        model = self.datamodel.obj
+        item = scoping.get_readable_or_404(db.session, model, pk)
+        page = request.args.get("page", "0")
+        page = int(page) if page.isdigit() else 0
+        entries = record_history(db.session, model, item.id, page)
+        lines = history_lines(db.session, model, entries[:HISTORY_PAGE_SIZE],
+                              self.label_columns, self.formatters_columns)
+        template = "irm/history_lines.html" if request.args.get("fragment") else "irm/history.html"
+        return self.render_template(
+            template, lines=lines, more=len(entries) > HISTORY_PAGE_SIZE, page=page, pk=item.id,
+            title=_l("История изменений"), record_label=str(item), office_name=office_name,
+            record_url=url_for(f"{type(self).__name__}.show", pk=item.id))
+
+    @property
+    def database_error_message(self):
+        """Say why a save failed when another user's save came first (versions.py)."""
+        return versions.STALE_SAVE if g.get(versions.STALE_FLAG) else _l(
+            "Не удалось сохранить запись: ошибка базы данных.")
 
     @staticmethod
     def _default_formatters(model) -> dict:
@@ -259,7 +297,7 @@ class ScopedModelView(ModelView):
         return (self.datamodel.get(pk, self._base_filters) is not None
                 and scoping.is_writable(db.session, self.datamodel.obj, pk))
 
-    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    @expose("/action/<string:name>/<pk>", methods=["POST"])  # FAB allows GET: no change over GET
     def action(self, name, pk):
         if name not in self.actions:
             abort(404)
