@@ -58,6 +58,9 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
     from .services.audit import log_denials_and_downloads
 
     init_sessions(app)
+    from .security.api_csrf import require_token_for_cookie_api_writes
+
+    app.before_request(require_token_for_cookie_api_writes)
     app.after_request(log_denials_and_downloads)
     if app.config["IRM_PROXY_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

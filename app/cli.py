@@ -1,5 +1,6 @@
 """`flask --app run irm ...` commands: database set-up, demo data, users."""
 import click
+from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
@@ -7,6 +8,7 @@ from sqlalchemy import select
 
 from .extensions import db
 from .models import FrontOffice
+from .security.passwords import check_password
 from .security.roles import ROLE_NAMES
 
 irm_cli = AppGroup("irm", help="IRM platform commands.")
@@ -59,6 +61,10 @@ def create_user_command(username, first_name, last_name, email, role, office_nam
         raise click.BadParameter(f"no front office named {office_name!r}", param_hint="--office")
     if sm.find_user(username=username):
         raise click.BadParameter(f"user {username!r} already exists", param_hint="--username")
+    try:
+        check_password(password)  # the policy forms apply (FAB's add_user does not)
+    except PasswordComplexityValidationError as error:
+        raise click.BadParameter(str(error), param_hint="--password")
     user = sm.add_user(username, first_name, last_name, email, sm.find_role(role),
                        password=password)
     if not user:

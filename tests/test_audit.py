@@ -181,7 +181,7 @@ def test_sign_in_failure_and_sign_out_are_in_the_trail(app, world):
     client = app.test_client()
     client.post("/login/", data={"username": "nc", "password": "wrong password here"})
     client.post("/login/", data={"username": "NC", "password": scenario.PASSWORD})
-    client.get("/logout/")
+    client.post("/logout/")
     failed = _entries(app, action=AuditAction.login_failed, username="nc")
     assert failed and failed[-1].user_id is None and failed[-1].ip == "127.0.0.1"
     [login] = _entries(app, action=AuditAction.login, username="nc")[-1:]

@@ -33,6 +33,17 @@ def test_create_user_refuses_an_unknown_office(app, world):
         assert db.session.execute(select(OfficeUser).filter_by(username="ghost")).first() is None
 
 
+def test_create_user_refuses_a_password_the_policy_refuses(app, world):
+    result = app.test_cli_runner().invoke(args=[
+        "irm", "create-user", "--username", "weak", "--first-name", "W", "--last-name", "K",
+        "--email", "weak@test.irm.kz", "--role", "Regional",
+        "--office", "Региональная организация г. Алматы", "--password", "short-pass"])
+    assert result.exit_code != 0
+    assert "--password" in result.output
+    with app.app_context():
+        assert db.session.execute(select(OfficeUser).filter_by(username="weak")).first() is None
+
+
 def test_init_db_is_repeatable(app):
     result = app.test_cli_runner().invoke(args=["irm", "init-db"])
     assert result.exit_code == 0, result.output

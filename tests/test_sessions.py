@@ -81,7 +81,7 @@ def test_a_success_clears_earlier_failures_of_the_name(app, world):
     for _ in range(4):
         _sign_in(client, "forgetful.user", "wrong password!!")
     _sign_in(client, "forgetful.user")
-    client.get("/logout/")
+    client.post("/logout/")
     for _ in range(4):
         _sign_in(client, "forgetful.user", "wrong password!!")
     assert LOCKED_TEXT not in _sign_in(client, "forgetful.user").text
@@ -139,7 +139,7 @@ def test_signing_in_starts_a_fresh_session(app, world):
         assert "planted_by_someone" not in fresh
         first_id = fresh[sessions.SESSION_KEY]
         assert first_id != "an id chosen by an attacker"
-    client.get("/logout/")
+    client.post("/logout/")
     _sign_in(client, "nc")
     with client.session_transaction() as again:
         assert again[sessions.SESSION_KEY] != first_id
@@ -161,7 +161,7 @@ def test_logout_ends_the_session_for_every_copy_of_the_cookie(app, world):
     _sign_in(client, "taskforce")
     copy = _stolen_copy(app, client)
     assert _signed_in(copy)
-    client.get("/logout/")
+    client.post("/logout/")
     answer = copy.get("/projectview/list/")
     assert answer.status_code == 302 and "/login/" in answer.location
     assert not _signed_in(copy)
@@ -203,6 +203,17 @@ def test_the_api_answers_401_to_a_cookie_whose_session_ended(app, world):
     client = app.test_client()
     _sign_in(client, "embassy.cn")
     copy = _stolen_copy(app, client)
-    client.get("/logout/")
+    client.post("/logout/")
     answer = copy.get("/api/v1/project/")
     assert answer.status_code == 401
+
+
+def test_a_link_to_logout_only_asks_signing_out_is_a_post(app, world):
+    client = app.test_client()
+    _sign_in(client, "authority")
+    asked = client.get("/logout/")
+    assert asked.status_code == 200 and 'method="post"' in asked.text
+    assert _signed_in(client)
+    assert 'class="irm-logout"' in client.get("/projectview/list/").text  # the menu's form
+    client.post("/logout/")
+    assert not _signed_in(client)

@@ -57,6 +57,13 @@ class IrmAuthDBView(AuthDBView):
             g.irm_login_checked = True
         return super().login()
 
+    @expose("/logout/", methods=["GET", "POST"])
+    def logout(self):
+        """Sign out on POST (with the CSRF token); a GET only asks, so no link can sign anyone out."""
+        if request.method == "GET" and g.user is not None and g.user.is_authenticated:
+            return self.render_template("irm/logout.html", appbuilder=self.appbuilder)
+        return super().logout()
+
 
 class IrmSecurityManager(SecurityManager):
     """Security manager that knows users' front offices, throttles sign-in and audits it."""
