@@ -5,6 +5,8 @@ from pathlib import Path
 
 from flask_appbuilder.const import AUTH_DB
 
+from app.security.passwords import check_password
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("IRM_INSTANCE_DIR", BASE_DIR / "instance"))
 
@@ -32,12 +34,27 @@ def database_url() -> str:
     return url
 
 
+def env_flag(name: str) -> bool:
+    """Return whether the environment variable is set to 1, true or yes."""
+    return os.environ.get(name, "").lower() in ("1", "true", "yes")
+
+
+def env_list(name: str) -> list[str]:
+    """Return a comma-separated environment variable as a list, empty when unset."""
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
 class Config:
     """Production-leaning defaults; every secret and address comes from the environment."""
 
     SECRET_KEY = None  # filled in by create_app() via instance_secret_key()
     SQLALCHEMY_DATABASE_URI = None  # filled in by create_app() via database_url()
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # Test each pooled connection before use: those a database restart dropped are replaced
+    # instead of failing the next request.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # How long a SQLite writer waits for another to finish before "database is locked".
+    IRM_SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("IRM_SQLITE_BUSY_TIMEOUT_MS", "10000"))
 
     APP_NAME = "IRM «Одно окно»"
     APP_THEME = ""
@@ -47,15 +64,27 @@ class Config:
     FAB_ADD_SECURITY_API = True
     FAB_API_SWAGGER_UI = True
     FAB_API_MAX_PAGE_SIZE = 100
-    FAB_PASSWORD_COMPLEXITY_ENABLED = False
+    # The password policy (app/security/passwords.py), applied by FAB wherever a password
+    # is set through a form or the user API.
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
+    FAB_PASSWORD_COMPLEXITY_VALIDATOR = check_password
+    # Hosts a `next` URL may lead to after login; empty: only the host of the request.
+    FAB_SAFE_REDIRECT_HOSTS = env_list("FAB_SAFE_REDIRECT_HOSTS")
     AUTH_TYPE = AUTH_DB
     AUTH_ROLE_ADMIN = "Admin"
     AUTH_ROLE_PUBLIC = "Public"
     AUTH_USER_REGISTRATION = False
 
+    # Served over HTTPS (behind a proxy that sets X-Forwarded-Proto): http is redirected,
+    # HSTS is sent and cookies are Secure. Off by default so http://127.0.0.1 works.
+    IRM_HTTPS = env_flag("IRM_HTTPS")
     # Sessions and CSRF: the REST API accepts the session cookie, so keep it SameSite.
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SECURE = IRM_HTTPS
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = IRM_HTTPS
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
     JWT_ACCESS_TOKEN_EXPIRES = 3600
@@ -106,10 +135,22 @@ class Config:
     IRM_PROXY_HOPS = int(os.environ.get("IRM_PROXY_HOPS", "0"))
 
 
+class ProductionConfig(Config):
+    """Served over HTTPS whatever the environment says: Secure cookies, HSTS, https only."""
+
+    IRM_HTTPS = True
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
 class TestConfig(Config):
     """Settings for the test suite: CSRF off so tests can post forms directly."""
 
     TESTING = True
+    # The test client speaks http, whatever IRM_HTTPS the shell has.
+    IRM_HTTPS = False
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
     SECRET_KEY = secrets.token_urlsafe(32)  # fresh per test run
     WTF_CSRF_ENABLED = False
     FAB_UPDATE_PERMS = True

@@ -21,6 +21,9 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = (app.config.get("SQLALCHEMY_DATABASE_URI")
                                              or config_module.database_url())
     app.config.update(overrides)
+    from .security.headers import init_security_headers
+
+    init_security_headers(app)  # first, so every later hook's page has its CSP nonce
 
     from .security.manager import IrmSecurityManager
     from .views.home import HomeView
@@ -70,6 +73,9 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
     from .security.language import init_language
 
     init_language(app)
+    from .views.errors import register_error_pages
+
+    register_error_pages(app)
     return app
 
 

@@ -152,3 +152,58 @@ def test_authority_sees_the_scorecard(browser, live, world, app):
     page.goto(f"{live}/")
     assert page.locator("#offices").count() == 1
     page.close()
+
+
+def _watch(page):
+    """Collect the page's console errors, uncaught exceptions and CSP violations.
+
+    The browser's own request for /favicon.ico is left out: the app has no icon (yet).
+    """
+    problems = []
+    page.on("console", lambda message: problems.append(f"{page.url}: {message.text}")
+            if message.type == "error"
+            and not message.location.get("url", "").endswith("/favicon.ico") else None)
+    page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
+    page.on("response", lambda response: problems.append(
+        f"{page.url}: {response.status} {response.url}") if response.status >= 400 else None)
+    page.add_init_script("""document.addEventListener("securitypolicyviolation", function (e) {
+        console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI);
+    });""")
+    return problems
+
+
+def test_main_pages_run_under_the_csp_without_errors(browser, live, world):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    problems = _watch(page)
+    page.goto(f"{live}/login/")
+    page.fill("#username", "region.almaty")
+    page.fill("#password", PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "Региональная организация г. Алматы" in page.content()  # the home page
+
+    page.goto(f"{live}/projectview/list/")
+    page.click("#accordion1 a.accordion-toggle")  # FAB's search panel: its inline script ran
+    page.wait_for_selector("#filter_form .dropdown-toggle", state="visible")
+
+    page.goto(f"{live}/projectview/add")
+    _choose(page, "investor", "investor of ALM")  # select2 asks the lookup as the user types
+    assert "investor of ALM" in page.inner_text("#investor + .select2-container")
+    page.goto(f"{live}/")
+    page.wait_for_load_state("networkidle")
+    page.close()
+    assert problems == []
+
+
+def test_swagger_ui_and_the_printable_receipt_run_under_the_csp(browser, live, world):
+    page = _login(browser, live, "admin")
+    problems = _watch(page)
+    page.goto(f"{live}/swagger/v1")
+    page.wait_for_selector("#swagger-ui .information-container", timeout=15000)
+    receipt = world["records"]["service_application"]["NC"]
+    page.goto(f"{live}/serviceapplicationview/receipt/{receipt}")
+    page.evaluate("window.print = function () { document.body.dataset.printed = 'yes'; }")
+    page.click("[data-irm-print]")
+    assert page.get_attribute("body", "data-printed") == "yes"
+    page.close()
+    assert problems == []

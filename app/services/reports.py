@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from ..extensions import hold_write_lock
 from ..models import FrontOffice, OfficeKind, OfficeLevel
 from ..models.reports import QuarterlyReport, ReportEvent, ReportKind, ReportStatus
 from ..security import roles
@@ -144,8 +145,19 @@ def _parts(session: Session, year: int, quarter: int) -> list[dict]:
     return parts
 
 
+def lock_quarter(session: Session, year: int, quarter: int) -> None:
+    """Let one worker at a time compile a quarter, until its transaction ends.
+
+    The scheduler, the «compile» button and `irm compile-reports` may run together: the
+    second waits, then finds the drafts made (uq_quarterly_report_period would otherwise
+    refuse its insert and fail its request).
+    """
+    hold_write_lock(session, f"irm:reports:{year}Q{quarter}")
+
+
 def create_drafts(session: Session, year: int, quarter: int) -> int:
     """Create (and compile) every office's draft and the NC consolidated draft; return new ones."""
+    lock_quarter(session, year, quarter)
     created = 0
     offices = reporting_offices(session)
     existing = set(session.execute(select(QuarterlyReport.owner_office_id).where(
@@ -178,6 +190,7 @@ def create_drafts(session: Session, year: int, quarter: int) -> int:
 
 def compile_consolidated(session: Session, year: int, quarter: int) -> Optional[QuarterlyReport]:
     """Recompile the NC consolidated draft from the quarter's regional and central reports."""
+    lock_quarter(session, year, quarter)
     nc = national_company(session)
     report = nc and find_report(session, nc.id, year, quarter, ReportKind.consolidated)
     if report and report.status in EDITABLE:

@@ -14,8 +14,10 @@ from typing import Optional
 from flask import Flask, current_app, g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, scoped_session
 
+from ...extensions import hold_write_lock
 from ...models import ImportJob, ImportKind, ImportStatus
 from ...models.imports import PENDING
 from ...security.scoping import build_scope
@@ -29,6 +31,10 @@ STALE_CLAIM = timedelta(minutes=10)  # a worker silent this long has died; anoth
 MISSING_COLUMNS = _l("В файле нет обязательных столбцов: %(names)s. Скачайте шаблон и "
                      "перенесите данные в него.")
 UNKNOWN_COLUMN = _l("Столбец не распознан и пропущен.")
+CHANGED_MEANWHILE = _l("Пока файл записывался, другой пользователь сохранил запись с тем же "
+                       "БИН или кодом. Ничего не записано: загрузите файл снова, чтобы "
+                       "проверить его заново.")
+WRITE_LOCK = "irm:imports:write"
 
 __all__ = ["COLUMNS", "ImportKind", "confirm_write", "file_path", "process_job",
            "reader_limits", "run_pending_imports", "start_in_background", "template_headers", "upload"]
@@ -87,6 +93,8 @@ def process_job(session: Session, job_id: int, directory: Path,
     limits = limits or reader_limits()
     job = session.get(ImportJob, job_id)
     writing = job.status == ImportStatus.writing
+    if writing and not _lock_writes(session, job):
+        return None
     g.user = job.user  # the record rules check links against this user's scope
     scope = build_scope(session, {r.name for r in job.user.roles}, job.user.front_office_id)
     # The dry run commits its progress as it goes: keep the looked-up records loaded.
@@ -97,8 +105,10 @@ def process_job(session: Session, job_id: int, directory: Path,
         status = (ImportStatus.invalid if outcome.error_count
                   else ImportStatus.done if writing else ImportStatus.checked)
     except SpreadsheetRejected as rejected:
-        status, outcome = ImportStatus.invalid, Outcome(error_count=1, errors=[
-            {"row": 0, "column": "", "message": str(rejected.message)}])
+        status, outcome = ImportStatus.invalid, _file_error(rejected.message)
+    except IntegrityError:  # a form saved the same BIN or code while this write ran
+        log.info("import %s collided with a concurrent save", job_id, exc_info=True)
+        status, outcome = ImportStatus.invalid, _file_error(CHANGED_MEANWHILE)
     except Exception:  # a bug must not leave the job claimed for ever, nor half-written
         log.exception("import %s failed", job_id)
         status, outcome = ImportStatus.failed, Outcome()
@@ -108,6 +118,26 @@ def process_job(session: Session, job_id: int, directory: Path,
         session.rollback()  # a dry run wrote nothing; a failed write leaves nothing
     _finish(session, job_id, status, outcome)
     return status
+
+
+def _lock_writes(session: Session, job: ImportJob) -> bool:
+    """Let one import write at a time; False if another worker wrote this job meanwhile.
+
+    Two files naming the same new BIN (or code) in different orders would otherwise collide
+    on the unique key or deadlock; serialized, the second sees the first's records and
+    updates them, or refuses the rows that became another office's. One lock for every
+    kind: an investor import may give a BIN to an investor a project import links to.
+    """
+    hold_write_lock(session, WRITE_LOCK)
+    session.refresh(job)  # a worker that waited past STALE_CLAIM may find the job done
+    if job.status == ImportStatus.writing:
+        return True
+    session.rollback()
+    return False
+
+
+def _file_error(message) -> Outcome:
+    return Outcome(error_count=1, errors=[{"row": 0, "column": "", "message": str(message)}])
 
 
 def _run(session, job, directory, limits, scope, writing) -> Outcome:

@@ -1,0 +1,49 @@
+"""The page shown while the database cannot be reached: 503 and what to do, never a traceback.
+
+Pooled connections are tested before use (SQLALCHEMY_ENGINE_OPTIONS pool_pre_ping), so
+those a restart dropped are replaced unnoticed; these handlers cover the minute in which the
+database refuses connections (or a SQLite writer waited past its busy timeout).
+"""
+import logging
+
+from flask import Flask, current_app, jsonify, request
+from flask_babel import get_locale, lazy_gettext as _l
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from ..extensions import db
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 60
+UNAVAILABLE = _l("База данных временно недоступна. Повторите, пожалуйста, через минуту.")
+
+
+def database_unavailable(error: Exception):
+    """Answer 503: a page in the user's language, or JSON {"message": ...} under /api/."""
+    log.warning("database unavailable during %s %s: %s", request.method, request.path,
+                str(error).splitlines()[0] if str(error) else type(error).__name__)
+    _discard_session()
+    if request.path.startswith("/api/"):
+        response = jsonify(message=str(UNAVAILABLE))
+    else:
+        # Only a GET can simply be repeated; a failed form post sends the user home.
+        again = request.full_path.rstrip("?") if request.method == "GET" else None
+        # Straight from Jinja: render_template's context processors would load the user
+        # (Flask-Login), i.e. ask the database again.
+        page = current_app.jinja_env.get_template("irm/unavailable.html")
+        response = page.render(message=UNAVAILABLE, again=again, lang=str(get_locale() or "ru"))
+    return response, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def _discard_session() -> None:
+    """Drop the request's session so its dead connection is not used again."""
+    try:
+        db.session.remove()  # rolls back; a dead connection is invalidated, not returned
+    except Exception:  # the connection is gone already; the next request gets a fresh one
+        log.debug("discarding the session after a database error failed", exc_info=True)
+
+
+def register_error_pages(app: Flask) -> None:
+    """Answer database outages with the 503 page instead of a 500."""
+    for error in (OperationalError, InterfaceError, PoolTimeout):
+        app.register_error_handler(error, database_unavailable)

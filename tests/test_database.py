@@ -1,0 +1,181 @@
+"""The database under strain: SQLite's settings, connections a restart dropped, an outage's 503."""
+import sqlite3
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+import config
+from app import create_app
+from app.extensions import db
+
+UNAVAILABLE_RU = "База данных временно недоступна"
+UNAVAILABLE_EN = "The database is temporarily unavailable"
+
+
+@pytest.fixture(scope="module")
+def sqlite_app(tmp_path_factory):
+    """An app on a SQLite file of its own, with a busy timeout other than the default."""
+    path = tmp_path_factory.mktemp("sqlite") / "irm.db"
+    return create_app(config.TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}",
+                      IRM_SQLITE_BUSY_TIMEOUT_MS=2500)
+
+
+def test_sqlite_connections_use_wal_the_busy_timeout_and_foreign_keys(sqlite_app):
+    """SQLite only: every connection of the app gets the settings, not just the first."""
+    with sqlite_app.app_context():
+        for _ in range(2):
+            with db.engine.connect() as connection:
+                pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+                assert pragma("journal_mode") == "wal"
+                assert pragma("busy_timeout") == 2500
+                assert pragma("foreign_keys") == 1
+            db.engine.dispose()  # the second round opens a fresh connection
+
+
+def test_two_sqlite_readers_keep_reading_while_a_third_writes_and_commits(sqlite_app):
+    """SQLite only: in WAL a commit does not wait for open readers, who keep their snapshot."""
+    with sqlite_app.app_context():
+        writer, *readers = (db.engine.raw_connection() for _ in range(3))
+        try:
+            writer.execute("CREATE TABLE counter (n INTEGER)")
+            writer.execute("INSERT INTO counter VALUES (1)")
+            writer.commit()
+            for reader in readers:
+                reader.execute("BEGIN")  # a read transaction: holds its snapshot
+                assert reader.execute("SELECT n FROM counter").fetchone() == (1,)
+            writer.execute("UPDATE counter SET n = 2")
+            writer.commit()  # in rollback-journal mode: "database is locked" after 2.5 s
+            for reader in readers:
+                assert reader.execute("SELECT n FROM counter").fetchone() == (1,)
+                reader.rollback()
+                assert reader.execute("SELECT n FROM counter").fetchone() == (2,)
+        finally:
+            for connection in (writer, *readers):
+                connection.close()
+
+
+def _admin_engine(app):
+    """PostgreSQL: an engine on the server's `postgres` database, outside the app's pool."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    return url.database, create_engine(url.set(database="postgres"), poolclass=NullPool,
+                                       isolation_level="AUTOCOMMIT")
+
+
+def _terminate_backends(admin, name: str) -> None:
+    with admin.connect() as connection:
+        connection.execute(text(
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
+            "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
+
+
+@contextmanager
+def _connections_dropped(app, warm_up):
+    """Drop every pooled connection underneath the pool, the way a database restart does.
+
+    PostgreSQL: the server terminates each backend of the database. SQLite: each pooled
+    connection is closed behind the pool's back ("Cannot operate on a closed database").
+    """
+    if app.config["IRM_TEST_BACKEND"] == "postgresql":
+        warm_up()
+        name, admin = _admin_engine(app)
+        _terminate_backends(admin, name)
+        admin.dispose()
+        yield
+        return
+    with app.app_context():
+        engine = db.engine
+    engine.dispose()
+    pooled = []
+    remember = lambda dbapi_connection, record: pooled.append(dbapi_connection)
+    event.listen(engine, "checkin", remember)
+    try:
+        warm_up()  # outside any app context of ours, so each request returns its connection
+    finally:
+        event.remove(engine, "checkin", remember)
+    for connection in pooled:
+        connection.close()
+    assert pooled, "the warm-up used no pooled connection"
+    yield
+
+
+@contextmanager
+def _database_refusing_connections(app):
+    """Make the database refuse every connection until the block ends.
+
+    PostgreSQL: ALLOW_CONNECTIONS false, then its backends are terminated. SQLite: opening
+    the file fails the way an unreadable file does.
+    """
+    if app.config["IRM_TEST_BACKEND"] == "postgresql":
+        name, admin = _admin_engine(app)
+        with admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false'))
+        try:
+            _terminate_backends(admin, name)
+            yield
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true'))
+            admin.dispose()
+        return
+
+    def refuse(dialect, connection_record, cargs, cparams):
+        raise sqlite3.OperationalError("unable to open database file")
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "do_connect", refuse)
+    engine.dispose()
+    try:
+        yield
+    finally:
+        event.remove(engine, "do_connect", refuse)
+
+
+def test_pages_and_api_answer_after_every_connection_was_dropped(app, ui, api):
+    client, headers = api("region.almaty")
+    page = ui("region.almaty")
+
+    def warm_up():
+        assert page.get("/investorview/list/").status_code == 200
+        assert client.get("/api/v1/investor/", headers=headers).status_code == 200
+
+    with _connections_dropped(app, warm_up):
+        assert page.get("/investorview/list/").status_code == 200
+        response = client.get("/api/v1/investor/", headers=headers)
+        assert response.status_code == 200 and response.json["count"] > 0
+
+
+def test_an_unreachable_database_answers_503_with_a_clear_page_then_recovers(app, ui, api):
+    client, headers = api("region.almaty")
+    russian, english = ui("region.almaty"), ui("region.turkestan")
+    assert english.get("/lang/en").status_code == 302
+    try:
+        with _database_refusing_connections(app):
+            page = russian.get("/investorview/list/")
+            assert page.status_code == 503 and page.headers["Retry-After"] == "60"
+            assert UNAVAILABLE_RU in page.text and 'href="/investorview/list/"' in page.text
+            assert "Traceback" not in page.text and "OperationalError" not in page.text
+            page = english.get("/investorview/list/")
+            assert page.status_code == 503 and UNAVAILABLE_EN in page.text
+            response = client.get("/api/v1/investor/", headers=headers)
+            assert response.status_code == 503
+            assert UNAVAILABLE_RU in response.json["message"]
+            assert "Traceback" not in response.text
+        assert russian.get("/investorview/list/").status_code == 200
+        assert english.get("/investorview/list/").status_code == 200
+        assert client.get("/api/v1/investor/", headers=headers).status_code == 200
+    finally:
+        english.get("/lang/ru")
+
+
+def test_a_form_posted_during_an_outage_answers_503_without_a_retry_link(app, ui):
+    client = ui("region.almaty")
+    assert client.get("/investorview/list/").status_code == 200  # logged in beforehand
+    with _database_refusing_connections(app):
+        page = client.post("/investorview/add", data={"name": "ТОО «Во время сбоя»"})
+        assert page.status_code == 503 and "не сохранены" in page.text
+        assert "Повторить" not in page.text
+    assert client.get("/investorview/list/").status_code == 200
