@@ -184,6 +184,10 @@ def _scoped_model_of_endpoint():
 
 def log_denials_and_downloads(response):
     """After each request: note refusals (403, or 404 for another office's record) and files."""
+    download = response.status_code == 200 and "attachment" in response.headers.get(
+        "Content-Disposition", "")
+    if response.status_code not in (403, 404) and not download:
+        return response  # the user is not even looked at (the database may be down: 503)
     user = g.get("user")
     if user is None or not getattr(user, "is_authenticated", False):
         return response
@@ -195,8 +199,7 @@ def log_denials_and_downloads(response):
         if model is not None and str(pk).isdigit() and _exists(model, int(pk)):
             log_event(AuditAction.denied, detail=where, entity=model.__tablename__,
                       record_id=int(pk))
-    elif response.status_code == 200 and "attachment" in response.headers.get(
-            "Content-Disposition", ""):
+    elif download:
         log_event(AuditAction.export, detail=f"{where} {response.headers['Content-Disposition']}")
     return response
 
