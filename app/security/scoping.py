@@ -136,12 +136,17 @@ def assign_default_office(item) -> None:
             setattr(item, column, current_scope().own_office_id)
 
 
+# Ids are INTEGER columns: 32 bits on PostgreSQL, which refuses a larger number (a 500).
+MAX_ID = 2**31 - 1
+
+
 def as_id(pk: Any) -> Optional[int]:
-    """Return the primary key from a URL as an int, None if it is not one."""
+    """Return the primary key from a URL as an int, None if it is not one any record can have."""
     try:
-        return int(pk)
+        pk = int(pk)
     except (TypeError, ValueError):
         return None
+    return pk if 0 < pk <= MAX_ID else None
 
 
 def get_readable_or_404(session: Session, model: type, pk: Any):
