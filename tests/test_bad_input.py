@@ -41,3 +41,35 @@ def test_malformed_urls_answer_4xx_or_a_page(ui, path):
     client = ui("region.almaty")
     response = client.get(path, headers={"Authorization": ""})
     assert response.status_code < 500, path
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("/inforequestview/list/?_flt_0_received_at=2026-01-01", 200),
+    ("/inforequestview/list/?_flt_1_received_at=2026-01-01%2010:00:00", 200),
+    ("/inforequestview/list/?_flt_0_received_at=garbage", 200),
+    ("/projectview/list/?_flt_0_volume=abc", 200),
+    ("/projectview/list/?_flt_0_name=%00x", 400),
+    ("/search/?q=%00", 400),
+    ("/projectview/lookup/investor?q=%00", 400),
+    ("/projectview/show/99999999999", 404),
+    ("/projectview/edit/99999999999", 404),
+    ("/projectview/history/99999999999", 404),
+])
+def test_list_filters_and_ids_fab_would_crash_on_answer_clearly(ui, world, url, expected):
+    assert ui("region.almaty").get(url).status_code == expected
+
+
+def test_a_moment_typed_in_a_list_filter_is_read_as_kazakhstan_time(ui, world):
+    # The scenario's requests arrived 2026-03-02 05:00 UTC = 10:00 in Kazakhstan.
+    later = ui("region.almaty").get(
+        "/inforequestview/list/?_flt_1_received_at=2026-03-02%2009:30:00").text
+    assert "info_request of ALM" in later
+    earlier = ui("region.almaty").get(
+        "/inforequestview/list/?_flt_1_received_at=2026-03-02%2010:30:00").text
+    assert "info_request of ALM" not in earlier
+
+
+def test_bulk_action_with_an_impossible_id_is_not_found(ui, world):
+    response = ui("region.almaty").post("/projectview/action_post", data={
+        "action": "muldelete", "rowid": ["99999999999"]})
+    assert response.status_code == 404

@@ -162,6 +162,25 @@ def get_readable_or_404(session: Session, model: type, pk: Any):
     return item
 
 
+def get_linkable(session: Session, model: type, pk: Any):
+    """Return the record a form may link to by id: one the user may read, or a current link
+    of the record being edited; None otherwise (so a refused id shows nothing of it)."""
+    pk = as_id(pk)
+    if pk is None:
+        return None
+    clause = read_clause(model)
+    record = g.get("irm_record_in_edit") if has_request_context() else None
+    if record is not None:
+        mapper = type(record).__mapper__
+        current = {getattr(record, mapper.get_property_by_column(column).key)
+                   for rel in mapper.relationships
+                   if rel.direction.name == "MANYTOONE" and rel.mapper.class_ is model
+                   for column in rel.local_columns} - {None}
+        if current:
+            clause = clause | model.id.in_(current)
+    return session.execute(select(model).where(model.id == pk, clause)).scalar_one_or_none()
+
+
 def is_writable(session: Session, model: type, pk: Any) -> bool:
     """Return whether the record exists and the user may change it."""
     pk = as_id(pk)

@@ -57,7 +57,7 @@ def with_record_rules(form_class, model):
     class RecordForm(form_class):
         def validate(self, extra_validators=None):
             valid = super().validate(extra_validators=extra_validators)
-            self._explain_refused_choices()
+            refused = self._explain_refused_choices()
             item_id = getattr(self, "_id", None)
             errors = validate_record(db.session, model, self.data, item_id)
             stale = versions.stale_edit_message(db.session, model, item_id,
@@ -73,17 +73,20 @@ def with_record_rules(form_class, model):
             for message in record_errors:
                 flash(str(message), "danger")
             self.form_errors = list(self.form_errors) + record_errors
-            return valid and not errors and not stale
+            return valid and not refused and not errors and not stale
 
         def _explain_refused_choices(self):
             # A posted id outside the dropdown's scoped query arrives as "no value";
             # say why instead of FAB's "This field is required".
             owner = scoping.owner_relationship(model)
+            refused = False
             for name, field in self._fields.items():
                 posted = (field.raw_data or [""])[0] if isinstance(field, LookupField) else ""
                 if posted not in ("", "__None") and field.data is None:
                     field.errors = [str(scoping.OFFICE_NOT_WRITABLE if name == owner
                                         else scoping.OUT_OF_SCOPE)]
+                    refused = True
+            return refused
 
     RecordForm.__name__ = form_class.__name__
     return RecordForm
@@ -299,8 +302,8 @@ class ScopedModelView(ModelView):
 
     @expose("/action/<string:name>/<pk>", methods=["POST"])  # FAB allows GET: no change over GET
     def action(self, name, pk):
-        if name not in self.actions:
-            abort(404)
+        if name not in self.actions or not self.actions[name].single:
+            abort(404)  # an action for many records is posted to action_post
         scoping.require_writable(db.session, self.datamodel.obj, pk)
         if not self._actionable(pk):
             abort(404)
@@ -310,9 +313,8 @@ class ScopedModelView(ModelView):
     def action_post(self):
         if request.form.get("action") not in self.actions:
             abort(404)
-        try:
-            posted = {int(pk) for pk in request.form.getlist("rowid")}
-        except ValueError:
+        posted = {scoping.as_id(pk) for pk in request.form.getlist("rowid")}
+        if None in posted:
             abort(404)
         if not all(self._actionable(pk) for pk in posted):
             abort(404)
@@ -333,7 +335,13 @@ def condition_filter(condition):
 
 
 def reject_malformed_list_args():
-    """Answer 400 to list-page arguments FAB would crash on: page and size are whole numbers."""
-    for name, value in request.args.items():
+    """Answer what FAB would crash on: 400 for NUL characters (PostgreSQL text cannot hold
+    them) and for pages and sizes that are not whole numbers, 404 for impossible ids."""
+    for name, value in request.args.items(multi=True):
+        if "\x00" in name or "\x00" in value:
+            abort(400)
         if name.startswith(("psize_", "page_")) and not value.isdigit():
             abort(400)
+    pk = (request.view_args or {}).get("pk")
+    if pk is not None and scoping.as_id(pk) is None:
+        abort(404)

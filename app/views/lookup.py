@@ -12,6 +12,7 @@ from wtforms import Field
 from wtforms.widgets import html_params
 
 from ..extensions import db
+from ..security import scoping
 from ..models.base import current_language
 from ..services.search import like_pattern
 
@@ -82,11 +83,9 @@ class LookupField(Field):
         self.data = None
         if raw in ("", "__None", None):
             return
-        try:
-            pk = int(raw)
-        except (TypeError, ValueError):
-            return  # explained next to the field by the record form (not found or out of scope)
-        self.data = db.session.get(self.model, pk)
+        # Only a record the user may see: a refused id is explained next to the field by the
+        # record form, and the form shown again must not print the other office's record.
+        self.data = scoping.get_linkable(db.session, self.model, raw)
 
     def _value(self):
         return "" if self.data is None else str(self.data.id)
