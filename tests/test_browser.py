@@ -83,7 +83,7 @@ def test_regional_user_works_through_the_main_pages(app, browser, live, world):
     page.fill("#name", "ТОО «Браузерный инвестор»")
     page.fill("#bin", "190340012345")
     _choose(page, "country", "Казахстан")
-    page.click("button[type=submit]")
+    page.click("#model_form button[type=submit]")
     page.wait_for_load_state()
     assert "ТОО «Браузерный инвестор»" in page.content()
 
@@ -94,7 +94,7 @@ def test_regional_user_works_through_the_main_pages(app, browser, live, world):
     page.fill("#volume", "2500000000")
     page.fill("#jobs", "120")
     _shot(page, "project-form")
-    page.click("button[type=submit]")
+    page.click("#model_form button[type=submit]")
     page.wait_for_load_state()
 
     # Filter the project list by the new investor, found by typing part of its name.

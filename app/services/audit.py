@@ -195,10 +195,12 @@ def log_denials_and_downloads(response):
     if response.status_code == 403:
         log_event(AuditAction.denied, detail=where)
     elif response.status_code == 404 and (request.view_args or {}).get("pk") is not None:
-        model, pk = _scoped_model_of_endpoint(), request.view_args["pk"]
-        if model is not None and str(pk).isdigit() and _exists(model, int(pk)):
+        from ..security.scoping import as_id
+
+        model, pk = _scoped_model_of_endpoint(), as_id(request.view_args["pk"])
+        if model is not None and pk is not None and _exists(model, pk):
             log_event(AuditAction.denied, detail=where, entity=model.__tablename__,
-                      record_id=int(pk))
+                      record_id=pk)
     elif download:
         log_event(AuditAction.export, detail=f"{where} {response.headers['Content-Disposition']}")
     return response
