@@ -179,3 +179,21 @@ def test_a_form_posted_during_an_outage_answers_503_without_a_retry_link(app, ui
         assert page.status_code == 503 and "не сохранены" in page.text
         assert "Повторить" not in page.text
     assert client.get("/investorview/list/").status_code == 200
+
+
+def test_an_outage_inside_an_api_handler_is_a_503_not_fabs_500(app, api, world, monkeypatch):
+    """FAB's @safe catches the error after sign-in succeeded; it still answers 503."""
+    from sqlalchemy.exc import OperationalError
+
+    from app.models.interface import ScopedInterface
+
+    def database_gone(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    client, headers = api("region.almaty")
+    monkeypatch.setattr(ScopedInterface, "query", database_gone)
+    answer = client.get("/api/v1/project/", headers=headers)
+    assert answer.status_code == 503
+    assert "временно недоступна" in answer.json["message"]
+    monkeypatch.undo()
+    assert client.get("/api/v1/project/", headers=headers).status_code == 200

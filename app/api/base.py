@@ -7,6 +7,7 @@ user may only read, and never lets a failed write stay half-applied. Input FAB
 would pass to SQL as it comes answers 4xx instead of 500 (guards.py): ids no id column
 holds (404), text holding NUL (422), filter values their column cannot take (400).
 """
+import sys
 from types import SimpleNamespace
 
 import flask_appbuilder.api
@@ -22,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..security import scoping
+from ..views.errors import OUTAGES, database_unavailable
 from ..security.roles import READ_WRITE_METHODS
 from ..services import versions
 from ..services.validation import validate_record
@@ -237,6 +239,13 @@ class ScopedModelRestApi(ModelRestApi):
             return self.response_400(message={"version": [str(versions.NOT_A_VERSION)]})
         message = versions.stale_message(db.session, self.datamodel.obj, item.id, parsed)
         return self.response(409, message={"version": [message]}) if message else None
+
+    def response_500(self, message: str = None):
+        """FAB's @safe turns every error into 500; a database outage is a 503 like the pages'."""
+        error = sys.exc_info()[1]
+        if isinstance(error, OUTAGES) or isinstance(getattr(error, "__cause__", None), OUTAGES):
+            return database_unavailable(error)
+        return super().response_500(message=message)
 
     def delete_headless(self, pk):
         """Delete a record the user may write; 404 if unseen, 403 if read-only to them."""

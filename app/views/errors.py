@@ -15,6 +15,7 @@ from ..extensions import db
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 60
+OUTAGES = (OperationalError, InterfaceError, PoolTimeout)  # the database, not the request
 UNAVAILABLE = _l("База данных временно недоступна. Повторите, пожалуйста, через минуту.")
 
 
@@ -45,5 +46,5 @@ def _discard_session() -> None:
 
 def register_error_pages(app: Flask) -> None:
     """Answer database outages with the 503 page instead of a 500."""
-    for error in (OperationalError, InterfaceError, PoolTimeout):
+    for error in OUTAGES:
         app.register_error_handler(error, database_unavailable)
