@@ -231,3 +231,16 @@ def test_the_authority_searches_the_whole_trail_and_nobody_can_change_it(app, ui
         assert ui("admin").post(url, data={"username": "x"}).status_code in (403, 404, 405)
     with app.app_context():
         assert db.session.get(AuditEntry, some.id) is not None
+
+
+def test_a_long_value_is_kept_as_its_start_and_a_fingerprint(app, world):
+    long_note = "Протокол встречи. " * 400  # ~7,200 characters
+    with app.app_context():
+        investor = db.session.get(Investor, world["records"]["investor"]["CN"])
+        investor.notes = long_note
+        db.session.commit()
+    entry = _entries(app, entity="investor", record_id=world["records"]["investor"]["CN"],
+                     action=AuditAction.update)[-1]
+    kept = entry.changes["notes"][1]
+    assert kept.startswith(long_note[:audit.LONG_TEXT_KEPT])
+    assert f"[{len(long_note)} chars, sha256 " in kept and len(kept) < 600

@@ -5,6 +5,7 @@ change without its trail, or a trail of a change rolled back, cannot happen. Sec
 events (logins, denials, exports) are written in a transaction of their own: they must
 stay even when the request that caused them fails.
 """
+import hashlib
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -33,6 +34,7 @@ NOT_TRACKED = frozenset({"created_at", "updated_at", "version", "last_login", "l
 SECRET_FIELDS = frozenset({"password"})
 SECRET = "••••••"
 LABEL_LENGTH = 300
+LONG_TEXT, LONG_TEXT_KEPT = 4000, 500  # longer values are kept as their start and a hash
 
 _system_actor: ContextVar[str] = ContextVar("irm_audit_actor", default="system")
 
@@ -71,6 +73,16 @@ def is_audited(obj: Any) -> bool:
 
 def plain(value: Any) -> Any:
     """Render a value as a JSON scalar that reads the same on SQLite and PostgreSQL."""
+    rendered = _plain(value)
+    if isinstance(rendered, str) and len(rendered) > LONG_TEXT:
+        # A compiled snapshot or a long note: the trail keeps its start and a fingerprint,
+        # not a second copy of megabytes on every save.
+        digest = hashlib.sha256(rendered.encode()).hexdigest()[:16]
+        return f"{rendered[:LONG_TEXT_KEPT]}… [{len(rendered)} chars, sha256 {digest}]"
+    return rendered
+
+
+def _plain(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, Enum):
