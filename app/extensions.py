@@ -1,12 +1,8 @@
 """Extensions created unbound; create_app() binds them to the app."""
-import zlib
-
 from flask import current_app, has_app_context
 from flask_appbuilder.models.sqla.base import SQLA
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 db = SQLA()
 migrate = Migrate()
@@ -51,22 +47,3 @@ def _configure_sqlite() -> None:
 
 
 _configure_sqlite()
-
-
-def hold_write_lock(session: Session, name: str) -> None:
-    """Serialize writers of one kind of work until the session's transaction ends.
-
-    PostgreSQL: a transaction-scoped advisory lock named by `name`, so two workers that
-    would check-then-insert the same keys (drafts of one quarter, investors of one BIN) run
-    one after the other instead of colliding on a unique key or deadlocking. SQLite has one
-    writer at a time anyway, but a worker that read before another's commit would insert
-    from a stale view: take the database's write lock now, so the reads that follow are fresh.
-    """
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                           {"key": zlib.crc32(name.encode())})
-    elif connection.dialect.name == "sqlite":
-        raw = connection.connection.dbapi_connection
-        if not raw.in_transaction:  # a transaction that wrote already holds the lock
-            raw.execute("BEGIN IMMEDIATE")

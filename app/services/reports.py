@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from ..extensions import hold_write_lock
+from .locks import hold_write_lock
 from ..models import FrontOffice, OfficeKind, OfficeLevel
 from ..models.reports import QuarterlyReport, ReportEvent, ReportKind, ReportStatus
 from ..security import roles

@@ -17,7 +17,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, scoped_session
 
-from ...extensions import hold_write_lock
+from ..locks import hold_write_lock
 from ...models import ImportJob, ImportKind, ImportStatus
 from ...models.imports import PENDING
 from ...security.scoping import build_scope
