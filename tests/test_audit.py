@@ -215,6 +215,7 @@ def test_a_record_page_shows_its_history_and_only_to_those_who_may_read_it(app, 
     assert "Тепличный комплекс «Алатау»" in history  # the edit of the first test
     assert "Наименование" in history and "region.almaty" in history
     assert "ТОО «Новый инвестор»" in history  # a link shows the linked record's name
+    assert "250\u00a0000\u00a0000,50\u00a0₸" in history  # money as everywhere else
     assert ui("region.turkestan").get(f"/projectview/history/{project_id}").status_code == 404
 
 

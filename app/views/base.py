@@ -14,14 +14,13 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l, ngettext
-from sqlalchemy import Boolean
 from sqlalchemy.types import Enum as SAEnum
 from wtforms import HiddenField, SelectField
 from wtforms.validators import InputRequired, Optional as OptionalValidator
 
 from ..extensions import db
 from ..models import FrontOffice
-from ..models.types import Money, UtcDateTime
+from ..models.types import UtcDateTime
 from ..security import scoping
 from ..security.roles import READ_WRITE_METHODS
 from ..services.clock import now_utc
@@ -30,7 +29,7 @@ from ..services.validation import validate_record
 from .fields import LocalDateTimeField
 from .history import HISTORY_PAGE_SIZE, history_lines, office_name, record_history
 from .lookup import LookupField, lookup_page
-from .formatting import enum_label_formatter, format_money, format_utc_as_local, format_yes_no
+from .formatting import formatters_for
 
 
 def enum_select_field(column, label) -> SelectField:
@@ -125,7 +124,7 @@ class ScopedModelView(ModelView):
             self.edit_columns = list(self.edit_columns) + [versions.FORM_FIELD]
             self.edit_form_extra_fields = {versions.FORM_FIELD: HiddenField(),
                                            **(self.edit_form_extra_fields or {})}
-        self.formatters_columns = {**self._default_formatters(model),
+        self.formatters_columns = {**formatters_for(model),
                                    **(self.formatters_columns or {})}
         super().__init__(**kwargs)
 
@@ -212,20 +211,6 @@ class ScopedModelView(ModelView):
         """Say why a save failed when another user's save came first (versions.py)."""
         return versions.STALE_SAVE if g.get(versions.STALE_FLAG) else _l(
             "Не удалось сохранить запись: ошибка базы данных.")
-
-    @staticmethod
-    def _default_formatters(model) -> dict:
-        formatters = {}
-        for column in model.__table__.columns:
-            if isinstance(column.type, Money):
-                formatters[column.key] = format_money
-            elif isinstance(column.type, UtcDateTime):
-                formatters[column.key] = format_utc_as_local
-            elif isinstance(column.type, Boolean):
-                formatters[column.key] = format_yes_no
-            elif isinstance(column.type, SAEnum) and column.type.enum_class is not None:
-                formatters[column.key] = enum_label_formatter(column.type.enum_class)
-        return formatters
 
     def _init_forms(self):
         super()._init_forms()

@@ -40,6 +40,26 @@ def enum_label_formatter(enum_cls):
     return format_label
 
 
+def formatters_for(model) -> dict:
+    """Return how each column of a model is shown, by its type: money, moments, flags, enums."""
+    from sqlalchemy import Boolean
+    from sqlalchemy.types import Enum as SAEnum
+
+    from ..models.types import Money, UtcDateTime
+
+    formatters = {}
+    for column in model.__table__.columns:
+        if isinstance(column.type, Money):
+            formatters[column.key] = format_money
+        elif isinstance(column.type, UtcDateTime):
+            formatters[column.key] = format_utc_as_local
+        elif isinstance(column.type, Boolean):
+            formatters[column.key] = format_yes_no
+        elif isinstance(column.type, SAEnum) and column.type.enum_class is not None:
+            formatters[column.key] = enum_label_formatter(column.type.enum_class)
+    return formatters
+
+
 def register_template_filters(app) -> None:
     """Make the formatters (and the cached navigation menu) available to templates."""
     app.add_template_filter(format_money, "money")

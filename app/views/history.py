@@ -5,19 +5,21 @@ label, links get the linked record's name (only if the reader may see it), enums
 label, money and moments the usual formats.
 """
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Any, Optional
 
 from flask import abort, current_app
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Numeric, select
 from sqlalchemy.orm import Session
 
 from ..models import AuditAction, AuditEntry, FrontOffice
-from ..models.types import UtcDateTime
+from ..models.types import Money, UtcDateTime
 from ..security import scoping
-from .formatting import enum_label_formatter, format_utc_as_local
+from .formatting import enum_label_formatter, format_utc_as_local, formatters_for
 from .labels import FIELD_LABELS
 
 HISTORY_PAGE_SIZE = 50
@@ -60,20 +62,20 @@ def _link_labels(session: Session, model: type, entries: list[AuditEntry]) -> di
     return labels
 
 
-def _formatter(model: type, key: str, formatters: dict):
-    column = model.__table__.columns.get(key)
-    if column is None:
-        return None
-    enum_cls = getattr(column.type, "enum_class", None)
-    if enum_cls is not None:
-        return enum_label_formatter(enum_cls)
-    if isinstance(column.type, UtcDateTime):
-        from datetime import datetime
-        return lambda v: format_utc_as_local(datetime.fromisoformat(v)) if v else ""
-    return formatters.get(key)
+def _restored(column, value):
+    """Turn a value as the trail stores it (services/audit.plain) back into its column's type."""
+    if isinstance(value, str) and column is not None:
+        try:
+            if isinstance(column.type, (Money, Numeric)):
+                return Decimal(value)
+            if isinstance(column.type, UtcDateTime):
+                return datetime.fromisoformat(value)
+        except (ValueError, ArithmeticError):
+            pass  # a long value kept as its start and a hash
+    return value
 
 
-def _shown(value: Any, key: str, labels: dict, formatter) -> str:
+def _shown(value: Any, key: str, labels: dict, column, formatter) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, list):
@@ -81,17 +83,13 @@ def _shown(value: Any, key: str, labels: dict, formatter) -> str:
     if (key, value) in labels:
         return labels[(key, value)]
     if isinstance(value, int) and key.endswith("_id"):
-        return f"#{value}"
+        return f"#{value}"  # a linked record the reader may not see
     if formatter is not None:
         try:
-            from decimal import Decimal
-            shown = formatter(Decimal(value) if isinstance(value, str) and key in (
-                "volume", "amount") else value)
+            shown = formatter(_restored(column, value))
             return str(shown) if shown not in (None, "") else "—"
         except (TypeError, ValueError, ArithmeticError):
             pass
-    if value is True or value is False:
-        return str(_l("Да") if value else _l("Нет"))
     return str(value)
 
 
@@ -100,7 +98,7 @@ def history_lines(session: Session, model: type, entries: list[AuditEntry],
                   formatters: Optional[dict] = None) -> list[HistoryLine]:
     """Return the entries of one kind of record as readable lines, field by field."""
     label_columns = {**FIELD_LABELS, **(label_columns or {})}
-    formatters = formatters or {}
+    formatters = {**formatters_for(model), **(formatters or {})}
     links = _links(model)
     labels = _link_labels(session, model, entries)
     lines = []
@@ -108,10 +106,10 @@ def history_lines(session: Session, model: type, entries: list[AuditEntry],
         changes = []
         for key, (before, after) in (entry.changes or {}).items():
             name = links[key].key if key in links else key
-            formatter = _formatter(model, key, formatters)
+            column, formatter = model.__table__.columns.get(key), formatters.get(key)
             changes.append(Change(str(label_columns.get(name, name)),
-                                  _shown(before, key, labels, formatter),
-                                  _shown(after, key, labels, formatter)))
+                                  _shown(before, key, labels, column, formatter),
+                                  _shown(after, key, labels, column, formatter)))
         lines.append(HistoryLine(entry, changes))
     return lines
 
