@@ -118,7 +118,16 @@ class Config:
     IRM_IMPORT_DIR = os.environ.get("IRM_IMPORT_DIR")
     IRM_IMPORT_MAX_BYTES = int(os.environ.get("IRM_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
     IRM_IMPORT_MAX_ROWS = int(os.environ.get("IRM_IMPORT_MAX_ROWS", 50_000))
-    MAX_CONTENT_LENGTH = 3 * IRM_IMPORT_MAX_BYTES
+    # Documents attached to records: the storage folder (default: instance/documents), the
+    # largest file, the types taken (by extension, checked against the content), and an
+    # optional virus scanner, "module:function" called with the stored file's path
+    # (docs/DOCUMENTS.md).
+    IRM_DOCUMENT_DIR = os.environ.get("IRM_DOCUMENT_DIR")
+    IRM_DOCUMENT_MAX_BYTES = int(os.environ.get("IRM_DOCUMENT_MAX_BYTES", 25 * 1024 * 1024))
+    IRM_DOCUMENT_TYPES = tuple(os.environ.get(
+        "IRM_DOCUMENT_TYPES", "pdf,docx,xlsx,pptx,odt,ods,odp,jpg,png").split(","))
+    IRM_DOCUMENT_SCANNER = os.environ.get("IRM_DOCUMENT_SCANNER")
+    MAX_CONTENT_LENGTH = 3 * max(IRM_IMPORT_MAX_BYTES, IRM_DOCUMENT_MAX_BYTES)
     IRM_DEMO_PASSWORD = os.environ.get("IRM_DEMO_PASSWORD", "demo-password")
     # Upper bound on page sizes asked for in the URL (FAB leaves psize_* unbounded).
     IRM_MAX_PAGE_SIZE = 100

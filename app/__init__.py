@@ -32,7 +32,8 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
     app.config["FAB_ROLES"] = fab_roles()
 
     from . import models  # noqa: F401  (registers every table on Model.metadata)
-    from .services import audit, deadlines, notifications, pipeline, routing  # noqa: F401 (listeners)
+    from .services import (approval, audit, deadlines, niche, notifications,  # noqa: F401
+                           pipeline, routing)  # (their SQLAlchemy listeners)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
@@ -80,8 +81,9 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
 
 
 def _register_views(appbuilder: AppBuilder) -> None:
-    from .views import (accompaniment, directory, exports, history, imports, kpi, notices,
-                        pipeline, problems, records, reports, requests, scorecard, search)
+    from .views import (accompaniment, analysis, directory, exports, history, imports, kpi,
+                        notices, pipeline, problems, promotion, records, reports, requests,
+                        scorecard, search)
 
     appbuilder.add_view(records.InvestorView, "Investors", label=_l("Инвесторы"),
                         icon="fa-building", category="Records", category_label=_l("Реестр"))
@@ -99,6 +101,20 @@ def _register_views(appbuilder: AppBuilder) -> None:
                         icon="fa-file-text", category="Records")
     appbuilder.add_view(records.NicheProjectView, "Niche projects", label=_l("Нишевые проекты"),
                         icon="fa-lightbulb-o", category="Records")
+    appbuilder.add_view(promotion.InvestmentEventView, "Investment events",
+                        label=_l("Инвестиционные мероприятия"), icon="fa-calendar-check-o",
+                        category="Promotion", category_label=_l("Продвижение"))
+    appbuilder.add_view(promotion.PresentationMaterialView, "Presentation materials",
+                        label=_l("Презентационные материалы"), icon="fa-file-powerpoint-o",
+                        category="Promotion")
+    appbuilder.add_view(promotion.PotentialPartnerView, "Potential partners",
+                        label=_l("Потенциальные партнёры и инвесторы"), icon="fa-address-book",
+                        category="Promotion")
+    appbuilder.add_view(analysis.RegionalPassportView, "Regional passports",
+                        label=_l("Инвестиционные паспорта регионов"), icon="fa-map-o",
+                        category="Analytics", category_label=_l("Аналитика"))
+    appbuilder.add_view(analysis.CountryAnalysisView, "Country analyses",
+                        label=_l("Страновые анализы"), icon="fa-globe", category="Analytics")
     appbuilder.add_view(imports.ImportView, "Import from Excel", label=_l("Импорт из Excel"),
                         icon="fa-upload", category="Records")
     appbuilder.add_view(requests.InfoRequestView, "Information requests",

@@ -12,6 +12,7 @@ from ..views.labels import FIELD_LABELS
 from .accompaniment import ServiceApplicationApi, StateBodyApi, StateServiceApi
 from .base import ScopedModelRestApi
 from .problems import ProblemIssueApi
+from .promotion import PROMOTION_APIS
 from .reports import QuarterlyReportApi
 
 _OWNER = ["owner_office.id", "owner_office.name"]
@@ -64,7 +65,7 @@ class MeetingApi(ScopedModelRestApi):
     datamodel = ScopedInterface(Meeting)
     label_columns = FIELD_LABELS
     list_columns = ["id", "kind", "subject", "held_on", "place", "investor.id", "project.id",
-                    "follow_up_on", *_OWNER]
+                    "event.id", "follow_up_on", *_OWNER]
     show_columns = list_columns + ["participants", "outcome", "created_at", "updated_at"]
     add_columns = edit_columns = records.MeetingView.add_columns
     search_columns = records.MeetingView.search_columns
@@ -183,4 +184,4 @@ class InfoRequestApi(ScopedModelRestApi):
 ALL_APIS = (InvestorApi, ProjectApi, IndustrialSiteApi, MeetingApi, AgreementApi,
             KpiDefinitionApi, KpiTargetApi, FrontOfficeApi, RegionApi, CountryApi, SectorApi,
             MrpRateApi, InfoRequestApi, ServiceApplicationApi, StateBodyApi, StateServiceApi,
-            ProblemIssueApi, QuarterlyReportApi, KpiActualApi)
+            ProblemIssueApi, QuarterlyReportApi, KpiActualApi, *PROMOTION_APIS)

@@ -15,7 +15,13 @@ from .problems import ActionKind, HqExecution, IssueStatus, ProblemAction, Probl
 from .projects import Project, ProjectStage, RoutingLevel, StageChange
 from .requests import OPEN_REQUEST_STATUSES, InfoRequest, RequestChannel, RequestStatus
 from .reports import JobRun, QuarterlyReport, ReportEvent, ReportKind, ReportStatus
-from .niche import NicheProject
+from .niche import NicheHalfYear, NicheProject
+from .analysis import CountryAnalysis, RegionalPassport
+from .approval import ApprovalAction, ApprovalStatus, ApprovalStep
+from .documents import Document
+from .events import EventKind, InvestmentEvent
+from .materials import MaterialSubject, MaterialVersion, PresentationMaterial
+from .partners import PartnerKind, PotentialPartner
 from .reference import Country, MrpRate, Region, RegionKind, Sector
 from .sessions import UserSession
 from .sites import IndustrialSite, SiteStatus
@@ -32,5 +38,8 @@ __all__ = [
     "ProblemAction", "ProblemIssue", "JobRun", "QuarterlyReport", "ReportEvent", "ReportKind",
     "ReportStatus", "ExportJob", "ExportStatus", "KpiActual", "StageChange", "RequestChannel", "RequestStatus", "OPEN_REQUEST_STATUSES",
     "ImportJob", "ImportKind", "ImportStatus", "NicheProject", "AuditAction", "AuditEntry",
-    "RECORD_ACTIONS", "UserSession",
+    "RECORD_ACTIONS", "UserSession", "NicheHalfYear", "CountryAnalysis", "RegionalPassport",
+    "ApprovalAction", "ApprovalStatus", "ApprovalStep", "Document", "EventKind",
+    "InvestmentEvent", "MaterialSubject", "MaterialVersion", "PresentationMaterial",
+    "PartnerKind", "PotentialPartner",
 ]

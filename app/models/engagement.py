@@ -9,6 +9,7 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
+from .events import InvestmentEvent
 from .investors import Investor
 from .org import OwnedByOfficeMixin
 from .projects import Project
@@ -40,9 +41,12 @@ class Meeting(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     project_id: Mapped[Optional[int]] = mapped_column(ForeignKey("project.id"), index=True)
     outcome: Mapped[Optional[str]] = mapped_column(Text)
     follow_up_on: Mapped[Optional[date]] = mapped_column(Date, index=True)
+    # The investment event the meeting was held at, if any.
+    event_id: Mapped[Optional[int]] = mapped_column(ForeignKey("investment_event.id"), index=True)
 
     investor: Mapped[Optional[Investor]] = relationship()
     project: Mapped[Optional[Project]] = relationship()
+    event: Mapped[Optional[InvestmentEvent]] = relationship()
 
     def __str__(self) -> str:
         return f"{self.held_on:%d.%m.%Y} {self.subject}"

@@ -1,16 +1,18 @@
 """Niche projects: products a region needs investment for (p. 12.2b, p. 15-1.5)."""
+from datetime import datetime
 from decimal import Decimal
 from typing import Optional
 
 from flask_appbuilder import Model
-from sqlalchemy import ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .base import TimestampMixin, VersionedMixin
 from .org import OwnedByOfficeMixin
 from .projects import Project
 from .reference import Region
-from .types import Money
+from ..services.clock import now_utc
+from .types import Money, UtcDateTime
 
 
 class NicheProject(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
@@ -36,6 +38,9 @@ class NicheProject(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
 
     region: Mapped[Region] = relationship()
     project: Mapped[Optional[Project]] = relationship()
+    half_years: Mapped[list["NicheHalfYear"]] = relationship(
+        back_populates="niche_project", cascade="all, delete-orphan",
+        order_by="(NicheHalfYear.year.desc(), NicheHalfYear.half.desc())")
 
     @validates("external_id")
     def _normalize_external_id(self, key, value):
@@ -43,3 +48,36 @@ class NicheProject(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
 
     def __str__(self) -> str:
         return self.product
+
+
+class NicheHalfYear(Model):
+    """A niche project's figures as they stood in one half-year (p. 15-1.5: updated
+    semi-annually), so a change shows against the previous half."""
+
+    __tablename__ = "niche_half_year"
+    __table_args__ = (UniqueConstraint("niche_project_id", "year", "half"),)
+    # The figures kept per half-year, in the order the history shows them.
+    TRACKED = ("capacity", "estimated_cost", "revenue", "payback_years", "irr_percent",
+               "domestic_consumption", "import_volume", "export_volume", "export_potential")
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    niche_project_id: Mapped[int] = mapped_column(
+        ForeignKey("niche_project.id", ondelete="CASCADE"), nullable=False, index=True)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    half: Mapped[int] = mapped_column(Integer, nullable=False)  # 1: Jan-Jun, 2: Jul-Dec
+    capacity: Mapped[Optional[str]] = mapped_column(String(255))
+    estimated_cost: Mapped[Optional[Decimal]] = mapped_column(Money)
+    revenue: Mapped[Optional[Decimal]] = mapped_column(Money)
+    payback_years: Mapped[Optional[Decimal]] = mapped_column(Numeric(6, 1))
+    irr_percent: Mapped[Optional[Decimal]] = mapped_column(Numeric(6, 2))
+    domestic_consumption: Mapped[Optional[str]] = mapped_column(String(255))
+    import_volume: Mapped[Optional[str]] = mapped_column(String(255))
+    export_volume: Mapped[Optional[str]] = mapped_column(String(255))
+    export_potential: Mapped[Optional[str]] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=now_utc)
+
+    niche_project: Mapped[NicheProject] = relationship(back_populates="half_years")
+
+    @property
+    def period(self) -> str:
+        return f"{self.half}/{self.year}"

@@ -17,7 +17,9 @@ ROLE_NAMES = (ADMIN, AUTHORITY, NATIONAL_COMPANY, TASK_FORCE, EXTERNAL, REGIONAL
 
 # Permission resources: one per domain entity, shared by its view and its REST API.
 RECORDS = ("Investor", "Project", "IndustrialSite", "Meeting", "Agreement", "InfoRequest",
-           "ServiceApplication", "ProblemIssue", "QuarterlyReport", "KpiActual", "NicheProject")
+           "ServiceApplication", "ProblemIssue", "QuarterlyReport", "KpiActual", "NicheProject",
+           "InvestmentEvent", "PresentationMaterial", "CountryAnalysis", "RegionalPassport",
+           "PotentialPartner")
 IMPORT = ("Import",)  # Excel imports: the user's own, into the office's own records
 KPI = ("KpiDefinition", "KpiTarget")
 DIRECTORY = ("FrontOffice",)
@@ -32,6 +34,8 @@ READ_WRITE_METHODS = {
     "pool": "write", "move": "write",
     "receipt": "read", "receipt_docx": "read", "transition": "write", "progress": "write",
     "submit": "write", "refresh": "write", "xlsx": "read",
+    "attach": "write", "detach": "write", "document": "read", "version_file": "read",
+    "add_version": "write",
     "template": "read", "progress": "read", "upload": "write", "write": "write",
     "add": "write", "edit": "write", "delete": "write",
     "action": "write", "action_post": "write", "muldelete": "write", "mark_read": "write",
@@ -47,7 +51,9 @@ MENUS = (
     "Quarterly reports", "Reporting", "Exports", "Scorecard", "KPI actuals", "Pipeline",
     "KPI catalogue", "KPI targets", "Front offices", "Regions", "Countries", "Sectors",
     "MRP", "Working calendar", "Records", "KPI", "Reference data", "Niche projects",
-    "Import from Excel",
+    "Import from Excel", "Promotion", "Investment events", "Presentation materials",
+    "Potential partners", "Analytics", "Analytical library", "Regional passports",
+    "Country analyses", "Compare regions",
 )
 # The audit trail: searched by the authorized body (and the administrator), changed by no one.
 AUDIT = [("AuditEntry", "can_read"), ("Audit trail", "menu_access"), ("Control", "menu_access")]
@@ -78,16 +84,21 @@ _WRITE_RECORDS = _perms(RECORDS, "write") + _perms(IMPORT, "read", "write")
 
 ROLE_PERMISSIONS = {
     # The authorized body reviews everything and maintains the KPI catalogue and targets.
-    # It also puts stuck problem issues on the Investment HQ agenda (p. 7.2) and accepts
-    # the reports of external offices and the NC's consolidated report (p. 18-19).
+    # It also puts stuck problem issues on the Investment HQ agenda (p. 7.2), accepts
+    # the reports of external offices and the NC's consolidated report (p. 18-19), agrees
+    # investment events (p. 8.9) and presentation materials (p. 12.6, p. 15-1.10).
     AUTHORITY: _READ_EVERYTHING + _perms(KPI, "write") + [("ProblemIssue", "can_escalate"),
                                                           ("QuarterlyReport", "can_review"),
-                                                          ("QuarterlyReport", "can_publish")]
+                                                          ("QuarterlyReport", "can_publish"),
+                                                          ("InvestmentEvent", "can_approve"),
+                                                          ("PresentationMaterial", "can_review")]
     + _menus() + OWN_ACCOUNT + AUDIT,
     # Front offices read the catalogue and directory and write their own records.
     # The NC accepts regional and central reports and compiles a quarter on demand (p. 18).
+    # It also agrees the regional offices' presentation materials (p. 12.6).
     NATIONAL_COMPANY: _READ_EVERYTHING + _WRITE_RECORDS + [("QuarterlyReport", "can_review"),
-                                                           ("QuarterlyReport", "can_compile")]
+                                                           ("QuarterlyReport", "can_compile"),
+                                                           ("PresentationMaterial", "can_review")]
     + _menus() + OWN_ACCOUNT,
     TASK_FORCE: _READ_EVERYTHING + _WRITE_RECORDS + _menus() + OWN_ACCOUNT,
     EXTERNAL: _READ_EVERYTHING + _WRITE_RECORDS + _menus() + OWN_ACCOUNT,

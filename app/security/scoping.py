@@ -10,6 +10,7 @@ custom routes all ask this module, so a rule changes in one place.
 - TaskForce: its own records and every project routed to the Task Force (p. 5);
   reads the National Company's records.
 - External, Regional: their own office's records.
+- Shared lists and analyses (``__shared_read__``): every office reads, the owner writes.
 """
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -90,11 +91,17 @@ def office_column(model: type):
     return getattr(model, name, None)
 
 
+def is_shared(model: type) -> bool:
+    """Return whether every office may read the model's records (lists and analyses that
+    exist to be passed on); writing stays with the keeping office."""
+    return getattr(model, "__shared_read__", False)
+
+
 def read_clause(model: type, scope: Optional[OfficeScope] = None):
     """Return a SQL condition selecting the rows of model the scope may read."""
     scope = scope or current_scope()
     column = office_column(model)
-    if column is None or scope.read_all:
+    if column is None or scope.read_all or is_shared(model):
         return true()
     clause = column.in_(sorted(scope.read_office_ids)) if scope.read_office_ids else false()
     if model is Project and scope.task_force_projects:

@@ -122,6 +122,11 @@ class ScopedModelView(ModelView):
         if versions.is_versioned(model) and self.edit_columns:
             # The edit form carries the version it showed; saving checks it (versions.py).
             self.edit_columns = list(self.edit_columns) + [versions.FORM_FIELD]
+            if self.edit_fieldsets:  # a form in sections renders only the sections' fields
+                (title, first), *rest = self.edit_fieldsets
+                self.edit_fieldsets = [(title, {**first, "fields": [*first["fields"],
+                                                                    versions.FORM_FIELD]}),
+                                       *rest]
             self.edit_form_extra_fields = {versions.FORM_FIELD: HiddenField(),
                                            **(self.edit_form_extra_fields or {})}
         self.formatters_columns = {**formatters_for(model),

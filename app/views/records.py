@@ -91,12 +91,13 @@ class MeetingView(ScopedModelView):
     list_columns = ["held_on", "kind", "subject", "investor", "project", "follow_up_on",
                     "owner_office"]
     show_columns = ["held_on", "kind", "subject", "place", "participants", "investor",
-                    "project", "outcome", "follow_up_on", "owner_office", "created_at",
-                    "updated_at"]
+                    "project", "event", "outcome", "follow_up_on", "owner_office",
+                    "created_at", "updated_at"]
     add_columns = edit_columns = ["held_on", "kind", "subject", "place", "participants",
-                                  "investor", "project", "outcome", "follow_up_on",
+                                  "investor", "project", "event", "outcome", "follow_up_on",
                                   "owner_office"]
-    search_columns = ["subject", "kind", "held_on", "investor", "follow_up_on", "owner_office"]
+    search_columns = ["subject", "kind", "held_on", "investor", "event", "follow_up_on",
+                      "owner_office"]
     order_columns = ["held_on", "follow_up_on", "kind"]
     base_order = ("held_on", "desc")
 

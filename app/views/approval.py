@@ -1,0 +1,80 @@
+"""The agreement panel of a record page: status, steps, "submit", and approve or return."""
+from flask import flash, g, redirect, request, url_for
+from flask_appbuilder import expose, has_access
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from ..security import scoping
+from ..services import approval
+from .base import ScopedModelView
+
+
+class ApprovalModelView(ScopedModelView):
+    """A scoped view of records agreed by a reviewing body (services/approval.py).
+
+    decide_permission is the FAB permission on the resource that lets a role decide.
+    """
+
+    decide_permission = "approve"
+    show_template = "irm/approval_show.html"
+    # The agreement's own columns are set by the workflow, never typed into a form.
+    approval_columns = ["status", "submitted_at", "decided_by", "decided_at", "decision_comment"]
+
+    def __init__(self, **kwargs):
+        self.method_permission_name = {**self.method_permission_name,
+                                       "decide": self.decide_permission}
+        super().__init__(**kwargs)
+
+    def show_context(self, item) -> dict:
+        """Return what the record page shows besides the fields (subclasses add panels)."""
+        return {}
+
+    def _may_decide(self, item) -> bool:
+        return (self.appbuilder.sm.has_access(f"can_{self.decide_permission}",
+                                              self.class_permission_name)
+                and approval.may_decide(item, scoping.current_scope().own_office_id))
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        """Show the record with its agreement: who sent, who decided, with what comment."""
+        item = scoping.get_readable_or_404(db.session, self.datamodel.obj, pk)
+        writable = scoping.is_writable(db.session, self.datamodel.obj, item.id)
+        return self.render_template(
+            self.show_template, pk=item.id, title=self.show_title,
+            widgets=self._get_show_widget(item.id, item), related_views=[], item=item,
+            steps=approval.steps_of(db.session, item), writable=writable,
+            can_submit=writable and item.status in approval.SUBMITTABLE,
+            can_decide=item.status is approval.ApprovalStatus.submitted and self._may_decide(item),
+            **self.show_context(item))
+
+    @expose("/submit/<pk>", methods=["POST"])
+    @has_access
+    def submit(self, pk):
+        """Send the record for agreement."""
+        model = self.datamodel.obj
+        scoping.require_writable(db.session, model, pk)
+        item = db.session.get(model, int(pk))
+        return self._step(item, lambda: approval.submit(db.session, item, g.user.id),
+                          _l("Направлено на согласование."))
+
+    @expose("/decide/<pk>", methods=["POST"])
+    @has_access
+    def decide(self, pk):
+        """Approve the record, or return it with the reviewer's comment."""
+        item = scoping.get_readable_or_404(db.session, self.datamodel.obj, pk)
+        approve = request.form.get("decision") == "approve"
+        return self._step(item, lambda: approval.decide(
+            db.session, item, approve, g.user.id, scoping.current_scope().own_office_id,
+            request.form.get("decision_comment")),
+            _l("Согласовано.") if approve else _l("Возвращено на доработку с замечаниями."))
+
+    def _step(self, item, take, done_message):
+        try:
+            take()
+            db.session.commit()
+            flash(str(done_message), "success")
+        except approval.ApprovalError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        return redirect(url_for(".show", pk=item.id))

@@ -1,0 +1,119 @@
+"""Promotion: investment events (p. 8.9), presentation materials (p. 12.6), partner lists."""
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import expose, has_access
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from ..models import InvestmentEvent, Meeting, PotentialPartner, PresentationMaterial
+from ..models.interface import ScopedInterface
+from ..security import scoping
+from ..services import approval, documents, materials
+from .approval import ApprovalModelView
+from .base import ScopedModelView
+from .documents import send_document
+from .labels import FIELD_LABELS
+
+
+class InvestmentEventView(ApprovalModelView):
+    """Investment events of the user's scope, agreed with the authorized body beforehand."""
+
+    datamodel = ScopedInterface(InvestmentEvent)
+    class_permission_name = "InvestmentEvent"
+    decide_permission = "approve"
+    show_template = "irm/event_show.html"
+    list_title = _l("Инвестиционные мероприятия")
+    show_title = add_title = edit_title = _l("Инвестиционное мероприятие")
+    label_columns = FIELD_LABELS
+    list_columns = ["starts_on", "kind", "topic", "country", "region", "place", "status",
+                    "owner_office"]
+    add_columns = edit_columns = ["kind", "topic", "starts_on", "ends_on", "country", "region",
+                                  "place", "link", "sector", "participants", "investors_met",
+                                  "results", "owner_office"]
+    show_columns = add_columns + ApprovalModelView.approval_columns + ["created_at",
+                                                                       "updated_at"]
+    search_columns = ["topic", "kind", "starts_on", "country", "region", "status",
+                      "owner_office"]
+    order_columns = ["starts_on", "kind", "status"]
+    base_order = ("starts_on", "desc")
+    description_columns = {
+        "topic": _l("Тема, дата и место согласуются с уполномоченным органом (п. 8.9); "
+                    "их изменение после согласования требует нового согласования."),
+    }
+
+    def show_context(self, item) -> dict:
+        """List the meetings held at the event that the user may read."""
+        meetings = db.session.query(Meeting).filter(
+            Meeting.event_id == item.id, scoping.read_clause(Meeting)).order_by(Meeting.held_on)
+        return {"meetings": meetings.all()}
+
+
+class PresentationMaterialView(ApprovalModelView):
+    """Presentation and image materials, their versions and their agreement."""
+
+    datamodel = ScopedInterface(PresentationMaterial)
+    class_permission_name = "PresentationMaterial"
+    decide_permission = "review"
+    show_template = "irm/material_show.html"
+    list_title = _l("Презентационно-имиджевые материалы")
+    show_title = add_title = edit_title = _l("Презентационный материал")
+    label_columns = {**FIELD_LABELS, "subject": _l("Предмет материала")}
+    list_columns = ["title", "subject", "region", "sector", "status",
+                    "approved_version_number", "owner_office"]
+    add_columns = edit_columns = ["title", "subject", "region", "sector", "language",
+                                  "description", "owner_office"]
+    show_columns = add_columns + ["approved_version_number"] + \
+        ApprovalModelView.approval_columns + ["created_at", "updated_at"]
+    search_columns = ["title", "subject", "region", "sector", "status", "owner_office"]
+    order_columns = ["title", "status"]
+    base_order = ("title", "asc")
+
+    def show_context(self, item) -> dict:
+        return {"allowed_types": documents.allowed_extensions()}
+
+    @expose("/add_version/<pk>", methods=["POST"])
+    @has_access
+    def add_version(self, pk):
+        """Upload a new draft of the material as its next version."""
+        scoping.require_writable(db.session, PresentationMaterial, pk)
+        item = db.session.get(PresentationMaterial, int(pk))
+        upload = request.files.get("file")
+        try:
+            if upload is None:
+                raise documents.DocumentError(_l("Выберите файл."))
+            version = materials.add_version(db.session, item, upload.stream, upload.filename,
+                                            request.form.get("note"), g.user.id)
+            db.session.commit()
+            flash(str(_l("Загружена версия %(number)s.", number=version.number)), "success")
+        except (documents.DocumentError, approval.ApprovalError) as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        return redirect(url_for(".show", pk=item.id))
+
+    @expose("/version_file/<pk>/<number>", methods=["GET"])
+    @has_access
+    def version_file(self, pk, number):
+        """Download a version of a material the user may read."""
+        item = scoping.get_readable_or_404(db.session, PresentationMaterial, pk)
+        version = materials.version_of(item, number)
+        if version is None:
+            abort(404)
+        return send_document(version.document)
+
+
+class PotentialPartnerView(ScopedModelView):
+    """Large foreign companies, potential investors and domestic partners: every office reads."""
+
+    datamodel = ScopedInterface(PotentialPartner)
+    class_permission_name = "PotentialPartner"
+    list_title = _l("Потенциальные партнёры и инвесторы")
+    show_title = add_title = edit_title = _l("Потенциальный партнёр")
+    label_columns = FIELD_LABELS
+    list_columns = ["name", "kind", "country", "region", "sector", "owner_office"]
+    add_columns = edit_columns = ["kind", "name", "country", "region", "sector", "profile",
+                                  "interest", "contact_person", "email", "phone", "website",
+                                  "owner_office"]
+    show_columns = add_columns + ["created_at", "updated_at"]
+    search_columns = ["name", "kind", "country", "region", "sector", "profile", "interest",
+                      "owner_office"]
+    order_columns = ["name", "kind"]
+    base_order = ("name", "asc")
