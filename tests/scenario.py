@@ -8,9 +8,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.models import (Agreement, Country, FrontOffice, IndustrialSite, InfoRequest, Investor,
-                        KpiDefinition, KpiTarget, Meeting, OfficeKind, Project, Region, Sector,
-                        ProblemIssue, ServiceApplication, StateBody, StateService)
+from app.models import (Agreement, Country, CountryAnalysis, FrontOffice, IndustrialSite,
+                        InfoRequest, InvestmentEvent, Investor, KpiDefinition, KpiTarget, Meeting,
+                        OfficeKind, PotentialPartner, PresentationMaterial, Project, Region,
+                        RegionalPassport, Sector, ProblemIssue, ServiceApplication, StateBody,
+                        StateService)
 
 PASSWORD = "test-password"
 
@@ -125,6 +127,18 @@ def make(session, entity, office, name, kpi=None, volume=Decimal("100000000.00")
         kpi = kpi or KpiDefinition(code=name, name=name, unit="шт.")
         record = KpiTarget(kpi=kpi, front_office=office, year=2026, quarter=None,
                            target_value=Decimal("10"))
+    elif entity == "event":
+        record = InvestmentEvent(topic=name, starts_on=date(2026, 3, 2), place="Астана",
+                                 owner_office=office)
+    elif entity == "material":
+        record = PresentationMaterial(title=name, owner_office=office)
+    elif entity == "partner":
+        record = PotentialPartner(name=name, owner_office=office)
+    elif entity == "passport":
+        record = RegionalPassport(region=region, as_of=date(2026, 1, 1), owner_office=office)
+    elif entity == "country_analysis":
+        record = CountryAnalysis(country=_ref(session, Country, alpha2="DE"), year=2026,
+                                 owner_office=office)
     else:
         raise ValueError(entity)
     session.add(record)
@@ -133,4 +147,7 @@ def make(session, entity, office, name, kpi=None, volume=Decimal("100000000.00")
 
 
 ENTITIES = ["investor", "project", "site", "meeting", "agreement", "info_request",
-            "service_application", "problem_issue", "kpi_target", "front_office"]
+            "service_application", "problem_issue", "kpi_target", "front_office", "event",
+            "material", "partner", "passport", "country_analysis"]
+# Lists and analyses every office reads (the keeping office alone changes them).
+SHARED_ENTITIES = {"partner", "passport", "country_analysis"}

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import FrontOffice
 
 from . import scenario
-from .scenario import ENTITIES, OWNERS, USERS
+from .scenario import ENTITIES, OWNERS, SHARED_ENTITIES, USERS
 
 ALL = set(OWNERS)
 # Whose records each user may read (by owner office code).
@@ -41,7 +41,9 @@ RECORD_WRITES = {
 WRITES = {
     **{entity: RECORD_WRITES for entity in ("investor", "project", "site", "meeting",
                                             "agreement", "info_request",
-                                            "service_application", "problem_issue")},
+                                            "service_application", "problem_issue", "event",
+                                            "material", "partner", "passport",
+                                            "country_analysis")},
     # The authorized body sets KPI targets (p. 8.3); offices only read theirs.
     "kpi_target": {user: (ALL if user in ("admin", "authority") else set()) for user in USERS},
     # The directory of front offices is maintained by the administrator.
@@ -55,18 +57,29 @@ VIEWS = {"investor": "InvestorView", "project": "ProjectView", "site": "Industri
          "meeting": "MeetingView", "agreement": "AgreementView",
          "info_request": "InfoRequestView", "service_application": "ServiceApplicationView",
          "problem_issue": "ProblemIssueView",
-         "kpi_target": "KpiTargetView", "front_office": "FrontOfficeView"}
+         "kpi_target": "KpiTargetView", "front_office": "FrontOfficeView",
+         "event": "InvestmentEventView", "material": "PresentationMaterialView",
+         "partner": "PotentialPartnerView", "passport": "RegionalPassportView",
+         "country_analysis": "CountryAnalysisView"}
 EDITABLE_FIELD = {"investor": ("notes", "изменено"), "project": ("description", "изменено"),
                   "site": ("description", "изменено"), "meeting": ("outcome", "изменено"),
                   "agreement": ("parties", "изменено"), "info_request": ("text", "изменено"),
                   "service_application": ("address", "изменено"),
                   "problem_issue": ("description", "изменено"), "kpi_target": ("target_value", 7),
-                  "front_office": ("phone", "+7 700 000 00 00")}
+                  "front_office": ("phone", "+7 700 000 00 00"), "event": ("results", "изменено"),
+                  "material": ("description", "изменено"), "partner": ("profile", "изменено"),
+                  "passport": ("climate", "изменено"),
+                  "country_analysis": ("economy", "изменено")}
+
+
+def reads(entity, username):
+    """Return whose records of entity the user may read (shared lists: everyone's)."""
+    return ALL if entity in SHARED_ENTITIES else READS[username]
 
 
 def expected(entity, username, world):
     """Return [(record id, readable, writable)] for every record of entity in the world."""
-    rows = [(world["records"][entity][owner], owner in READS[username],
+    rows = [(world["records"][entity][owner], owner in reads(entity, username),
              owner in WRITES[entity][username]) for owner in OWNERS]
     if entity == "project":
         rows.append((world["tf_project"], username in TF_PROJECT_READERS,
@@ -152,7 +165,7 @@ def test_ui_delete_only_where_writable(app, ui, world, username, entity):
         response = ui(username).post(f"{view_url(entity)}/delete/{record_id}")
         writable = owner in WRITES[entity][username]
         assert exists(app, entity, record_id) != writable, (entity, owner)
-        if owner not in READS[username] and may_write_any(entity, username):
+        if owner not in reads(entity, username) and may_write_any(entity, username):
             assert response.status_code == 404
 
 
@@ -220,5 +233,5 @@ def test_api_delete_only_where_writable(app, api, world, username, entity):
         response = client.delete(f"/api/v1/{entity}/{record_id}", headers=headers)
         writable = owner in WRITES[entity][username]
         assert exists(app, entity, record_id) != writable, (entity, owner, response.status_code)
-        if owner not in READS[username] and may_write_any(entity, username):
+        if owner not in reads(entity, username) and may_write_any(entity, username):
             assert response.status_code == 404

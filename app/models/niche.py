@@ -19,6 +19,7 @@ class NicheProject(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     """A niche needing investment in a region, with its estimated economics."""
 
     __tablename__ = "niche_project"
+    __shared_read__ = True  # regions pass niches on to external offices (p. 10.2.б, p. 14.2)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # A stable id from the sending office's spreadsheet, so re-imports update.
     external_id: Mapped[Optional[str]] = mapped_column(String(64), unique=True)

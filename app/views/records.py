@@ -3,11 +3,17 @@ from ..models.interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..models import Agreement, IndustrialSite, Investor, Meeting, NicheProject, Project
+from flask_appbuilder import expose, has_access
+
+from ..models import (Agreement, IndustrialSite, Investor, Meeting, NicheHalfYear, NicheProject,
+                      Project)
+from ..security import scoping
+from ..services import niche
 from ..services.calendar import working_calendar
 from ..services.clock import today_local
 from .base import ScopedModelView, condition_filter
 from .labels import FIELD_LABELS
+from .list_export import ListExportMixin
 
 
 class InvestorView(ScopedModelView):
@@ -137,8 +143,9 @@ class FollowUpMeetingView(MeetingView):
     base_order = ("follow_up_on", "asc")
 
 
-class NicheProjectView(ScopedModelView):
-    """Niche projects needing investment, by region (p. 12.2b, p. 15-1.5)."""
+class NicheProjectView(ListExportMixin, ScopedModelView):
+    """Niche projects needing investment, by region (p. 12.2b, p. 15-1.5), with their
+    half-year history; every office reads them (p. 14.2), the keeping office edits."""
 
     datamodel = ScopedInterface(NicheProject)
     class_permission_name = "NicheProject"
@@ -158,3 +165,19 @@ class NicheProjectView(ScopedModelView):
     search_columns = ["product", "region", "project", "owner_office"]
     order_columns = ["product", "estimated_cost", "payback_years", "irr_percent"]
     base_order = ("product", "asc")
+    show_template = "irm/niche_show.html"
+    description_columns = {
+        "project": _l("Инвестиционный проект, в который ниша превратилась, когда инвестор "
+                      "взялся за неё."),
+    }
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        """Show the niche project with its figures half-year by half-year, changes marked."""
+        item = scoping.get_readable_or_404(db.session, NicheProject, pk)
+        return self.render_template(
+            self.show_template, pk=item.id, title=self.show_title,
+            widgets=self._get_show_widget(item.id, item), related_views=[], item=item,
+            half_years=niche.changes(item), tracked=NicheHalfYear.TRACKED,
+            labels=self.label_columns, formatters=self.formatters_columns)
