@@ -125,7 +125,7 @@ class Config:
     IRM_DOCUMENT_DIR = os.environ.get("IRM_DOCUMENT_DIR")
     IRM_DOCUMENT_MAX_BYTES = int(os.environ.get("IRM_DOCUMENT_MAX_BYTES", 25 * 1024 * 1024))
     IRM_DOCUMENT_TYPES = tuple(os.environ.get(
-        "IRM_DOCUMENT_TYPES", "pdf,docx,xlsx,pptx,odt,ods,odp,jpg,png").split(","))
+        "IRM_DOCUMENT_TYPES", "pdf,docx,xlsx,pptx,odt,ods,odp,jpg,jpeg,png").split(","))
     IRM_DOCUMENT_SCANNER = os.environ.get("IRM_DOCUMENT_SCANNER")
     MAX_CONTENT_LENGTH = 3 * max(IRM_IMPORT_MAX_BYTES, IRM_DOCUMENT_MAX_BYTES)
     IRM_DEMO_PASSWORD = os.environ.get("IRM_DEMO_PASSWORD", "demo-password")

@@ -86,6 +86,17 @@ def sweep_command():
                f"e-mails: {result.emails}")
 
 
+@irm_cli.command("documents-cleanup")
+@click.option("--older-than", "older_than", type=int, default=3600, show_default=True,
+              help="Leave files younger than this many seconds (uploads not yet committed).")
+def documents_cleanup_command(older_than):
+    """Delete stored document files no document names (failed uploads, deleted documents)."""
+    from .services.documents import remove_orphans, storage_dir
+
+    removed = remove_orphans(db.session, older_than_seconds=older_than)
+    click.echo(f"Removed {removed} orphaned file(s) from {storage_dir()}.")
+
+
 @irm_cli.command("scheduler")
 def scheduler_command():
     """Run the job scheduler in this process (start exactly one, beside the web server)."""

@@ -311,3 +311,30 @@ def test_partner_lists_are_searchable_and_exported_as_filtered(app, ui, world):
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
     names = [cell.value for row in sheet.iter_rows() for cell in row]
     assert "Siemens Energy AG" in names and "BASF SE" not in names and "энергетика" in names
+
+
+def test_reviewers_are_notified_of_a_submission_and_the_office_of_the_decision(app, ui, world):
+    from app.models import Notice, OfficeUser
+
+    def notices_of(username, topic):
+        with app.app_context():
+            return db.session.execute(select(Notice.subject).join(
+                OfficeUser, OfficeUser.id == Notice.user_id).where(
+                OfficeUser.username == username, Notice.subject.contains(topic))
+            ).scalars().all()
+
+    pk = _event(app, ui, world, "region.turkestan", "Форум «Туркестан-Инвест»")
+    ui("region.turkestan").post(f"/investmenteventview/submit/{pk}")
+    assert notices_of("authority", "Туркестан-Инвест") == [
+        "Мероприятие «%s» направлено на согласование" % stored(app, InvestmentEvent, pk,
+                                                              "__str__")()]
+    assert notices_of("nc", "Туркестан-Инвест") == []  # the NC does not agree events
+    ui("authority").post(f"/investmenteventview/decide/{pk}", data={
+        "decision": "return", "decision_comment": "Добавьте программу"})
+    [decision] = notices_of("region.turkestan", "Туркестан-Инвест")
+    assert "возвращено на доработку" in decision
+    # A regional material goes to the NC as well as the authorized body (p. 12.6).
+    material = _material(app, "TUR", world, "Буклет «Туркестан-Инвест»")
+    _upload(ui("region.turkestan"), material)
+    ui("region.turkestan").post(f"/presentationmaterialview/submit/{material}")
+    assert len(notices_of("nc", "Буклет")) == 1 and len(notices_of("authority", "Буклет")) == 1

@@ -18,6 +18,7 @@ class NoticeKind(LabeledEnum):
     due_tomorrow = "due_tomorrow", _l("Срок истекает в следующий рабочий день")
     deadline_missed = "deadline_missed", _l("Срок нарушен")
     provider_violation = "provider_violation", _l("Нарушение срока услугодателем")
+    approval = "approval", _l("Согласование")
 
 
 class Notice(Model):

@@ -7,6 +7,7 @@ decides on another office's records only, never on their own office's.
 from datetime import datetime
 from typing import Optional
 
+from flask_appbuilder.security.sqla.models import Role
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
@@ -14,8 +15,12 @@ from sqlalchemy.orm import Session
 from ..models.approval import ApprovalAction, ApprovalStatus, ApprovalStep
 from ..models.events import InvestmentEvent
 from ..models.materials import PresentationMaterial
+from ..models.notices import NoticeKind
+from ..models.org import FrontOffice, OfficeLevel, OfficeUser
+from ..security import roles
 from . import audit
 from .clock import now_utc, today_local
+from .notifications import notify, office_users
 
 SUBMITTABLE = (ApprovalStatus.draft, ApprovalStatus.returned)
 
@@ -32,12 +37,13 @@ def _step(session: Session, record, action: ApprovalAction, user_id: Optional[in
           comment: Optional[str], at: datetime) -> ApprovalStep:
     step = ApprovalStep(record_type=record.__tablename__, record_id=record.id, action=action,
                         comment=comment, user_id=user_id, at=at,
-                        version_number=_version_number(record))
+                        version_number=version_number_of(record))
     session.add(step)
     return step
 
 
-def _version_number(record) -> Optional[int]:
+def version_number_of(record) -> Optional[int]:
+    """Return the number of a material's latest version (None for records without versions)."""
     latest = getattr(record, "latest_version", None)
     return latest.number if latest is not None else None
 
@@ -58,7 +64,46 @@ def submit(session: Session, record, user_id: Optional[int] = None,
     at = at or now_utc()
     record.status = ApprovalStatus.submitted
     record.submitted_at = at
-    return _step(session, record, ApprovalAction.submitted, user_id, None, at)
+    step = _step(session, record, ApprovalAction.submitted, user_id, None, at)
+    _tell(session, reviewers(session, record), record, step)
+    return step
+
+
+def reviewers(session: Session, record) -> list[OfficeUser]:
+    """Return who decides on the record: the authorized body; for a regional office's
+    material also the National Company (p. 12.6)."""
+    role_names = [roles.AUTHORITY]
+    if isinstance(record, PresentationMaterial):
+        office = session.get(FrontOffice, record.owner_office_id)
+        if office is not None and office.level is OfficeLevel.regional:
+            role_names.append(roles.NATIONAL_COMPANY)
+    users = session.execute(select(OfficeUser).where(
+        OfficeUser.active.is_(True), OfficeUser.roles.any(Role.name.in_(role_names)))).scalars()
+    return [u for u in users if may_decide(record, u.front_office_id)]
+
+
+KIND_LABELS = {"investment_event": _l("Мероприятие"),
+               "presentation_material": _l("Презентационный материал")}
+VIEW_PATHS = {"investment_event": "investmenteventview",
+              "presentation_material": "presentationmaterialview"}
+
+
+def _subject(action: ApprovalAction, kind, title: str):
+    if action is ApprovalAction.submitted:
+        return _l("%(kind)s «%(title)s» направлено на согласование", kind=kind, title=title)
+    if action is ApprovalAction.approved:
+        return _l("%(kind)s «%(title)s» согласовано", kind=kind, title=title)
+    return _l("%(kind)s «%(title)s» возвращено на доработку", kind=kind, title=title)
+
+
+def _tell(session: Session, users, record, step: ApprovalStep) -> None:
+    """Notify users of a step: the reviewers of a submission, the office of a decision."""
+    table = record.__tablename__
+    subject = _subject(step.action, KIND_LABELS[table], str(record))
+    body = step.comment or subject
+    notify(session, users, NoticeKind.approval, subject, body,
+           f"/{VIEW_PATHS[table]}/show/{record.id}",
+           f"approval:{table}:{record.id}:{step.action.value}:{step.at:%Y%m%d%H%M%S%f}")
 
 
 def may_decide(record, office_id: Optional[int]) -> bool:
@@ -84,9 +129,11 @@ def decide(session: Session, record, approve: bool, user_id: Optional[int],
     record.decided_by_id = user_id
     record.decision_comment = comment
     if approve and isinstance(record, PresentationMaterial):
-        record.approved_version_number = _version_number(record)
+        record.approved_version_number = version_number_of(record)
     action = ApprovalAction.approved if approve else ApprovalAction.returned
-    return _step(session, record, action, user_id, comment, at)
+    step = _step(session, record, action, user_id, comment, at)
+    _tell(session, office_users(session, record.owner_office_id), record, step)
+    return step
 
 
 def reopen_if_agreed_fields_changed(session: Session, event: InvestmentEvent,

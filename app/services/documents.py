@@ -16,7 +16,7 @@ from typing import BinaryIO, Callable, Optional
 import filetype
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from ..models.documents import Document
@@ -59,6 +59,11 @@ def _scanner() -> Optional[Callable[[Path], None]]:
     return getattr(importlib.import_module(module), function)
 
 
+def megabytes(size: int) -> str:
+    """Return a size in MB as people write it: 25, 0.5."""
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
+
+
 def allowed_extensions() -> list[str]:
     """Return the extensions taken, as configured."""
     return [e.strip().lower() for e in current_app.config["IRM_DOCUMENT_TYPES"] if e.strip()]
@@ -88,7 +93,7 @@ def store(session: Session, record, stream: BinaryIO, filename: str,
             while chunk := stream.read(_CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise DocumentError(_l("Файл больше %(mb)s МБ.", mb=limit // (1024 * 1024)))
+                    raise DocumentError(_l("Файл больше %(mb)s МБ.", mb=megabytes(limit)))
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:
@@ -154,3 +159,17 @@ def remove_orphans(session: Session, older_than_seconds: int = 3600) -> int:
             path.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+@event.listens_for(Session, "before_flush")
+def _drop_documents_of_deleted_records(session: Session, flush_context, instances) -> None:
+    # A deleted record takes its documents along; their files go with remove_orphans.
+    deleted = {}
+    for obj in session.deleted:
+        table, record_id = getattr(obj, "__tablename__", None), getattr(obj, "id", None)
+        if table and table != "document" and isinstance(record_id, int):
+            deleted.setdefault(table, set()).add(record_id)
+    for table, ids in deleted.items():
+        for document in session.execute(select(Document).where(
+                Document.record_type == table, Document.record_id.in_(ids))).scalars():
+            session.delete(document)

@@ -26,6 +26,7 @@ from ..security.roles import READ_WRITE_METHODS
 from ..services.clock import now_utc
 from ..services import versions
 from ..services.validation import validate_record
+from .documents import DocumentsMixin
 from .fields import LocalDateTimeField
 from .history import HISTORY_PAGE_SIZE, history_lines, office_name, record_history
 from .lookup import LookupField, lookup_page
@@ -97,8 +98,9 @@ class ScopedListWidget(ListWidget):
     template = "irm/widgets/list.html"
 
 
-class ScopedModelView(ModelView):
-    """A ModelView whose every read and write goes through the office scoping."""
+class ScopedModelView(DocumentsMixin, ModelView):
+    """A ModelView whose every read and write goes through the office scoping;
+    its records carry documents (views/documents.py)."""
 
     base_filters = [["id", scoping.OfficeScopeFilter, lambda: None]]
     list_widget = ScopedListWidget

@@ -1,7 +1,15 @@
-"""Downloads of stored documents: always through a record the user may read."""
-from flask import abort, send_file
+"""Documents on record pages: attach, download, detach, always through a record the user reads."""
+from typing import Optional
 
+from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
+from flask_appbuilder.baseviews import expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..extensions import db
 from ..models.documents import Document
+from ..security import scoping
 from ..services import documents
 
 
@@ -12,3 +20,87 @@ def send_document(document: Document):
         abort(404)
     return send_file(path, as_attachment=True, mimetype=document.content_type,
                      download_name=document.filename)
+
+
+class DocumentsMixin:
+    """Routes of a scoped view for the files attached to its records (services/documents.py)."""
+
+    documents_panel = True  # False where a view keeps its files otherwise (material versions)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if not scoping.is_scoped(self.datamodel.obj):
+            self.documents_panel = False  # reference data belongs to no office to scope files by
+
+    def _documents_record(self, pk, write: bool = False):
+        if not self.documents_panel:
+            abort(404)
+        model = self.datamodel.obj
+        if write:
+            scoping.require_writable(db.session, model, pk)
+        return scoping.get_readable_or_404(db.session, model, pk)
+
+    @expose("/attach/<pk>", methods=["POST"])
+    @has_access
+    def attach(self, pk):
+        """Keep an uploaded file as a document of the record."""
+        item = self._documents_record(pk, write=True)
+        upload = request.files.get("file")
+        try:
+            if upload is None or not upload.filename:
+                raise documents.DocumentError(_l("Выберите файл."))
+            document = documents.store(db.session, item, upload.stream, upload.filename,
+                                       g.user.id)
+            db.session.commit()
+            flash(str(_l("Документ «%(name)s» прикреплён.", name=document.filename)), "success")
+        except documents.DocumentError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        return redirect(url_for(".show", pk=item.id))
+
+    @expose("/document/<pk>/<doc_id>", methods=["GET"])
+    @has_access
+    def document(self, pk, doc_id):
+        """Download a document of a record the user may read."""
+        item = self._documents_record(pk)
+        document = documents.document_of(db.session, item, doc_id)
+        if document is None:
+            abort(404)
+        return send_document(document)
+
+    @expose("/detach/<pk>/<doc_id>", methods=["POST"])
+    @has_access
+    def detach(self, pk, doc_id):
+        """Delete a document of a record the user may change."""
+        item = self._documents_record(pk, write=True)
+        document = documents.document_of(db.session, item, doc_id)
+        if document is None:
+            abort(404)
+        name = document.filename
+        documents.delete(db.session, document)
+        db.session.commit()
+        flash(str(_l("Документ «%(name)s» удалён.", name=name)), "success")
+        return redirect(url_for(".show", pk=item.id))
+
+
+def record_documents(pk) -> Optional[dict]:
+    """Return the documents panel of the record page being rendered, None if it has none.
+
+    The page has already fetched the record through the scoping; the panel asks again,
+    so a template can never list files of a record the user may not read.
+    """
+    view = getattr(current_app.view_functions.get(request.endpoint), "__self__", None)
+    if not getattr(view, "documents_panel", False):
+        return None
+    model = view.datamodel.obj
+    item = db.session.execute(select(model).where(
+        model.id == scoping.as_id(pk), scoping.read_clause(model))).scalar_one_or_none()
+    if item is None:
+        return None
+    limit = current_app.config["IRM_DOCUMENT_MAX_BYTES"]
+    return {"view": type(view).__name__, "pk": item.id,
+            "documents": documents.documents_of(db.session, item),
+            "writable": scoping.is_writable(db.session, model, item.id),
+            "accept": ",".join(f".{e}" for e in documents.allowed_extensions()),
+            "types": ", ".join(documents.allowed_extensions()),
+            "max_mb": documents.megabytes(limit)}

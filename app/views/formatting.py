@@ -61,11 +61,13 @@ def formatters_for(model) -> dict:
 
 
 def register_template_filters(app) -> None:
-    """Make the formatters (and the cached navigation menu) available to templates."""
+    """Make the formatters, the cached menu and record documents available to templates."""
     app.add_template_filter(format_money, "money")
     app.add_template_filter(format_utc_as_local, "local_time")
     from .menu import cached_menu
     app.add_template_global(cached_menu, "irm_menu")
+    from .documents import record_documents
+    app.add_template_global(record_documents, "irm_documents")
     # The list widget pairs each column with its formatter once per page, not once per cell.
     app.add_template_filter(lambda column, formatters: (column, formatters.get(column)),
                             "irm_cell")

@@ -11,10 +11,11 @@ from ..services import approval, documents, materials
 from .approval import ApprovalModelView
 from .base import ScopedModelView
 from .documents import send_document
+from .list_export import ListExportMixin
 from .labels import FIELD_LABELS
 
 
-class InvestmentEventView(ApprovalModelView):
+class InvestmentEventView(ListExportMixin, ApprovalModelView):
     """Investment events of the user's scope, agreed with the authorized body beforehand."""
 
     datamodel = ScopedInterface(InvestmentEvent)
@@ -54,6 +55,7 @@ class PresentationMaterialView(ApprovalModelView):
     class_permission_name = "PresentationMaterial"
     decide_permission = "review"
     show_template = "irm/material_show.html"
+    documents_panel = False  # its files are the versions, in their own panel
     list_title = _l("Презентационно-имиджевые материалы")
     show_title = add_title = edit_title = _l("Презентационный материал")
     label_columns = {**FIELD_LABELS, "subject": _l("Предмет материала")}
@@ -100,7 +102,7 @@ class PresentationMaterialView(ApprovalModelView):
         return send_document(version.document)
 
 
-class PotentialPartnerView(ScopedModelView):
+class PotentialPartnerView(ListExportMixin, ScopedModelView):
     """Large foreign companies, potential investors and domestic partners: every office reads."""
 
     datamodel = ScopedInterface(PotentialPartner)
