@@ -107,6 +107,13 @@ def _register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(promotion.PresentationMaterialView, "Presentation materials",
                         label=_l("Презентационные материалы"), icon="fa-file-powerpoint-o",
                         category="Promotion")
+    # The reviewers' queues: what waits for a decision, in the user's scope.
+    appbuilder.add_link("Events to agree", label=_l("Мероприятия на согласовании"),
+                        href="/investmenteventview/list/?_flt_0_status=submitted",
+                        icon="fa-check-square-o", category="Promotion")
+    appbuilder.add_link("Materials to agree", label=_l("Материалы на согласовании"),
+                        href="/presentationmaterialview/list/?_flt_0_status=submitted",
+                        icon="fa-check-square-o", category="Promotion")
     appbuilder.add_view(promotion.PotentialPartnerView, "Potential partners",
                         label=_l("Потенциальные партнёры и инвесторы"), icon="fa-address-book",
                         category="Promotion")
@@ -115,6 +122,10 @@ def _register_views(appbuilder: AppBuilder) -> None:
                         category="Analytics", category_label=_l("Аналитика"))
     appbuilder.add_view(analysis.CountryAnalysisView, "Country analyses",
                         label=_l("Страновые анализы"), icon="fa-globe", category="Analytics")
+    appbuilder.add_view(analysis.RegionComparisonView, "Compare regions",
+                        label=_l("Сравнение регионов"), icon="fa-table", category="Analytics")
+    appbuilder.add_view(analysis.AnalyticalLibraryView, "Analytical library",
+                        label=_l("Библиотека аналитики"), icon="fa-book", category="Analytics")
     appbuilder.add_view(imports.ImportView, "Import from Excel", label=_l("Импорт из Excel"),
                         icon="fa-upload", category="Records")
     appbuilder.add_view(requests.InfoRequestView, "Information requests",

@@ -89,7 +89,8 @@ def fingerprint(app, own_office: int) -> dict:
 
 
 def foreign_labels(app, own_office: int) -> set:
-    """Return the names and labels only records of other offices carry."""
+    """Return the names and labels only records of other offices carry (shared lists and
+    analyses, which every office reads, count as the user's own)."""
     def labels(row) -> set:
         values = (getattr(row, column, None) for column in LABEL_COLUMNS)
         return {str(row)} | {value for value in values if isinstance(value, str)}
@@ -99,7 +100,10 @@ def foreign_labels(app, own_office: int) -> set:
         for model in scoped_models():
             office = scoping.office_column(model).key
             for row in db.session.execute(select(model)).scalars():
-                (own if getattr(row, office) == own_office else foreign).update(labels(row))
+                readable = getattr(row, office) == own_office or scoping.is_shared(model)
+                (own if readable else foreign).update(labels(row))
+                if scoping.is_shared(model):  # who keeps a shared list is part of it
+                    own.update(labels(row.owner_office))
         db.session.rollback()
     return {label for label in foreign - own if len(label) > 5}
 
@@ -115,7 +119,8 @@ def linked_records(body, model):
                 yield model, value["id"]
             for key, nested in value.items():
                 rel = model.__mapper__.relationships.get(key)
-                if rel is not None:
+                keeper = scoping.is_shared(model) and key == scoping.owner_relationship(model)
+                if rel is not None and not keeper:  # who keeps a shared list is part of it
                     yield from walk(nested, rel.mapper.class_)
 
     if not isinstance(body, dict):
@@ -161,7 +166,7 @@ def foreign_record_check(app, own_office: int):
         model = models.get(resource_of(case.path))
         wanted = {}
         for linked, record_id in linked_records(body, model) if model else ():
-            if scoping.is_scoped(linked):
+            if scoping.is_scoped(linked) and not scoping.is_shared(linked):
                 wanted.setdefault(linked, set()).add(record_id)
         with app.app_context(), db.engine.connect() as conn:
             for linked, ids in wanted.items():

@@ -207,3 +207,65 @@ def test_swagger_ui_and_the_printable_receipt_run_under_the_csp(browser, live, w
     assert page.get_attribute("body", "data-printed") == "yes"
     page.close()
     assert problems == []
+
+
+def test_an_event_is_returned_resubmitted_and_approved_in_the_browser(browser, live, world,
+                                                                      tmp_path):
+    from datetime import date, timedelta
+
+    region = _login(browser, live, "region.almaty")
+    problems = _watch(region)
+    region.goto(f"{live}/investmenteventview/add")
+    region.fill("#topic", "Браузерный бизнес-форум")
+    # The date picker takes typed dates poorly; set the field as picking a day would.
+    region.eval_on_selector("#starts_on", "(field, day) => { field.value = day; }",
+                            (date.today() + timedelta(days=40)).isoformat())
+    region.fill("#place", "Алматы, Атакент")
+    region.click("#model_form button[type=submit]")
+    region.wait_for_load_state()
+    region.goto(f"{live}/investmenteventview/list/?_flt_0_topic=Браузерный бизнес-форум")
+    region.click("a[href*='/investmenteventview/show/']")
+    event_url = region.url
+    region.click("text=Направить на согласование")
+    region.wait_for_load_state()
+    assert "На согласовании" in region.inner_text("#approval")
+
+    authority = _login(browser, live, "authority")
+    authority.goto(f"{live}/investmenteventview/list/?_flt_0_status=submitted")
+    assert "Браузерный бизнес-форум" in authority.content()
+    authority.goto(event_url)
+    authority.fill("#decision_comment", "Приложите программу форума")
+    authority.click("button[value=return]")
+    authority.wait_for_load_state()
+    _shot(authority, "event-returned")
+
+    region.goto(event_url)
+    assert "Приложите программу форума" in region.inner_text("#approval")
+    region.click("text=Направить на согласование")
+    region.wait_for_load_state()
+    authority.goto(event_url)
+    authority.click("button[value=approve]")
+    authority.wait_for_load_state()
+    assert "Согласовано" in authority.inner_text("#approval")
+    _shot(authority, "event-approved")
+
+    # A presentation material: upload a draft as its first version.
+    draft = tmp_path / "презентация.pdf"
+    draft.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    region.goto(f"{live}/presentationmaterialview/add")
+    region.fill("#title", "Браузерная презентация региона")
+    region.click("#model_form button[type=submit]")
+    region.wait_for_load_state()
+    region.goto(f"{live}/presentationmaterialview/list/?_flt_0_title=Браузерная презентация региона")
+    region.click("a[href*='/presentationmaterialview/show/']")
+    region.set_input_files("#versions input[type=file]", str(draft))
+    region.click("#versions button[type=submit]")
+    region.wait_for_load_state()
+    assert "презентация.pdf" in region.inner_text("#versions")
+    _shot(region, "material-versions")
+    for path in ("/compare-regions/", "/analytics-library/", "/potentialpartnerview/list/"):
+        region.goto(f"{live}{path}")
+        region.wait_for_load_state("networkidle")
+    region.close()
+    authority.close()
+    assert problems == []

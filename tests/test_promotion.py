@@ -200,7 +200,7 @@ def test_material_versions_returned_then_approved_version_is_marked_for_use(app,
         assert [v.number for v in material.versions] == [1, 2]
         assert material.approved_version_number == 2
     page = region.get(f"/presentationmaterialview/show/{pk}").text
-    assert "Согласована, к использованию" in page and "Добавьте тарифы" in page
+    assert "Согласована, используется" in page and "Добавьте тарифы" in page
     # Both versions stay downloadable, each with its own bytes.
     assert region.get(f"/presentationmaterialview/version_file/{pk}/1").data == PDF
     assert region.get(f"/presentationmaterialview/version_file/{pk}/2").data == second
@@ -326,7 +326,7 @@ def test_reviewers_are_notified_of_a_submission_and_the_office_of_the_decision(a
     pk = _event(app, ui, world, "region.turkestan", "Форум «Туркестан-Инвест»")
     ui("region.turkestan").post(f"/investmenteventview/submit/{pk}")
     assert notices_of("authority", "Туркестан-Инвест") == [
-        "Мероприятие «%s» направлено на согласование" % stored(app, InvestmentEvent, pk,
+        "Мероприятие «%s»: направлено на согласование" % stored(app, InvestmentEvent, pk,
                                                               "__str__")()]
     assert notices_of("nc", "Туркестан-Инвест") == []  # the NC does not agree events
     ui("authority").post(f"/investmenteventview/decide/{pk}", data={
@@ -338,3 +338,13 @@ def test_reviewers_are_notified_of_a_submission_and_the_office_of_the_decision(a
     _upload(ui("region.turkestan"), material)
     ui("region.turkestan").post(f"/presentationmaterialview/submit/{material}")
     assert len(notices_of("nc", "Буклет")) == 1 and len(notices_of("authority", "Буклет")) == 1
+
+
+def test_the_authoritys_queue_lists_only_events_waiting_for_a_decision(app, ui, world):
+    waiting = _event(app, ui, world, "region.almaty", "Очередь: форум на согласовании")
+    _event(app, ui, world, "region.almaty", "Очередь: черновик форума")
+    ui("region.almaty").post(f"/investmenteventview/submit/{waiting}")
+    home = ui("authority").get("/").text
+    assert "/investmenteventview/list/?_flt_0_status=submitted" in home.replace("&amp;", "&")
+    queue = ui("authority").get("/investmenteventview/list/?_flt_0_status=submitted").text
+    assert "Очередь: форум на согласовании" in queue and "Очередь: черновик форума" not in queue

@@ -13,10 +13,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from ..extensions import db
+from ..services.documents import remove_orphans
 from ..services.exports import run_pending_exports
 from ..services.imports import run_pending_imports
 from ..services.notifications import deliver_pending
 from ..services.sweep import run_daily_sweep
+from .analysis import analysis_daily
 from .reporting import reporting_daily
 
 
@@ -48,7 +50,8 @@ def _in_app_context(app: Flask, job):
 
 
 def build_scheduler(app: Flask) -> BlockingScheduler:
-    """Return the scheduler: daily sweep and reporting at IRM_SWEEP_AT, the e-mail outbox."""
+    """Return the scheduler: daily sweep, reporting and analytics reminders at IRM_SWEEP_AT,
+    the e-mail outbox, exports and imports, and the clean-up of deleted documents' files."""
     hours = app.config.get("IRM_DISPLAY_UTC_OFFSET_HOURS", 5)
     kazakhstan = timezone(timedelta(hours=hours))
     scheduler = BlockingScheduler(timezone=kazakhstan, job_defaults={
@@ -58,7 +61,8 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     # The daily jobs also run once at start: a day missed while the scheduler was down is
     # caught up, and their once-per-period claims make the extra run harmless.
     started = datetime.now(kazakhstan)
-    for job_id, job in (("daily_sweep", run_daily_sweep), ("reporting_daily", reporting_daily)):
+    for job_id, job in (("daily_sweep", run_daily_sweep), ("reporting_daily", reporting_daily),
+                        ("analysis_daily", analysis_daily)):
         scheduler.add_job(_in_app_context(app, job), CronTrigger(
             hour=hour, minute=minute, timezone=kazakhstan), id=job_id, replace_existing=True,
             next_run_time=started)
@@ -68,4 +72,6 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
                       id="build_exports", replace_existing=True)
     scheduler.add_job(_in_app_context(app, run_imports), IntervalTrigger(minutes=1),
                       id="run_imports", replace_existing=True)
+    scheduler.add_job(_in_app_context(app, remove_orphans), IntervalTrigger(hours=24),
+                      id="documents_cleanup", replace_existing=True)
     return scheduler

@@ -53,7 +53,7 @@ MENUS = (
     "MRP", "Working calendar", "Records", "KPI", "Reference data", "Niche projects",
     "Import from Excel", "Promotion", "Investment events", "Presentation materials",
     "Potential partners", "Analytics", "Analytical library", "Regional passports",
-    "Country analyses", "Compare regions",
+    "Country analyses", "Compare regions", "Events to agree", "Materials to agree",
 )
 # The audit trail: searched by the authorized body (and the administrator), changed by no one.
 AUDIT = [("AuditEntry", "can_read"), ("Audit trail", "menu_access"), ("Control", "menu_access")]

@@ -90,10 +90,10 @@ VIEW_PATHS = {"investment_event": "investmenteventview",
 
 def _subject(action: ApprovalAction, kind, title: str):
     if action is ApprovalAction.submitted:
-        return _l("%(kind)s «%(title)s» направлено на согласование", kind=kind, title=title)
+        return _l("%(kind)s «%(title)s»: направлено на согласование", kind=kind, title=title)
     if action is ApprovalAction.approved:
-        return _l("%(kind)s «%(title)s» согласовано", kind=kind, title=title)
-    return _l("%(kind)s «%(title)s» возвращено на доработку", kind=kind, title=title)
+        return _l("%(kind)s «%(title)s»: согласовано", kind=kind, title=title)
+    return _l("%(kind)s «%(title)s»: возвращено на доработку", kind=kind, title=title)
 
 
 def _tell(session: Session, users, record, step: ApprovalStep) -> None:

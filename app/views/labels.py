@@ -94,8 +94,8 @@ FIELD_LABELS = {
     "investors_met": _l("Инвесторы, с которыми проведены встречи"),
     "results": _l("Результаты"),
     "event": _l("Мероприятие"),
-    "submitted_at": _l("Направлено на согласование"),
-    "decided_at": _l("Решение принято"),
+    "submitted_at": _l("Дата направления на согласование"),
+    "decided_at": _l("Дата решения"),
     "decided_by": _l("Согласующий"),
     "decision_comment": _l("Замечания согласующего"),
     # Presentation materials (p. 12.6)

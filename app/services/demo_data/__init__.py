@@ -1,18 +1,23 @@
 """Deterministic demo data: offices, users, investors, projects, sites, meetings, KPIs,
-information requests, state-service applications and investors' problem issues."""
+information requests, state-service applications, investors' problem issues, analytical
+materials, investment events, presentation materials and partner lists."""
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ...models import (Agreement, FrontOffice, IndustrialSite, InfoRequest, Investor,
-                       KpiDefinition, KpiTarget, Meeting, OfficeUser, ProblemAction, ProblemIssue,
-                       Project, ProviderViolation, ServiceApplication, StateBody, StateService)
+from ...models import (Agreement, CountryAnalysis, FrontOffice, IndustrialSite, InfoRequest,
+                       InvestmentEvent, Investor, KpiDefinition, KpiTarget, Meeting, NicheProject,
+                       OfficeUser, PotentialPartner, PresentationMaterial, ProblemAction,
+                       ProblemIssue, Project, ProviderViolation, RegionalPassport,
+                       ServiceApplication, StateBody, StateService)
 from .accompaniment import ApplicationSeeder
+from .analysis import AnalysisSeeder
 from .base import DEMO_TODAY, LAST_DAY, SEED
 from .info_requests import InfoRequestSeeder
 from .kpis import KpiSeeder
 from .names import DEMO_USERS
 from .offices import OfficeSeeder
 from .problems import ProblemSeeder
+from .promotion import PromotionSeeder
 from .records import RecordSeeder
 from .state_bodies import StateBodySeeder
 
@@ -20,7 +25,7 @@ __all__ = ["DEMO_TODAY", "DEMO_USERS", "LAST_DAY", "SEED", "demo_counts", "seed_
 
 
 class _Seeder(OfficeSeeder, RecordSeeder, KpiSeeder, StateBodySeeder, InfoRequestSeeder,
-              ApplicationSeeder, ProblemSeeder):
+              ApplicationSeeder, ProblemSeeder, AnalysisSeeder, PromotionSeeder):
     """Builds the demo records from one random generator, so every run gives the same data."""
 
 
@@ -30,7 +35,10 @@ COUNTED = {"front offices": FrontOffice, "users": OfficeUser, "investors": Inves
            "state bodies": StateBody, "state services": StateService,
            "information requests": InfoRequest, "service applications": ServiceApplication,
            "provider violations": ProviderViolation, "problem issues": ProblemIssue,
-           "problem actions": ProblemAction}
+           "problem actions": ProblemAction, "investment events": InvestmentEvent,
+           "presentation materials": PresentationMaterial,
+           "potential partners": PotentialPartner, "regional passports": RegionalPassport,
+           "country analyses": CountryAnalysis, "niche projects": NicheProject}
 
 
 def demo_counts(session: Session) -> dict[str, int]:
@@ -56,6 +64,8 @@ def seed_demo(session: Session, sm, password: str) -> dict[str, int]:
     seeder.build_info_requests()
     seeder.build_service_applications()
     seeder.build_problem_issues()
+    seeder.build_analyses()
+    seeder.build_promotion()
     seeder.drop_pending_notices()
     session.commit()
     return demo_counts(session)

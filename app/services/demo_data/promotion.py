@@ -2,9 +2,11 @@
 and the offices' lists of potential partners and investors."""
 import io
 from datetime import datetime, time, timedelta, timezone
+from decimal import Decimal
 
 from ...models import (ApprovalStatus, EventKind, InvestmentEvent, MaterialSubject, Meeting,
-                       OfficeUser, PartnerKind, PotentialPartner, PresentationMaterial)
+                       NicheHalfYear, NicheProject, OfficeUser, PartnerKind, PotentialPartner,
+                       PresentationMaterial)
 from .. import approval, materials
 from .base import DEMO_TODAY, SeederBase
 from .names import AUTHORITY_OFFICE, EMBASSIES, NC_HQ_OFFICE, SECTORS, embassy_name, \
@@ -29,7 +31,7 @@ EVENTS = [
     (EventKind.round_table, "Круглый стол с экспортёрами Туркестанской области", 60, "",
      regional_org_name("KZ-61"), "draft"),
 ]
-RESULTS = "Проведено {n} встреч с потенциальными инвесторами; достигнуты договорённости о визитах."
+RESULTS = "Встреч с потенциальными инвесторами: {n}; достигнуты договорённости о визитах."
 # title, subject, owner, where the agreement stands
 MATERIALS = [
     ("Инвестиционные возможности г. Алматы", MaterialSubject.region,
@@ -40,6 +42,16 @@ MATERIALS = [
      NC_HQ_OFFICE, "submitted"),
     ("Пищевая промышленность Казахстана: возможности для инвестиций", MaterialSubject.industry,
      NC_HQ_OFFICE, "draft"),
+]
+# region, product, capacity, cost (bn ₸), revenue (bn ₸), payback, IRR; the first half's cost
+NICHES = [
+    ("KZ-75", "Производство сухого молока", "10 тыс. т в год", "12.5", "9.8", "5.5", "17.2", "11.9"),
+    ("KZ-75", "Выпуск фармацевтических субстанций", "150 т в год", "28.0", "14.1", "7.0", "13.5",
+     "26.4"),
+    ("KZ-61", "Глубокая переработка хлопка", "30 тыс. т волокна", "45.0", "31.0", "6.0", "15.8",
+     "45.0"),
+    ("KZ-61", "Тепличный комплекс круглогодичного цикла", "20 га", "9.6", "5.2", "6.5", "14.0",
+     "8.7"),
 ]
 DOMESTIC_PARTNERS = {
     "KZ-75": ["ТОО «Алматы Агро Трейд»", "АО «Алматинский завод металлоконструкций»",
@@ -118,6 +130,30 @@ class PromotionSeeder(SeederBase):
                                       user.id if user else None)
             self._agree(material, state, -15, user.id if user else None)
         self._build_partners()
+        self._build_niches()
+
+    def _build_niches(self) -> None:
+        """Niche projects with their first half-year's figures, and one taken up by an investor."""
+        billion = Decimal("1000000000")
+        for code, product, capacity, cost, revenue, payback, irr, first_cost in NICHES:
+            niche = self.add(NicheProject(
+                product=product, region=self.regions[code], capacity=capacity,
+                estimated_cost=Decimal(cost) * billion, revenue=Decimal(revenue) * billion,
+                payback_years=Decimal(payback), irr_percent=Decimal(irr),
+                export_potential="Экспорт в страны Центральной Азии и Китай",
+                owner_office=self.offices[regional_org_name(code)]))
+            niche.half_years.append(NicheHalfYear(
+                year=DEMO_TODAY.year, half=1, capacity=capacity,
+                estimated_cost=Decimal(first_cost) * billion, revenue=Decimal(revenue) * billion,
+                payback_years=Decimal(payback), irr_percent=Decimal(irr),
+                export_potential=niche.export_potential,
+                recorded_at=self._moment(-170)))
+        projects = self.projects.get(regional_org_name("KZ-61")) or []
+        if projects:
+            self.session.flush()
+            taken = self.session.query(NicheProject).filter_by(
+                product="Тепличный комплекс круглогодичного цикла").one()
+            taken.project = projects[0]
 
     def _build_partners(self) -> None:
         sectors = list(SECTORS)
