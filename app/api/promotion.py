@@ -117,7 +117,7 @@ class RegionalPassportApi(ScopedModelRestApi):
     class_permission_name = "RegionalPassport"
     datamodel = ScopedInterface(RegionalPassport)
     label_columns = FIELD_LABELS
-    list_columns = ["id", "region.code", "as_of", *analysis.RegionalPassportView._sections_fields,
+    list_columns = ["id", "region.code", "as_of", *analysis.SECTION_FIELDS,
                     "updated_at", *_OWNER]
     show_columns = list_columns + ["created_at"]
     add_columns = edit_columns = analysis.RegionalPassportView.add_columns

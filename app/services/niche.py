@@ -6,7 +6,7 @@ figures into the row of the current half-year (created when the half begins).
 """
 from typing import Optional
 
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..models.niche import NicheHalfYear, NicheProject

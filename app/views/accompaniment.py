@@ -74,16 +74,12 @@ class ServiceApplicationView(ScopedModelView):
         "received_at": _l("Время Казахстана; срок направления услугодателю — 1 рабочий день."),
     }
 
-    @expose("/show/<pk>", methods=["GET"])
-    @has_access
-    def show(self, pk):
-        """Show the application with the actions open to it, its history and violations."""
-        item = scoping.get_readable_or_404(db.session, ServiceApplication, pk)
+    def show_context(self, item) -> dict:
+        """Add the workflow actions open to the application (its history and violations are
+        on the item)."""
         writable = scoping.is_writable(db.session, ServiceApplication, item.id)
-        return self.render_template(
-            self.show_template, pk=item.id, title=self.show_title,
-            widgets=self._get_show_widget(item.id, item), related_views=[], item=item,
-            actions=[(a, STEPS[a].label) for a in allowed_actions(item)] if writable else [])
+        return {"actions": [(a, STEPS[a].label) for a in allowed_actions(item)]
+                if writable else []}
 
     @expose("/transition/<pk>", methods=["POST"])
     @has_access

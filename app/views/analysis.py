@@ -52,6 +52,9 @@ PASSPORT_SECTIONS = [
 ]
 
 
+SECTION_FIELDS = [name for _, names in PASSPORT_SECTIONS for name in names]
+
+
 class RegionalPassportView(ScopedModelView):
     """Regional investment passports, in sections the National Company compares across regions."""
 
@@ -62,8 +65,7 @@ class RegionalPassportView(ScopedModelView):
     label_columns = FIELD_LABELS
     list_columns = ["region", "as_of", "population", "electricity_tariff", "average_salary",
                     "updated_at", "owner_office"]
-    _sections_fields = [name for _, names in PASSPORT_SECTIONS for name in names]
-    add_columns = edit_columns = ["region", "as_of", *_sections_fields, "owner_office"]
+    add_columns = edit_columns = ["region", "as_of", *SECTION_FIELDS, "owner_office"]
     add_fieldsets = edit_fieldsets = [
         (_l("Паспорт"), {"fields": ["region", "as_of", "owner_office"]}),
         *[(title, {"fields": names}) for title, names in PASSPORT_SECTIONS],

@@ -25,28 +25,18 @@ class ApprovalModelView(ScopedModelView):
                                        "decide": self.decide_permission}
         super().__init__(**kwargs)
 
-    def show_context(self, item) -> dict:
-        """Return what the record page shows besides the fields (subclasses add panels)."""
-        return {}
-
     def _may_decide(self, item) -> bool:
         return (self.appbuilder.sm.has_access(f"can_{self.decide_permission}",
                                               self.class_permission_name)
                 and approval.may_decide(item, scoping.current_scope().own_office_id))
 
-    @expose("/show/<pk>", methods=["GET"])
-    @has_access
-    def show(self, pk):
-        """Show the record with its agreement: who sent, who decided, with what comment."""
-        item = scoping.get_readable_or_404(db.session, self.datamodel.obj, pk)
+    def show_context(self, item) -> dict:
+        """Add the agreement: its steps, and whether the user may submit or decide."""
         writable = scoping.is_writable(db.session, self.datamodel.obj, item.id)
-        return self.render_template(
-            self.show_template, pk=item.id, title=self.show_title,
-            widgets=self._get_show_widget(item.id, item), related_views=[], item=item,
-            steps=approval.steps_of(db.session, item), writable=writable,
-            can_submit=writable and item.status in approval.SUBMITTABLE,
-            can_decide=item.status is approval.ApprovalStatus.submitted and self._may_decide(item),
-            **self.show_context(item))
+        return {"steps": approval.steps_of(db.session, item), "writable": writable,
+                "can_submit": writable and item.status in approval.SUBMITTABLE,
+                "can_decide": item.status is approval.ApprovalStatus.submitted
+                and self._may_decide(item)}
 
     @expose("/submit/<pk>", methods=["POST"])
     @has_access

@@ -173,6 +173,20 @@ class ScopedModelView(DocumentsMixin, ModelView):
                if n in (self.search_columns or [])},
             **(self.search_form_extra_fields or {})}
 
+    def show_context(self, item) -> dict:
+        """Return what the record page shows besides the fields; views with panels add to it."""
+        return {}
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        """Show a record the user may read (404 otherwise), with the view's own panels."""
+        item = scoping.get_readable_or_404(db.session, self.datamodel.obj, pk)
+        return self.render_template(
+            self.show_template, pk=item.id, title=self.show_title,
+            widgets=self._get_show_widget(item.id, item), related_views=[], item=item,
+            **self.show_context(item))
+
     @expose("/lookup/<field>")
     @has_access
     def lookup(self, field):

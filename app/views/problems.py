@@ -66,17 +66,11 @@ class ProblemIssueView(ScopedModelView):
     base_order = ("raised_on", "desc")
     show_template = "irm/problem_issue_show.html"
 
-    @expose("/show/<pk>", methods=["GET"])
-    @has_access
-    def show(self, pk):
-        """Show the issue with its progress log and the HQ panel for the authorized body."""
-        item = scoping.get_readable_or_404(db.session, ProblemIssue, pk)
-        sm = self.appbuilder.sm
-        return self.render_template(
-            self.show_template, pk=item.id, title=self.show_title,
-            widgets=self._get_show_widget(item.id, item), related_views=[], item=item,
+    def show_context(self, item) -> dict:
+        """Add the progress log form and the HQ panel for the authorized body."""
+        return dict(
             can_progress=scoping.is_writable(db.session, ProblemIssue, item.id),
-            can_hq=sm.has_access("can_escalate", self.class_permission_name),
+            can_hq=self.appbuilder.sm.has_access("can_escalate", self.class_permission_name),
             action_kinds=ActionKind, executions=HqExecution, today=today_local(),
             bodies=db.session.query(StateBody).order_by(StateBody.name).all())
 

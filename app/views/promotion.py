@@ -42,10 +42,10 @@ class InvestmentEventView(ListExportMixin, ApprovalModelView):
     }
 
     def show_context(self, item) -> dict:
-        """List the meetings held at the event that the user may read."""
+        """Add the meetings held at the event that the user may read."""
         meetings = db.session.query(Meeting).filter(
             Meeting.event_id == item.id, scoping.read_clause(Meeting)).order_by(Meeting.held_on)
-        return {"meetings": meetings.all()}
+        return {**super().show_context(item), "meetings": meetings.all()}
 
 
 class PresentationMaterialView(ApprovalModelView):
@@ -70,7 +70,8 @@ class PresentationMaterialView(ApprovalModelView):
     base_order = ("title", "asc")
 
     def show_context(self, item) -> dict:
-        return {"allowed_types": documents.allowed_extensions()}
+        """Add the file types a new version may be."""
+        return {**super().show_context(item), "allowed_types": documents.allowed_extensions()}
 
     @expose("/add_version/<pk>", methods=["POST"])
     @has_access

@@ -3,11 +3,8 @@ from ..models.interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from flask_appbuilder import expose, has_access
-
 from ..models import (Agreement, IndustrialSite, Investor, Meeting, NicheHalfYear, NicheProject,
                       Project)
-from ..security import scoping
 from ..services import niche
 from ..services.calendar import working_calendar
 from ..services.clock import today_local
@@ -171,13 +168,7 @@ class NicheProjectView(ListExportMixin, ScopedModelView):
                       "взялся за неё."),
     }
 
-    @expose("/show/<pk>", methods=["GET"])
-    @has_access
-    def show(self, pk):
-        """Show the niche project with its figures half-year by half-year, changes marked."""
-        item = scoping.get_readable_or_404(db.session, NicheProject, pk)
-        return self.render_template(
-            self.show_template, pk=item.id, title=self.show_title,
-            widgets=self._get_show_widget(item.id, item), related_views=[], item=item,
-            half_years=niche.changes(item), tracked=NicheHalfYear.TRACKED,
-            labels=self.label_columns, formatters=self.formatters_columns)
+    def show_context(self, item) -> dict:
+        """Add the figures half-year by half-year, changes marked."""
+        return {"half_years": niche.changes(item), "tracked": NicheHalfYear.TRACKED,
+                "labels": self.label_columns, "formatters": self.formatters_columns}

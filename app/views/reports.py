@@ -51,16 +51,11 @@ class QuarterlyReportView(ScopedModelView):
     show_template = "irm/quarterly_report_show.html"
     list_template = "irm/quarterly_report_list.html"
 
-    @expose("/show/<pk>", methods=["GET"])
-    @has_access
-    def show(self, pk):
-        """Show the report's figures, its history and the steps open to the user."""
-        item = scoping.get_readable_or_404(db.session, QuarterlyReport, pk)
+    def show_context(self, item) -> dict:
+        """Add the report's figures and the steps open to the user."""
         writable = scoping.is_writable(db.session, QuarterlyReport, item.id)
         names = user_role_names()
-        return self.render_template(
-            self.show_template, pk=item.id, title=self.show_title,
-            widgets=self._get_show_widget(item.id, item), related_views=[], item=item,
+        return dict(
             figures=snapshot_of(item) or {}, labels=TOTAL_LABELS,
             can_submit=writable and item.status in reports.EDITABLE,
             can_review=item.status == reports.R.submitted
