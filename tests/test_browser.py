@@ -263,6 +263,9 @@ def test_an_event_is_returned_resubmitted_and_approved_in_the_browser(browser, l
     region.wait_for_load_state()
     assert "презентация.pdf" in region.inner_text("#versions")
     _shot(region, "material-versions")
+    # A record's documents panel is fetched as the page opens.
+    region.goto(f"{live}/investmenteventview/show/{event_url.rsplit('/', 1)[1]}")
+    region.wait_for_selector("#documents form[action*='/attach/']")
     for path in ("/compare-regions/", "/analytics-library/", "/potentialpartnerview/list/"):
         region.goto(f"{live}{path}")
         region.wait_for_load_state("networkidle")

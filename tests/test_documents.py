@@ -74,7 +74,9 @@ def test_regional_user_attaches_a_pdf_that_is_listed_and_downloads_identical(app
         "investor", pk, len(PDF))
     assert (storage / document.storage_key).read_bytes() == PDF
 
-    shown = client.get(f"{INVESTORS}/show/{pk}").text
+    page = client.get(f"{INVESTORS}/show/{pk}").text
+    assert f'data-irm-fragment="{INVESTORS}/documents/{pk}"' in page  # fetched as it opens
+    shown = client.get(f"{INVESTORS}/documents/{pk}").text
     link = f"{INVESTORS}/document/{pk}/{document.id}"
     assert f'href="{link}"' in shown and "Меморандум подписанный.pdf" in shown
     assert f"{INVESTORS}/attach/{pk}" in shown and 'accept=".pdf,' in shown
@@ -99,7 +101,8 @@ def test_another_regions_user_gets_404_for_the_document_and_for_attaching(app, u
     assert response.status_code == 404
     assert documents_named(app, "from-turkestan.pdf") == []
     assert stored_files(storage) == before
-    assert "alm-only.pdf" not in client.get(f"{INVESTORS}/show/{investor(world, 'TUR')}").text
+    assert "alm-only.pdf" not in client.get(f"{INVESTORS}/documents/{investor(world, 'TUR')}").text
+    assert client.get(f"{INVESTORS}/documents/{investor(world)}").status_code == 404
 
 
 def test_authority_downloads_but_may_not_attach_or_see_the_upload_form(app, ui, world):
@@ -107,7 +110,7 @@ def test_authority_downloads_but_may_not_attach_or_see_the_upload_form(app, ui, 
     client = ui("authority")
     download = client.get(f"{INVESTORS}/document/{pk}/{doc_id}")
     assert download.status_code == 200 and download.data == PDF
-    shown = client.get(f"{INVESTORS}/show/{pk}").text
+    shown = client.get(f"{INVESTORS}/documents/{pk}").text
     assert "for-authority.pdf" in shown
     assert "/attach/" not in shown and "/detach/" not in shown
     response = client.post(f"{INVESTORS}/attach/{pk}",
@@ -230,6 +233,7 @@ def test_materials_keep_their_files_as_versions_not_as_record_documents(app, ui,
     assert 'id="documents"' in client.get(f"{INVESTORS}/show/{investor(world)}").text
     shown = client.get(f"/presentationmaterialview/show/{material}")
     assert shown.status_code == 200 and 'id="documents"' not in shown.text
+    assert client.get(f"/presentationmaterialview/documents/{material}").status_code == 404
     response = client.post(f"/presentationmaterialview/attach/{material}",
                            data={"file": (io.BytesIO(PDF), "material-as-document.pdf")},
                            content_type="multipart/form-data")

@@ -34,7 +34,7 @@ READ_WRITE_METHODS = {
     "pool": "write", "move": "write",
     "receipt": "read", "receipt_docx": "read", "transition": "write", "progress": "write",
     "submit": "write", "refresh": "write", "xlsx": "read",
-    "attach": "write", "detach": "write", "document": "read", "version_file": "read",
+    "attach": "write", "detach": "write", "document": "read", "documents": "read", "version_file": "read",
     "add_version": "write",
     "template": "read", "progress": "read", "upload": "write", "write": "write",
     "add": "write", "edit": "write", "delete": "write",

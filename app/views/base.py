@@ -185,7 +185,7 @@ class ScopedModelView(DocumentsMixin, ModelView):
         return self.render_template(
             self.show_template, pk=item.id, title=self.show_title,
             widgets=self._get_show_widget(item.id, item), related_views=[], item=item,
-            **self.show_context(item))
+            documents_panel=self.documents_panel, **self.show_context(item))
 
     @expose("/lookup/<field>")
     @has_access

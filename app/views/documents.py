@@ -1,11 +1,9 @@
 """Documents on record pages: attach, download, detach, always through a record the user reads."""
-from typing import Optional
-
-from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
+from flask import (abort, current_app, flash, g, redirect, render_template, request, send_file,
+                   url_for)
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from ..extensions import db
 from ..models.documents import Document
@@ -39,6 +37,13 @@ class DocumentsMixin:
         if write:
             scoping.require_writable(db.session, model, pk)
         return scoping.get_readable_or_404(db.session, model, pk)
+
+    @expose("/documents/<pk>", methods=["GET"])
+    @has_access
+    def documents(self, pk):
+        """Answer the record's documents panel, fetched by its page when it opens."""
+        item = self._documents_record(pk)
+        return render_template("irm/documents_panel.html", panel=panel_of(self, item))
 
     @expose("/attach/<pk>", methods=["POST"])
     @has_access
@@ -83,24 +88,12 @@ class DocumentsMixin:
         return redirect(url_for(".show", pk=item.id))
 
 
-def record_documents(pk) -> Optional[dict]:
-    """Return the documents panel of the record page being rendered, None if it has none.
-
-    The page has already fetched the record through the scoping; the panel asks again,
-    so a template can never list files of a record the user may not read.
-    """
-    view = getattr(current_app.view_functions.get(request.endpoint), "__self__", None)
-    if not getattr(view, "documents_panel", False):
-        return None
-    model = view.datamodel.obj
-    item = db.session.execute(select(model).where(
-        model.id == scoping.as_id(pk), scoping.read_clause(model))).scalar_one_or_none()
-    if item is None:
-        return None
+def panel_of(view, item) -> dict:
+    """Return what the documents panel of a record the user may read shows."""
     limit = current_app.config["IRM_DOCUMENT_MAX_BYTES"]
     return {"view": type(view).__name__, "pk": item.id,
             "documents": documents.documents_of(db.session, item),
-            "writable": scoping.is_writable(db.session, model, item.id),
+            "writable": scoping.is_writable(db.session, view.datamodel.obj, item.id),
             "accept": ",".join(f".{e}" for e in documents.allowed_extensions()),
             "types": ", ".join(documents.allowed_extensions()),
             "max_mb": documents.megabytes(limit)}

@@ -66,8 +66,6 @@ def register_template_filters(app) -> None:
     app.add_template_filter(format_utc_as_local, "local_time")
     from .menu import cached_menu
     app.add_template_global(cached_menu, "irm_menu")
-    from .documents import record_documents
-    app.add_template_global(record_documents, "irm_documents")
     # The list widget pairs each column with its formatter once per page, not once per cell.
     app.add_template_filter(lambda column, formatters: (column, formatters.get(column)),
                             "irm_cell")
