@@ -180,8 +180,15 @@ class ScopedModelView(DocumentsMixin, ModelView):
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
-        """Show a record the user may read (404 otherwise), with the view's own panels."""
-        item = scoping.get_readable_or_404(db.session, self.datamodel.obj, pk)
+        """Show a record the user may read and this view lists (404 otherwise), with the view's
+        own panels."""
+        model, pk = self.datamodel.obj, scoping.as_id(pk)
+        # One query: the office scope, and the view's own base filters (a user's notices).
+        query = self._base_filters.apply_all(db.session.query(model))
+        item = query.filter(model.id == pk, scoping.read_clause(model)).one_or_none() \
+            if pk is not None else None
+        if item is None:
+            abort(404)
         return self.render_template(
             self.show_template, pk=item.id, title=self.show_title,
             widgets=self._get_show_widget(item.id, item), related_views=[], item=item,
