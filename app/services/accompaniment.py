@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ..models.accompaniment import (ApplicationEvent, ApplicationStatus, ProviderViolation,
                                     ServiceApplication, StateBody, StateBodyKind)
 from .calendar import WorkingCalendar, load_calendar
-from .clock import local_timezone, now_utc, today_local
+from .clock import local_day, now_utc, today_local
 
 FORWARD_TERM = 1        # working days to forward documents to the provider (p. 24)
 NOTIFY_TERM = 1         # working days to tell the investor the documents came back (p. 24)
@@ -64,11 +64,6 @@ def allowed_actions(application: ServiceApplication) -> list[str]:
 def provider_term(application: ServiceApplication) -> int:
     """Return the provider's standard term: the longest of the requested services."""
     return max((s.term_working_days for s in application.services), default=0)
-
-
-def local_day(moment: datetime) -> date:
-    """Return the Kazakhstan calendar day of a moment."""
-    return moment.astimezone(local_timezone()).date()
 
 
 def register_application(session: Session, application: ServiceApplication,

@@ -1,6 +1,6 @@
 """The analytical library: current regional passports and country analyses, their comparison
 across regions and the reminders when one is older than its update period (p. 10.2, p. 12.2)."""
-from datetime import date, datetime, timezone
+from datetime import date
 from decimal import Decimal
 from typing import Iterable, Optional
 
@@ -13,7 +13,7 @@ from ..models import CountryAnalysis, IndustrialSite, RegionalPassport
 from ..models.notices import NoticeKind
 from ..models.sites import SiteStatus
 from ..security.scoping import OfficeScope, read_clause
-from .clock import local_timezone, today_local
+from .clock import local_day, today_local
 from .notifications import notify, office_users
 
 AREA = Decimal("0.01")
@@ -83,13 +83,15 @@ def _area(value) -> Decimal:
 
 
 def region_comparison(session: Session, region_ids: Optional[Iterable[int]] = None,
-                      scope: Optional[OfficeScope] = None) -> list[dict]:
+                      scope: Optional[OfficeScope] = None,
+                      passports: Optional[list[RegionalPassport]] = None) -> list[dict]:
     """Return one row per region with a current passport: region, passport and its sites.
 
     region_ids narrows the comparison to those regions; None compares every region.
-    The scope (the signed-in user's by default) decides which records are read.
+    The scope (the signed-in user's by default) decides which records are read; passports
+    are current_passports() when the caller has them already.
     """
-    passports = current_passports(session, scope)
+    passports = current_passports(session, scope) if passports is None else passports
     if region_ids is not None:
         wanted = set(region_ids)
         passports = [p for p in passports if p.region_id in wanted]
@@ -104,15 +106,8 @@ def region_comparison(session: Session, region_ids: Optional[Iterable[int]] = No
     return rows
 
 
-def local_date(moment: datetime) -> date:
-    """Return the Kazakhstan calendar day of a UTC moment."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(local_timezone()).date()
-
-
 def _entry(kind: str, record, current: bool, today: date) -> dict:
-    updated_on = local_date(record.updated_at)
+    updated_on = local_day(record.updated_at)
     due_on = updated_on + relativedelta(months=record.UPDATE_PERIOD_MONTHS)
     return {"kind": kind, "kind_label": KIND_LABELS[kind], "record": record,
             "title": str(record), "office": record.owner_office, "updated_on": updated_on,

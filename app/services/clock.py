@@ -22,3 +22,10 @@ def now_utc() -> datetime:
 def today_local() -> date:
     """Return today's date in Kazakhstan, which differs from UTC's between 19:00 and 24:00 UTC."""
     return now_utc().astimezone(local_timezone()).date()
+
+
+def local_day(moment: datetime) -> date:
+    """Return the Kazakhstan calendar day of a moment (a naive one is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(local_timezone()).date()

@@ -14,7 +14,8 @@ from ..models import CountryAnalysis, RegionalPassport, SiteStatus
 from ..models.interface import ScopedInterface
 from ..models.types import Money
 from ..security.scoping import as_id
-from ..services.analysis import current_passports, library, local_date, region_comparison
+from ..services.analysis import current_passports, library, region_comparison
+from ..services.clock import local_day
 from ..services.clock import today_local
 from ..services.excel import Sheet, write_workbook, xlsx_response
 from .base import ScopedModelView
@@ -114,7 +115,7 @@ def comparison_table(rows: list[dict]) -> list[dict]:
              figure(FIELD_LABELS["owner_office"], "text",
                     [str(p.owner_office or "") for p in passports]),
              figure(FIELD_LABELS["updated_at"], "date",
-                    [local_date(p.updated_at) for p in passports])]
+                    [local_day(p.updated_at) for p in passports])]
     for title, fields in PASSPORT_SECTIONS:
         table.append({"section": title})
         table += [figure(FIELD_LABELS[name], _kind_of(name),
@@ -162,8 +163,9 @@ class RegionComparisonView(BaseView):
     def index(self):
         """Show the comparison table of the chosen regions (every region by default)."""
         chosen = chosen_region_ids()
-        rows = region_comparison(db.session, chosen)
-        regions = [p.region for p in current_passports(db.session)]
+        passports = current_passports(db.session)  # every region's, for the filter's boxes
+        rows = region_comparison(db.session, chosen, passports=passports)
+        regions = [p.region for p in passports]
         return self.render_template(
             "irm/region_comparison.html", rows=rows, table=comparison_table(rows),
             regions=regions, chosen=set(chosen or []), format_cell=format_cell,

@@ -28,10 +28,9 @@ def _cell(value):
 
 
 class ListExportMixin:
-    """Adds /xlsx to a list view: the filtered list with export_columns (default: show_columns)."""
+    """Adds /xlsx to a list view: the filtered list with the record page's columns."""
 
     list_template = "irm/list_with_export.html"
-    export_columns: list = None
 
     @expose("/xlsx")
     @has_access
@@ -41,7 +40,7 @@ class ListExportMixin:
         order = get_order_args().get(type(self).__name__) or self.base_order or ("", "")
         _, items = self.datamodel.query(self._filters.get_joined_filters(self._base_filters),
                                         order[0], order[1], page=0, page_size=EXPORT_ROW_LIMIT)
-        columns = [c for c in (self.export_columns or self.show_columns)
+        columns = [c for c in self.show_columns
                    if c not in ("created_at", "updated_at")]
         rows = [{name: _cell(getattr(item, name)) for name in columns} for item in items]
         headers = [(self.label_columns.get(name, name), name, "text") for name in columns]
