@@ -108,8 +108,8 @@ class PromotionSeeder(SeederBase):
                 place=None if online else (where or None), link=where if online else None,
                 owner_office=self.offices[owner]))
             self.session.flush()
-            self._agree(event, state, min(days, 0) - 30, self._user_of(owner).id
-                        if self._user_of(owner) else None)
+            organizer = self._user_of(owner)
+            self._agree(event, state, min(days, 0) - 30, organizer.id if organizer else None)
             if state == "held":
                 held = self.session.query(Meeting).filter(
                     Meeting.owner_office_id == event.owner_office_id,
