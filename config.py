@@ -143,13 +143,46 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-For to trust (0: none).
     IRM_PROXY_HOPS = int(os.environ.get("IRM_PROXY_HOPS", "0"))
 
+    # Several nodes (docs/DEPLOY.md). The shared folder for documents, imports and exports
+    # (services/storage.py); default: the instance folder.
+    IRM_STORAGE_DIR = os.environ.get("IRM_STORAGE_DIR")
+    # Logs: "json" (one object per line, with the request id) or "text"; unset: Flask's own.
+    IRM_LOG_FORMAT = os.environ.get("IRM_LOG_FORMAT")
+    # /ready reports the database unreachable after this many seconds without an answer.
+    IRM_READY_TIMEOUT_SECONDS = int(os.environ.get("IRM_READY_TIMEOUT_SECONDS", "3"))
+    # Who may read /metrics (comma-separated networks); others get 404.
+    IRM_METRICS_ALLOW = os.environ.get("IRM_METRICS_ALLOW", "127.0.0.1/32,::1/128")
+    # The scheduler: a standby tries the lock this often; the heartbeat job's interval; the
+    # port of the scheduler's own metrics (unset: none) and the address it listens on.
+    IRM_SCHEDULER_STANDBY_POLL_SECONDS = int(
+        os.environ.get("IRM_SCHEDULER_STANDBY_POLL_SECONDS", "15"))
+    IRM_SCHEDULER_HEARTBEAT_SECONDS = int(os.environ.get("IRM_SCHEDULER_HEARTBEAT_SECONDS", "60"))
+    IRM_SCHEDULER_METRICS_PORT = os.environ.get("IRM_SCHEDULER_METRICS_PORT")
+    IRM_METRICS_BIND = os.environ.get("IRM_METRICS_BIND", "127.0.0.1")
+
 
 class ProductionConfig(Config):
-    """Served over HTTPS whatever the environment says: Secure cookies, HSTS, https only."""
+    """Served over HTTPS whatever the environment says: Secure cookies, HSTS, https only;
+    JSON logs; and the settings every node must share come from the environment."""
 
     IRM_HTTPS = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    IRM_LOG_FORMAT = os.environ.get("IRM_LOG_FORMAT", "json")
+    # A key generated into one node's instance folder would sign cookies no other node
+    # accepts, and SQLite cannot be shared: both must be given (create_app checks).
+    IRM_REQUIRED_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL")
+
+
+CONFIGS = {"default": Config, "production": ProductionConfig}
+
+
+def selected() -> type:
+    """Return the configuration named by IRM_CONFIG ("production"; default: Config)."""
+    name = os.environ.get("IRM_CONFIG", "default")
+    if name not in CONFIGS:
+        raise RuntimeError(f"IRM_CONFIG={name!r}: expected one of {', '.join(CONFIGS)}")
+    return CONFIGS[name]
 
 
 class TestConfig(Config):

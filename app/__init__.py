@@ -1,4 +1,5 @@
 """The IRM application factory."""
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -16,7 +17,13 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
     """Create the app: extensions, AppBuilder with our security, views, APIs and CLI."""
     app = Flask(__name__, instance_path=str(config_module.INSTANCE_DIR))
-    app.config.from_object(config_object or config_module.Config)
+    app.config.from_object(config_object or config_module.selected())
+    missing = [name for name in app.config.get("IRM_REQUIRED_ENVIRONMENT", ())
+               if not os.environ.get(name) and name not in overrides
+               and not (name == "DATABASE_URL" and "SQLALCHEMY_DATABASE_URI" in overrides)]
+    if missing:
+        raise RuntimeError(f"This configuration needs {', '.join(missing)} in the environment "
+                           "(docs/DEPLOY.md).")
     app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or config_module.instance_secret_key()
     app.config["SQLALCHEMY_DATABASE_URI"] = (app.config.get("SQLALCHEMY_DATABASE_URI")
                                              or config_module.database_url())
@@ -77,6 +84,9 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
     from .views.errors import register_error_pages
 
     register_error_pages(app)
+    from .ops import init_ops
+
+    init_ops(app)
     return app
 
 

@@ -99,14 +99,22 @@ def documents_cleanup_command(older_than):
 
 @irm_cli.command("scheduler")
 def scheduler_command():
-    """Run the job scheduler in this process (start exactly one, beside the web server)."""
-    import logging
+    """Run the job scheduler: one per node; the one holding the lock runs the jobs, the
+    others stand by and take over when it stops (jobs/leadership.py)."""
+    import os
 
-    from .jobs.scheduler import build_scheduler
+    from .jobs import metrics
+    from .jobs.scheduler import EXIT_LOST_LOCK, serve, stop_on_signals
+    from .ops.logs import configure_logging
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    click.echo("Scheduler started; Ctrl+C stops it.")
-    build_scheduler(current_app._get_current_object()).start()
+    app = current_app._get_current_object()
+    configure_logging(app.config.get("IRM_LOG_FORMAT") or "text")
+    if app.config.get("IRM_SCHEDULER_METRICS_PORT"):
+        metrics.serve(int(app.config["IRM_SCHEDULER_METRICS_PORT"]), app.config["IRM_METRICS_BIND"])
+    click.echo("Scheduler started (standby until it holds the lock); Ctrl+C stops it.")
+    code = serve(app, stop_on_signals())
+    if code == EXIT_LOST_LOCK:
+        os._exit(code)  # now, without waiting for a job thread that may still be running
 
 
 @irm_cli.command("compile-reports")

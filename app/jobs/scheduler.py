@@ -1,77 +1,219 @@
-"""The APScheduler process: runs beside the web workers, never inside them.
+"""The scheduler process: runs beside the web workers, never inside them.
 
-Jobs push an app context and use their own database session; every job is
-idempotent, so a missed run is caught up on start (generous misfire grace time)
-and a second scheduler started by mistake does no harm.
+`irm scheduler` may run on every node: the process that holds the scheduler lock
+(jobs/leadership.py) runs the jobs, the others wait in standby and take over when it dies.
+Every run of a job claims its period in the database first (jobs/runs.py): a daily job's
+period is the day of its latest due time, an interval job's the time slot it runs in. So
+each due run happens once, whichever process does it; on taking over, the new holder runs
+what is due and not yet done (the day's jobs if the old holder died first, the current
+slot of each interval job) and records the slots nobody ran in between as coalesced into
+that run, since one run of those jobs does all the work pending.
 """
 import logging
-from datetime import datetime, timedelta, timezone
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable, Optional
 
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from ..extensions import db
+from ..services.clock import local_timezone, now_utc
 from ..services.documents import remove_orphans
 from ..services.exports import run_pending_exports
 from ..services.imports import run_pending_imports
 from ..services.notifications import deliver_pending
 from ..services.sweep import run_daily_sweep
+from . import leadership, metrics
 from .analysis import analysis_daily
 from .reporting import reporting_daily
+from .runs import claim, last_period, prune_runs, release_stale_claims, run_once
+
+log = logging.getLogger(__name__)
+SLOT_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+MAX_COALESCED = 1000  # slots recorded as coalesced after an outage; older ones just lapse
+LOCK_CHECK_SECONDS = 5  # how often the active scheduler checks that it still holds the lock
+EXIT_LOST_LOCK = 75  # EX_TEMPFAIL: the service manager restarts it, into standby
 
 
-def build_exports(session):
+def build_exports(session, day=None):
     """Build the queued large exports."""
     from ..views.exports import export_directory
     return run_pending_exports(session, export_directory())
 
 
-def run_imports(session):
+def run_imports(session, day=None):
     """Run import passes whose web worker died (each claimed by one worker only)."""
     from ..views.imports import import_directory
     return run_pending_imports(session, import_directory())
 
-log = logging.getLogger(__name__)
-DAY = 24 * 3600
+
+def heartbeat(session, day=None):
+    """Nothing but its own run: the run log shows a scheduler is active (see /metrics)."""
+    return "alive"
 
 
-def _in_app_context(app: Flask, job):
-    def run():
-        with app.app_context():
+@dataclass(frozen=True)
+class Job:
+    """A scheduled job: daily at IRM_SWEEP_AT, or every `every`."""
+
+    id: str
+    work: Callable  # work(session, day): day is the daily job's period, None otherwise
+    every: Optional[timedelta] = None
+
+    def due_period(self, now: datetime, daily_at: tuple[int, int]) -> str:
+        """Return the period of the latest due run at `now`."""
+        if self.every is None:
+            local = now.astimezone(local_timezone())
+            day = local.date()
+            if (local.hour, local.minute) < daily_at:
+                day -= timedelta(days=1)
+            return day.isoformat()
+        return _slot(now, self.every).strftime(SLOT_FORMAT)
+
+
+def _slot(moment: datetime, every: timedelta) -> datetime:
+    seconds = every.total_seconds()
+    start = (moment.timestamp() // seconds) * seconds
+    return datetime.fromtimestamp(start, timezone.utc)
+
+
+def jobs(app: Flask) -> tuple[Job, ...]:
+    """Return the scheduled jobs."""
+    interval = timedelta
+    return (
+        Job("daily_sweep", run_daily_sweep),
+        Job("reporting_daily", reporting_daily),
+        Job("analysis_daily", analysis_daily),
+        Job("prune_job_runs", lambda session, day: prune_runs(session, [
+            job.id for job in jobs(app) if job.every is not None])),
+        Job("deliver_pending", lambda session, day: deliver_pending(session), interval(minutes=1)),
+        Job("build_exports", build_exports, interval(seconds=30)),
+        Job("run_imports", run_imports, interval(minutes=1)),
+        Job("documents_cleanup", lambda session, day: remove_orphans(session), interval(hours=24)),
+        Job("heartbeat", heartbeat,
+            interval(seconds=app.config["IRM_SCHEDULER_HEARTBEAT_SECONDS"])),
+    )
+
+
+def daily_at(app: Flask) -> tuple[int, int]:
+    """Return IRM_SWEEP_AT as (hour, minute), Kazakhstan time."""
+    hour, minute = (int(part) for part in app.config.get("IRM_SWEEP_AT", "08:00").split(":"))
+    return hour, minute
+
+
+def run_due(app: Flask, job: Job, now: Optional[datetime] = None) -> bool:
+    """Run the job for its due period unless that is done; return whether it ran here."""
+    with app.app_context():
+        session = db.session
+        try:
+            now = now or now_utc()
+            period = job.due_period(now, daily_at(app))
+            before = last_period(session, job.id)
+            day = date.fromisoformat(period) if job.every is None else None
+            started = time.monotonic()
+            done = []
+
+            def work():
+                done.append(job.work(session, day))
+                return done[0]
             try:
-                result = job(db.session)
-                log.info("%s: %s", job.__name__, result)
-            finally:
-                db.session.remove()
-    run.__name__ = job.__name__
-    return run
+                run_once(session, job.id, period, work)
+            except Exception:
+                metrics.job_finished(job.id, "failed", time.monotonic() - started)
+                log.exception("job failed", extra={"job": job.id, "period": period})
+                return False
+            if not done:
+                return False
+            metrics.job_finished(job.id, "done", time.monotonic() - started)
+            log.info("job ran", extra={"job": job.id, "period": period,
+                                       "result": str(done[0])[:200],
+                                       "seconds": round(time.monotonic() - started, 3)})
+            if job.every is not None and before is not None:
+                _record_coalesced(session, job, before, period)
+            return True
+        finally:
+            session.remove()
 
 
-def build_scheduler(app: Flask) -> BlockingScheduler:
-    """Return the scheduler: daily sweep, reporting and analytics reminders at IRM_SWEEP_AT,
-    the e-mail outbox, exports and imports, and the clean-up of deleted documents' files."""
-    hours = app.config.get("IRM_DISPLAY_UTC_OFFSET_HOURS", 5)
-    kazakhstan = timezone(timedelta(hours=hours))
-    scheduler = BlockingScheduler(timezone=kazakhstan, job_defaults={
-        "coalesce": True, "max_instances": 1, "misfire_grace_time": DAY})
-    sweep_at = app.config.get("IRM_SWEEP_AT", "08:00")
-    hour, minute = (int(part) for part in sweep_at.split(":"))
-    # The daily jobs also run once at start: a day missed while the scheduler was down is
-    # caught up, and their once-per-period claims make the extra run harmless.
+def _record_coalesced(session, job: Job, before: str, period: str) -> None:
+    """Record the slots between the last run and this one as coalesced into this run."""
+    slot = datetime.strptime(before, SLOT_FORMAT).replace(tzinfo=timezone.utc) + job.every
+    current = datetime.strptime(period, SLOT_FORMAT).replace(tzinfo=timezone.utc)
+    missed = []
+    while slot < current and len(missed) < MAX_COALESCED:
+        missed.append(slot.strftime(SLOT_FORMAT))
+        slot += job.every
+    for missed_period in missed:
+        claim(session, job.id, missed_period, finished_at=now_utc(),
+              result=f"coalesced into {period}")
+    if missed:
+        log.info("job coalesced", extra={"job": job.id, "period": period, "missed": len(missed)})
+
+
+def build_scheduler(app: Flask) -> BackgroundScheduler:
+    """Return the scheduler (not started): each job runs once at start, catching up what is
+    due, then daily at IRM_SWEEP_AT Kazakhstan time or at every interval."""
+    kazakhstan = timezone(timedelta(hours=app.config.get("IRM_DISPLAY_UTC_OFFSET_HOURS", 5)))
+    scheduler = BackgroundScheduler(timezone=kazakhstan, job_defaults={
+        "coalesce": True, "max_instances": 1, "misfire_grace_time": 24 * 3600})
+    hour, minute = daily_at(app)
     started = datetime.now(kazakhstan)
-    for job_id, job in (("daily_sweep", run_daily_sweep), ("reporting_daily", reporting_daily),
-                        ("analysis_daily", analysis_daily)):
-        scheduler.add_job(_in_app_context(app, job), CronTrigger(
-            hour=hour, minute=minute, timezone=kazakhstan), id=job_id, replace_existing=True,
-            next_run_time=started)
-    scheduler.add_job(_in_app_context(app, deliver_pending), IntervalTrigger(minutes=1),
-                      id="deliver_pending", replace_existing=True)
-    scheduler.add_job(_in_app_context(app, build_exports), IntervalTrigger(seconds=30),
-                      id="build_exports", replace_existing=True)
-    scheduler.add_job(_in_app_context(app, run_imports), IntervalTrigger(minutes=1),
-                      id="run_imports", replace_existing=True)
-    scheduler.add_job(_in_app_context(app, remove_orphans), IntervalTrigger(hours=24),
-                      id="documents_cleanup", replace_existing=True)
+    for job in jobs(app):
+        if job.every is None:
+            trigger = CronTrigger(hour=hour, minute=minute, timezone=kazakhstan)
+        else:  # slots aligned to the clock, so that every node's slots are the same
+            trigger = IntervalTrigger(seconds=job.every.total_seconds(),
+                                      start_date=_slot(now_utc(), job.every))
+        scheduler.add_job(run_due, trigger, args=(app, job), id=job.id, name=job.id,
+                          replace_existing=True, next_run_time=started)
     return scheduler
+
+
+def serve(app: Flask, stop: Optional[threading.Event] = None) -> int:
+    """Wait for the scheduler lock, then run the jobs while it is held. Return 0 when
+    stopped, EXIT_LOST_LOCK when the lock was lost (a standby may be running the jobs)."""
+    stop = stop or threading.Event()
+    lock = leadership.lock_for(app.config["SQLALCHEMY_DATABASE_URI"], Path(app.instance_path))
+    name = leadership.holder_name()
+    poll = app.config["IRM_SCHEDULER_STANDBY_POLL_SECONDS"]
+    metrics.set_active(False)
+    log.info("scheduler standby", extra={"holder": name})
+    while not lock.try_acquire():
+        if stop.wait(poll):
+            return 0
+    leadership.active = leadership.Leadership(name, lock)
+    metrics.set_active(True)
+    log.info("scheduler active", extra={"holder": name})
+    scheduler = None
+    try:
+        with app.app_context():
+            release_stale_claims(db.session, name)
+            db.session.remove()
+        scheduler = build_scheduler(app)
+        scheduler.start()
+        while not stop.wait(LOCK_CHECK_SECONDS):
+            if not lock.still_held():
+                log.error("scheduler lost its lock: stopping", extra={"holder": name})
+                return EXIT_LOST_LOCK
+        return 0
+    finally:
+        metrics.set_active(False)
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=stop.is_set())  # on SIGTERM, let running jobs finish
+        leadership.active = None
+        lock.release()
+
+
+def stop_on_signals() -> threading.Event:
+    """Return an event set by SIGTERM or SIGINT (a clean stop releases the lock at once)."""
+    stop = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stop.set())
+    return stop

@@ -91,3 +91,5 @@ class JobRun(Model):
     started_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=now_utc)
     finished_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime)
     result: Mapped[Optional[str]] = mapped_column(Text)
+    # Who claimed the run: "scheduler@host:pid:tag" or "cli@host:pid" (jobs/runs.py).
+    holder: Mapped[Optional[str]] = mapped_column(String(120))

@@ -20,6 +20,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from ..models.documents import Document
+from . import storage
 
 # What each accepted extension's content must be detected as (OOXML and ODF are zips).
 MIME_TYPES = {
@@ -44,9 +45,8 @@ class VirusFound(DocumentError):
 
 
 def storage_dir() -> Path:
-    """Return the storage folder (IRM_DOCUMENT_DIR, by default instance/documents)."""
-    configured = current_app.config.get("IRM_DOCUMENT_DIR")
-    path = Path(configured) if configured else Path(current_app.instance_path) / "documents"
+    """Return the documents folder (services/storage.py)."""
+    path = storage.folder("documents")
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -1,13 +1,14 @@
 """The user's large exports: queue the whole-pool workbook, download it when it is ready."""
 from pathlib import Path
 
-from flask import abort, current_app, flash, g, redirect, send_file, url_for
+from flask import abort, flash, g, redirect, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models.exports import ExportJob, ExportStatus
+from ..services import storage
 from ..services.excel import XLSX_MIME
 from ..services.exports import POOL_EXPORT, PROJECTS_EXPORT, request_export
 
@@ -15,9 +16,8 @@ DOWNLOAD_NAMES = {POOL_EXPORT: "edinyi-pul", PROJECTS_EXPORT: "proekty"}
 
 
 def export_directory() -> Path:
-    """Where built exports are kept (IRM_EXPORT_DIR, by default instance/exports)."""
-    return Path(current_app.config.get("IRM_EXPORT_DIR")
-                or Path(current_app.instance_path) / "exports")
+    """Where built exports are kept (services/storage.py)."""
+    return storage.folder("exports")
 
 
 class ExportView(BaseView):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ImportJob, ImportKind, ImportStatus
-from ..services import imports
+from ..services import imports, storage
 from ..services.excel import Sheet, write_workbook, xlsx_response
 from ..services.imports.columns import map_headers
 from ..services.imports import reader_limits
@@ -20,9 +20,8 @@ FINISHED = {ImportStatus.checked, ImportStatus.invalid, ImportStatus.done, Impor
 
 
 def import_directory() -> Path:
-    """Where uploaded files are kept (IRM_IMPORT_DIR, by default instance/imports)."""
-    return Path(current_app.config.get("IRM_IMPORT_DIR")
-                or Path(current_app.instance_path) / "imports")
+    """Where uploaded files are kept (services/storage.py)."""
+    return storage.folder("imports")
 
 
 class ImportView(BaseView):
