@@ -34,6 +34,17 @@ def database_url() -> str:
     return url
 
 
+def engine_options(database_uri: str, options: dict, connect_timeout: int) -> dict:
+    """Return the engine options for the database: on PostgreSQL with connect timeout and
+    client-side TCP keepalives (a vanished server is noticed within about a minute)."""
+    if not database_uri.startswith("postgresql"):
+        return options
+    connect_args = {"connect_timeout": connect_timeout, "keepalives": 1, "keepalives_idle": 30,
+                    "keepalives_interval": 10, "keepalives_count": 3}
+    connect_args.update(options.get("connect_args", {}))
+    return {**options, "connect_args": connect_args}
+
+
 def env_flag(name: str) -> bool:
     """Return whether the environment variable is set to 1, true or yes."""
     return os.environ.get(name, "").lower() in ("1", "true", "yes")
@@ -53,6 +64,10 @@ class Config:
     # Test each pooled connection before use: those a database restart dropped are replaced
     # instead of failing the next request.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # PostgreSQL: give up connecting after this many seconds (a database that hangs
+    # instead of refusing must not hold every worker), and find a dead server under an
+    # open connection by TCP keepalives (engine_options below).
+    IRM_DB_CONNECT_TIMEOUT_SECONDS = int(os.environ.get("IRM_DB_CONNECT_TIMEOUT_SECONDS", "5"))
     # How long a SQLite writer waits for another to finish before "database is locked".
     IRM_SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("IRM_SQLITE_BUSY_TIMEOUT_MS", "10000"))
 

@@ -28,6 +28,9 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = (app.config.get("SQLALCHEMY_DATABASE_URI")
                                              or config_module.database_url())
     app.config.update(overrides)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config_module.engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        app.config["IRM_DB_CONNECT_TIMEOUT_SECONDS"])
     from .security.headers import init_security_headers
 
     init_security_headers(app)  # first, so every later hook's page has its CSP nonce

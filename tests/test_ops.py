@@ -33,7 +33,7 @@ from app.services.clock import now_utc
 
 LOG_PATH = "/ops-test/log"
 LOG_MESSAGE = "ops test: a line logged inside a request"
-SLA_OFFICE = "Ops test office \"SLA\""
+SLA_OFFICE = "Ops test office \"SLA\""  # a quote: the label value must be escaped
 
 
 @pytest.fixture(scope="module")
@@ -238,7 +238,7 @@ def test_ready_reports_an_unreachable_postgresql_within_seconds_and_recovers(app
         forwarder.start()
         forwarded = create_app(
             config.TestConfig, IRM_READY_TIMEOUT_SECONDS=timeout,
-            SQLALCHEMY_DATABASE_URI=url.set(host="127.0.0.1", port=forwarder.port)
+            IRM_DB_CONNECT_TIMEOUT_SECONDS=timeout, SQLALCHEMY_DATABASE_URI=url.set(host="127.0.0.1", port=forwarder.port)
             .render_as_string(hide_password=False))
         client = forwarded.test_client()
         response, _ = _timed_ready(client)
@@ -257,12 +257,22 @@ def test_ready_reports_an_unreachable_postgresql_within_seconds_and_recovers(app
         watchdog.start()
         try:
             response, seconds = _timed_ready(client)
+            # Neither a scrape nor a page holds a worker longer than the timeouts.
+            started = time.monotonic()
+            scrape = client.get("/metrics")
+            scrape_seconds = time.monotonic() - started
+            started = time.monotonic()
+            sign_in = client.post("/login/", data={"username": "nc", "password": "x"})
+            sign_in_seconds = time.monotonic() - started
         finally:
             watchdog.cancel()
             watchdog.join()
         assert response.status_code == 503
         assert response.json["database"] == "unreachable"
         assert seconds < timeout + 3
+        assert scrape.status_code == 200 and "irm_sla_overdue" not in scrape.text
+        assert scrape_seconds < timeout + 3
+        assert sign_in.status_code == 503 and sign_in_seconds < timeout + 3
         forwarder.stop()
 
         forwarder.start()

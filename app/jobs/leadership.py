@@ -61,15 +61,15 @@ class AdvisoryLock:
             if taken:
                 self.backend_pid = self._connection.execute(
                     text("SELECT pg_backend_pid()")).scalar()
-            return bool(taken)
+            return self.backend_pid is not None
         except Exception as error:  # the database is down: stay in standby
             log.warning("scheduler lock: database unreachable (%s)", error.__class__.__name__)
             self._drop_connection()
             return False
 
     def still_held(self) -> bool:
-        """Whether the lock's connection is alive (the lock lives as long as it does)."""
-        if self._connection is None:
+        """Whether the lock is held and its connection alive (the lock lives as long)."""
+        if self.backend_pid is None:
             return False
         try:
             self._connection.execute(text("SELECT 1"))
@@ -86,7 +86,14 @@ class AdvisoryLock:
             {"ns": LOCK_NAMESPACE, "key": LOCK_KEY, "pid": self.backend_pid}).scalar())
 
     def release(self) -> None:
-        """Let the lock go (a clean shutdown: a standby takes over at its next try)."""
+        """Let the lock go (a clean shutdown: a standby takes over at its next try).
+        Unlocked explicitly: the server ends a closed connection's backend a moment later."""
+        if self._connection is not None and self.backend_pid is not None:
+            try:
+                self._connection.execute(text("SELECT pg_advisory_unlock(:ns, :key)"),
+                                         {"ns": LOCK_NAMESPACE, "key": LOCK_KEY})
+            except Exception:
+                pass  # the connection is gone, and the lock with it
         self._drop_connection()
         self._engine.dispose()
 
@@ -131,10 +138,12 @@ class FileLock:
 
 
 def lock_for(database_url: str, instance_dir: Path):
-    """Return the scheduler lock that suits the database."""
+    """Return the scheduler lock that suits the database: one lock per database."""
     url = make_url(database_url)
     if url.get_backend_name() == "postgresql":
         return AdvisoryLock(database_url)
+    if url.database and url.database != ":memory:":
+        return FileLock(Path(url.database + ".scheduler-lock"))
     return FileLock(instance_dir / "scheduler.lock")
 
 

@@ -71,8 +71,9 @@ def run_once(session: Session, job: str, period: str, work: Callable[[], object]
         raise
 
 
-def last_period(session: Session, job: str) -> Optional[str]:
-    """Return the latest period claimed for a job (periods sort as they come)."""
+def last_period(session, job: str) -> Optional[str]:
+    """Return the latest period claimed for a job (periods sort as they come); session
+    may also be a Connection."""
     return session.execute(select(JobRun.period).where(JobRun.job == job)
                            .order_by(JobRun.period.desc()).limit(1)).scalar()
 

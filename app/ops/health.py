@@ -36,11 +36,15 @@ class DatabaseProbe:
                 "options": f"-c statement_timeout={timeout_seconds * 1000}",
                 "application_name": "irm-ready-probe"})
 
+    def connect(self):
+        """Return a connection that gives up within the timeout (the caller closes it)."""
+        return (self.engine or db.engine).connect()
+
     def check(self) -> dict:
         """Return the probe's findings; "ready" is whether the node should get traffic."""
         started = time.monotonic()
         try:
-            with (self.engine or db.engine).connect() as connection:
+            with self.connect() as connection:
                 revisions = set(connection.execute(
                     text("SELECT version_num FROM alembic_version")).scalars())
         except Exception as error:

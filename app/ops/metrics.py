@@ -26,7 +26,6 @@ from prometheus_flask_exporter import PrometheusMetrics
 from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
 from sqlalchemy import and_, func, or_, select
 
-from ..extensions import db
 from ..models import FrontOffice, InfoRequest, ServiceApplication
 from ..models.problems import HqExecution, ProblemIssue
 from ..services.clock import now_utc, today_local
@@ -50,35 +49,43 @@ def _overdue_conditions():
 
 
 class DatabaseCollector:
-    """Gauges read from the database at each scrape."""
+    """Gauges read from the database at each scrape, through the readiness probe's
+    connection: a database that hangs costs a scrape seconds, not a worker."""
+
+    def __init__(self, probe):
+        self.probe = probe
 
     def collect(self):
+        try:
+            with self.probe.connect() as connection:
+                families = self._read(connection)
+        except Exception as error:  # the database is down: /ready says so; skip these
+            log.warning("metrics: database gauges skipped (%s)", error.__class__.__name__)
+            return
+        yield from families
+
+    @staticmethod
+    def _read(connection) -> list:
+        from ..jobs.runs import last_period
+        from ..jobs.scheduler import SLOT_FORMAT
+
         overdue = GaugeMetricFamily("irm_sla_overdue", "Open records past their deadline",
                                     labels=["kind", "office"])
+        for kind, (model, condition) in _overdue_conditions().items():
+            rows = connection.execute(
+                select(FrontOffice.name, func.count(model.id))
+                .join(FrontOffice, FrontOffice.id == model.owner_office_id)
+                .where(condition).group_by(FrontOffice.name)).all()
+            for office, count in rows:
+                overdue.add_metric([kind, office], count)
         heartbeat = GaugeMetricFamily(
             "irm_scheduler_heartbeat_age_seconds",
             "Seconds since the active scheduler's latest heartbeat run")
-        try:
-            for kind, (model, condition) in _overdue_conditions().items():
-                rows = db.session.execute(
-                    select(FrontOffice.name, func.count(model.id))
-                    .join(FrontOffice, FrontOffice.id == model.owner_office_id)
-                    .where(condition).group_by(FrontOffice.name)).all()
-                for office, count in rows:
-                    overdue.add_metric([kind, office], count)
-            from ..jobs.runs import last_period
-            from ..jobs.scheduler import SLOT_FORMAT
-
-            latest = last_period(db.session, "heartbeat")
-            if latest:
-                beat = datetime.strptime(latest, SLOT_FORMAT).replace(tzinfo=timezone.utc)
-                heartbeat.add_metric([], (now_utc() - beat).total_seconds())
-        except Exception as error:  # the database is down: the probes say so; skip these
-            log.warning("metrics: database gauges skipped (%s)", error.__class__.__name__)
-            db.session.rollback()
-            return
-        yield overdue
-        yield heartbeat
+        latest = last_period(connection, "heartbeat")
+        if latest:
+            beat = datetime.strptime(latest, SLOT_FORMAT).replace(tzinfo=timezone.utc)
+            heartbeat.add_metric([], (now_utc() - beat).total_seconds())
+        return [overdue, heartbeat]
 
 
 def _allowed_networks(app: Flask):
@@ -110,5 +117,5 @@ def init_metrics(app: Flask) -> None:
         metrics = GunicornInternalPrometheusMetrics(app, **options)
     else:  # one process (run.py, tests): a registry of the app's own
         metrics = PrometheusMetrics(app, registry=CollectorRegistry(), **options)
-    metrics.registry.register(DatabaseCollector())
+    metrics.registry.register(DatabaseCollector(app.extensions["irm_database_probe"]))
     app.extensions["irm_metrics"] = metrics
