@@ -24,14 +24,17 @@ def instance_secret_key(instance_dir: Path = INSTANCE_DIR) -> str:
     return key_file.read_text().strip()
 
 
+def _postgres_driver(url: str) -> str:
+    if url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
 def database_url() -> str:
     """Return DATABASE_URL, accepting the postgres:// spellings hosting platforms hand out."""
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'irm.db'}"
-    if url.startswith("postgres://"):
-        url = "postgresql+psycopg://" + url[len("postgres://"):]
-    elif url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return url
+    return _postgres_driver(os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'irm.db'}")
 
 
 def engine_options(database_uri: str, options: dict, connect_timeout: int) -> dict:
@@ -158,6 +161,8 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-For to trust (0: none).
     IRM_PROXY_HOPS = int(os.environ.get("IRM_PROXY_HOPS", "0"))
 
+    # A streaming replica the large export workbooks read from (services/replica.py).
+    IRM_REPORTING_DATABASE_URL = _postgres_driver(os.environ.get("IRM_REPORTING_DATABASE_URL", ""))
     # Several nodes (docs/DEPLOY.md). The shared folder for documents, imports and exports
     # (services/storage.py); default: the instance folder.
     IRM_STORAGE_DIR = os.environ.get("IRM_STORAGE_DIR")

@@ -53,13 +53,17 @@ def _free_port() -> int:
 def gunicorn(target: Target, workers: int):
     """Run gunicorn on the target's database; always terminate it, whatever happens."""
     host, port = "127.0.0.1", _free_port()
+    # The production settings (deploy/gunicorn.conf.py): JSON access log, metrics summed
+    # across the workers; only the worker count and the address are the benchmark's.
     env = {**os.environ, "DATABASE_URL": target.url, "SECRET_KEY": SECRET_KEY,
-           "IRM_INSTANCE_DIR": str(WORK_DIR / "instance")}
+           "IRM_INSTANCE_DIR": str(WORK_DIR / "instance"), "IRM_WORKERS": str(workers),
+           "IRM_BIND": f"{host}:{port}", "IRM_LOG_FORMAT": "json",
+           "PROMETHEUS_MULTIPROC_DIR": str(WORK_DIR / f"metrics-{workers}w")}
     log_path = WORK_DIR / f"gunicorn-{target.scale}-{target.backend}-{workers}w.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-             f"{host}:{port}", "--timeout", "120", "app:create_app()"],
+            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
+             "app:create_app()"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             _wait_ready(server, host, port, log_path)

@@ -64,3 +64,50 @@ def test_all_projects_export_has_every_project_of_the_scope_and_no_other(app, ui
     assert "proekty" in response.headers["Content-Disposition"]
     sheet = openpyxl.load_workbook(BytesIO(response.data)).active
     assert sorted(r[0] for r in sheet.iter_rows(min_row=2, values_only=True)) == expected
+
+
+def test_exports_read_their_rows_from_the_reporting_replica(app, ui, world, tmp_path):
+    """With IRM_REPORTING_DATABASE_URL the rows are read there and the job is kept on the
+    primary. (The "replica" here is the same database under a second engine, so the test
+    runs on both backends; which engine ran the row query is what is checked.)"""
+    from sqlalchemy import event
+
+    from app.jobs.scheduler import build_exports
+
+    app.config.update(IRM_EXPORT_DIR=str(tmp_path),
+                      IRM_REPORTING_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        assert ui("region.turkestan").post("/exports/projects").status_code == 302
+        with app.app_context():
+            from app.services.replica import _engine
+
+            replica_statements = []
+            event.listen(_engine(), "before_cursor_execute",
+                         lambda *args: replica_statements.append(args[2]))
+            assert build_exports(db.session) == 1
+            job = db.session.execute(select(ExportJob).order_by(ExportJob.id.desc())).scalars().first()
+            assert job.status == ExportStatus.done and job.rows > 0
+        assert any("FROM project" in statement for statement in replica_statements)
+        assert not any("export_job" in statement for statement in replica_statements)
+    finally:
+        app.config["IRM_REPORTING_DATABASE_URL"] = ""
+        with app.app_context():
+            for engine in app.extensions.pop("irm_reporting_engines", {}).values():
+                engine.dispose()
+
+
+def test_a_scheduler_taking_over_builds_the_exports_its_predecessor_left_running(
+        app, ui, world, tmp_path):
+    from app.services.exports import requeue_orphaned_exports
+
+    app.config["IRM_EXPORT_DIR"] = str(tmp_path)
+    assert ui("region.almaty").post("/exports/pool").status_code == 302
+    with app.app_context():
+        job = db.session.execute(select(ExportJob).order_by(ExportJob.id.desc())).scalars().first()
+        job.status = ExportStatus.running  # claimed by a scheduler killed while building it
+        db.session.commit()
+        assert run_pending_exports(db.session, tmp_path) == 0  # nobody else touches it
+        assert requeue_orphaned_exports(db.session) == 1
+        assert run_pending_exports(db.session, tmp_path) == 1
+        db.session.refresh(job)
+        assert job.status == ExportStatus.done

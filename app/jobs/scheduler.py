@@ -26,9 +26,10 @@ from flask import Flask
 from ..extensions import db
 from ..services.clock import local_timezone, now_utc
 from ..services.documents import remove_orphans
-from ..services.exports import run_pending_exports
+from ..services.exports import requeue_orphaned_exports, run_pending_exports
 from ..services.imports import run_pending_imports
 from ..services.notifications import deliver_pending
+from ..services.replica import reporting_session
 from ..services.sweep import run_daily_sweep
 from . import leadership, metrics
 from .analysis import analysis_daily
@@ -43,9 +44,10 @@ EXIT_LOST_LOCK = 75  # EX_TEMPFAIL: the service manager restarts it, into standb
 
 
 def build_exports(session, day=None):
-    """Build the queued large exports."""
+    """Build the queued large exports, reading their rows from the replica if there is one."""
     from ..views.exports import export_directory
-    return run_pending_exports(session, export_directory())
+    with reporting_session(session) as reader:
+        return run_pending_exports(session, export_directory(), reader)
 
 
 def run_imports(session, day=None):
@@ -193,8 +195,9 @@ def serve(app: Flask, stop: Optional[threading.Event] = None) -> int:
     log.info("scheduler active", extra={"holder": name})
     scheduler = None
     try:
-        with app.app_context():
+        with app.app_context():  # what a killed predecessor left half done is redone
             release_stale_claims(db.session, name)
+            requeue_orphaned_exports(db.session)
             db.session.remove()
         scheduler = build_scheduler(app)
         scheduler.start()

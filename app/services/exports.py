@@ -5,7 +5,7 @@ stays flat however large the pool; the rows are the requesting user's scope.
 """
 import logging
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, true, update
@@ -74,8 +74,18 @@ def pool_rows(session: Session, user: OfficeUser, pool_only: bool = True) -> Ite
                "volume": volume, "jobs": jobs, "year": year, "office": office}
 
 
-def run_pending_exports(session: Session, directory: Path) -> int:
-    """Build every queued export once (a second scheduler cannot claim the same job)."""
+def requeue_orphaned_exports(session: Session) -> int:
+    """Queue again the exports a dead scheduler was building; return how many. Called by
+    a scheduler that has just taken the lock: no other process builds exports then."""
+    requeued = session.execute(update(ExportJob).where(ExportJob.status == ExportStatus.running)
+                               .values(status=ExportStatus.pending)).rowcount
+    session.commit()
+    return requeued
+
+
+def run_pending_exports(session: Session, directory: Path, reader: Optional[Session] = None) -> int:
+    """Build every queued export once (a second scheduler cannot claim the same job); the
+    rows come from `reader` when given (a replica, services/replica.py)."""
     directory.mkdir(parents=True, exist_ok=True)
     built = 0
     for job_id in session.execute(select(ExportJob.id).where(
@@ -89,7 +99,7 @@ def run_pending_exports(session: Session, directory: Path) -> int:
         job = session.get(ExportJob, job_id)
         path = directory / f"export-{job.id}.xlsx"
         whole = job.kind == PROJECTS_EXPORT
-        counted = _Counter(pool_rows(session, job.user, pool_only=not whole))
+        counted = _Counter(pool_rows(reader or session, job.user, pool_only=not whole))
         try:
             with path.open("wb") as stream:
                 write_workbook([(PROJECTS_SHEET if whole else POOL_SHEET, POOL_COLUMNS,
