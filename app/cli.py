@@ -9,7 +9,8 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from .extensions import db
-from .models import FrontOffice
+from .models import Country, FrontOffice, Region
+from .models.org import LEVEL_OF_KIND, OfficeKind, OfficeLevel
 from .security.passwords import check_password
 from .security.roles import ROLE_NAMES
 
@@ -44,6 +45,42 @@ def seed_demo_command(password):
     summary = seed_demo(db.session, current_app.appbuilder.sm, password)
     for name, count in summary.items():
         click.echo(f"{name}: {count}")
+
+
+@irm_cli.command("create-office")
+@click.option("--name", required=True, help="The office's name, unique.")
+@click.option("--kind", required=True, type=click.Choice([kind.name for kind in OfficeKind]))
+@click.option("--region", "region_code", help="Region code (KZ-75): regional offices.")
+@click.option("--country", "country_code", help="Country (DE): offices abroad.")
+@click.option("--parent", "parent_name", help="The office it reports to (exact name).")
+def create_office_command(name, kind, region_code, country_code, parent_name):
+    """Create a front office (the first ones of a new installation, before any user)."""
+    kind = OfficeKind[kind]
+    level = LEVEL_OF_KIND[kind]
+    if db.session.execute(select(FrontOffice.id).where(FrontOffice.name == name)).first():
+        raise click.BadParameter(f"an office named {name!r} exists", param_hint="--name")
+    office = FrontOffice(name=name, kind=kind)
+    if level == OfficeLevel.regional:
+        if not region_code:
+            raise click.BadParameter("a regional office needs its region", param_hint="--region")
+        office.region = _named(Region, Region.code, region_code, "--region")
+    if level == OfficeLevel.external:
+        if not country_code:
+            raise click.BadParameter("an office abroad needs its country",
+                                     param_hint="--country")
+        office.country = _named(Country, Country.alpha2, country_code.upper(), "--country")
+    if parent_name:
+        office.parent = _named(FrontOffice, FrontOffice.name, parent_name, "--parent")
+    db.session.add(office)
+    db.session.commit()
+    click.echo(f"Created {office.name} ({kind.name}, {level.name}).")
+
+
+def _named(model, column, value, option):
+    found = db.session.execute(select(model).where(column == value)).scalar_one_or_none()
+    if found is None:
+        raise click.BadParameter(f"no {model.__tablename__} {value!r}", param_hint=option)
+    return found
 
 
 @irm_cli.command("create-user")

@@ -47,3 +47,33 @@ def test_create_user_refuses_a_password_the_policy_refuses(app, world):
 def test_init_db_is_repeatable(app):
     result = app.test_cli_runner().invoke(args=["irm", "init-db"])
     assert result.exit_code == 0, result.output
+
+
+def test_create_office_makes_the_first_office_of_a_new_installation(app, world):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["irm", "create-office", "--name", "НК: отдел сопровождения",
+                                 "--kind", "nc_hq"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["irm", "create-office", "--name", "Посольство РК в Японии",
+                                 "--kind", "embassy", "--country", "jp",
+                                 "--parent", "НК: отдел сопровождения"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        embassy = db.session.execute(select(FrontOffice).filter_by(
+            name="Посольство РК в Японии")).scalar_one()
+        assert embassy.level.name == "external" and embassy.country.alpha2 == "JP"
+        assert embassy.parent.name == "НК: отдел сопровождения"
+
+
+def test_create_office_refuses_a_regional_office_without_its_region(app, world):
+    runner = app.test_cli_runner()
+    for args, message in (
+            (["--name", "Без региона", "--kind", "regional_org"], "needs its region"),
+            (["--name", "Неизвестный регион", "--kind", "regional_org", "--region", "KZ-00"],
+             "no region"),
+            (["--name", "Посольство РК в Германии", "--kind", "embassy", "--country", "DE"],
+             "exists")):
+        result = runner.invoke(args=["irm", "create-office", *args])
+        assert result.exit_code != 0 and message in result.output, result.output
+    with app.app_context():
+        assert db.session.execute(select(FrontOffice).filter_by(name="Без региона")).first() is None
