@@ -275,7 +275,9 @@ def test_killing_a_node_and_the_active_scheduler_loses_and_doubles_nothing(datab
         processes.kill("scheduler-1")
         took_over_at = _wait_for("scheduler 2 takes over", lambda: processes.has_logged(
             "scheduler-2", "scheduler active"), TAKEOVER_LIMIT)
-        time.sleep(3 * HEARTBEAT_SECONDS + 2)  # a few of the survivor's own runs
+        _wait_for("the survivor's own heartbeat runs", lambda: sum(
+            record.get("message") == "job ran" and record.get("job") == "heartbeat"
+            for record in processes.log_records("scheduler-2")) >= 3, 60)
         stop.set()
         for client in clients:
             client.join(timeout=30)

@@ -56,19 +56,25 @@ def run_once(session: Session, job: str, period: str, work: Callable[[], object]
     if not claim(session, job, period):
         log.info("%s for %s already ran", job, period)
         return None
-    run = session.execute(select(JobRun).where(JobRun.job == job, JobRun.period == period)
-                          ).scalar_one()
+    return run_claimed(session, job, period, work)
+
+
+def run_claimed(session: Session, job: str, period: str, work: Callable[[], object]) -> object:
+    """Run work under the claim just taken: record its result, or release the claim when
+    it fails (and re-raise) so that the next attempt does the work."""
     try:
         result = work()
-        run.finished_at = now_utc()
-        run.result = str(result)[:1000]
-        session.commit()
-        return result
     except Exception:
         session.rollback()
         session.execute(delete(JobRun).where(JobRun.job == job, JobRun.period == period))
         session.commit()
         raise
+    run = session.execute(select(JobRun).where(JobRun.job == job, JobRun.period == period)
+                          ).scalar_one()
+    run.finished_at = now_utc()
+    run.result = str(result)[:1000]
+    session.commit()
+    return result
 
 
 def last_period(session, job: str) -> Optional[str]:

@@ -24,6 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from ..extensions import db
+from ..services import storage
 from ..services.clock import local_timezone, now_utc
 from ..services.documents import remove_orphans
 from ..services.exports import requeue_orphaned_exports, run_pending_exports
@@ -34,7 +35,7 @@ from ..services.sweep import run_daily_sweep
 from . import leadership, metrics
 from .analysis import analysis_daily
 from .reporting import reporting_daily
-from .runs import claim, last_period, prune_runs, release_stale_claims, run_once
+from .runs import claim, last_period, prune_runs, release_stale_claims, run_claimed
 
 log = logging.getLogger(__name__)
 SLOT_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -45,15 +46,13 @@ EXIT_LOST_LOCK = 75  # EX_TEMPFAIL: the service manager restarts it, into standb
 
 def build_exports(session, day=None):
     """Build the queued large exports, reading their rows from the replica if there is one."""
-    from ..views.exports import export_directory
     with reporting_session(session) as reader:
-        return run_pending_exports(session, export_directory(), reader)
+        return run_pending_exports(session, storage.folder("exports"), reader)
 
 
 def run_imports(session, day=None):
     """Run import passes whose web worker died (each claimed by one worker only)."""
-    from ..views.imports import import_directory
-    return run_pending_imports(session, import_directory())
+    return run_pending_imports(session, storage.folder("imports"))
 
 
 def heartbeat(session, day=None):
@@ -113,35 +112,32 @@ def daily_at(app: Flask) -> tuple[int, int]:
 def run_due(app: Flask, job: Job, now: Optional[datetime] = None) -> bool:
     """Run the job for its due period unless that is done; return whether it ran here."""
     with app.app_context():
-        session = db.session
         try:
-            now = now or now_utc()
-            period = job.due_period(now, daily_at(app))
-            before = last_period(session, job.id)
-            day = date.fromisoformat(period) if job.every is None else None
-            started = time.monotonic()
-            done = []
-
-            def work():
-                done.append(job.work(session, day))
-                return done[0]
-            try:
-                run_once(session, job.id, period, work)
-            except Exception:
-                metrics.job_finished(job.id, "failed", time.monotonic() - started)
-                log.exception("job failed", extra={"job": job.id, "period": period})
-                return False
-            if not done:
-                return False
-            metrics.job_finished(job.id, "done", time.monotonic() - started)
-            log.info("job ran", extra={"job": job.id, "period": period,
-                                       "result": str(done[0])[:200],
-                                       "seconds": round(time.monotonic() - started, 3)})
-            if job.every is not None and before is not None:
-                _record_coalesced(session, job, before, period)
-            return True
+            return _run_due(db.session, job, now or now_utc(), daily_at(app))
         finally:
-            session.remove()
+            db.session.remove()
+
+
+def _run_due(session, job: Job, now: datetime, at: tuple[int, int]) -> bool:
+    period = job.due_period(now, at)
+    before = last_period(session, job.id)
+    if not claim(session, job.id, period):
+        return False
+    day = date.fromisoformat(period) if job.every is None else None
+    started = time.monotonic()
+    try:
+        result = run_claimed(session, job.id, period, lambda: job.work(session, day))
+    except Exception:
+        metrics.job_finished(job.id, "failed", time.monotonic() - started)
+        log.exception("job failed", extra={"job": job.id, "period": period})
+        return False
+    seconds = time.monotonic() - started
+    metrics.job_finished(job.id, "done", seconds)
+    log.info("job ran", extra={"job": job.id, "period": period, "result": str(result)[:200],
+                               "seconds": round(seconds, 3)})
+    if job.every is not None and before is not None:
+        _record_coalesced(session, job, before, period)
+    return True
 
 
 def _record_coalesced(session, job: Job, before: str, period: str) -> None:
