@@ -3,6 +3,7 @@ periods of daily and interval jobs, and what a killed predecessor left half done
 
 tests/test_failover.py proves the same end to end with real processes and kill -9.
 """
+import os
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -191,9 +192,10 @@ def test_a_standby_takes_over_when_the_active_scheduler_stops(app, quick_standby
     again.release()
 
 
+@pytest.mark.skipif(not os.environ.get("IRM_TEST_DATABASE_URL"),
+                    reason="the advisory lock lives on a PostgreSQL connection")
+@pytest.mark.parametrize("app", ["postgresql"], indirect=True)
 def test_an_active_scheduler_whose_lock_connection_dies_stops(app, quick_standby):
-    if app.config["IRM_TEST_BACKEND"] != "postgresql":
-        pytest.skip("the advisory lock lives on a PostgreSQL connection")
     stop, result = threading.Event(), []
     active = threading.Thread(target=lambda: result.append(serve(app, stop)), daemon=True)
     active.start()
