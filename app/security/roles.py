@@ -36,7 +36,7 @@ READ_WRITE_METHODS = {
     "submit": "write", "refresh": "write", "xlsx": "read",
     "attach": "write", "detach": "write", "document": "read", "documents": "read", "version_file": "read",
     "add_version": "write",
-    "template": "read", "progress": "read", "upload": "write", "write": "write",
+    "template": "read", "upload": "write", "write": "write",
     "add": "write", "edit": "write", "delete": "write",
     "action": "write", "action_post": "write", "muldelete": "write", "mark_read": "write",
     # ModelRestApi
