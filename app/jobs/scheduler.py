@@ -87,19 +87,18 @@ def _slot(moment: datetime, every: timedelta) -> datetime:
 
 def jobs(app: Flask) -> tuple[Job, ...]:
     """Return the scheduled jobs."""
-    interval = timedelta
     return (
         Job("daily_sweep", run_daily_sweep),
         Job("reporting_daily", reporting_daily),
         Job("analysis_daily", analysis_daily),
         Job("prune_job_runs", lambda session, day: prune_runs(session, [
             job.id for job in jobs(app) if job.every is not None])),
-        Job("deliver_pending", lambda session, day: deliver_pending(session), interval(minutes=1)),
-        Job("build_exports", build_exports, interval(seconds=30)),
-        Job("run_imports", run_imports, interval(minutes=1)),
-        Job("documents_cleanup", lambda session, day: remove_orphans(session), interval(hours=24)),
+        Job("deliver_pending", lambda session, day: deliver_pending(session), timedelta(minutes=1)),
+        Job("build_exports", build_exports, timedelta(seconds=30)),
+        Job("run_imports", run_imports, timedelta(minutes=1)),
+        Job("documents_cleanup", lambda session, day: remove_orphans(session), timedelta(hours=24)),
         Job("heartbeat", heartbeat,
-            interval(seconds=app.config["IRM_SCHEDULER_HEARTBEAT_SECONDS"])),
+            timedelta(seconds=app.config["IRM_SCHEDULER_HEARTBEAT_SECONDS"])),
     )
 
 
@@ -120,7 +119,8 @@ def run_due(app: Flask, job: Job, now: Optional[datetime] = None) -> bool:
 
 def _run_due(session, job: Job, now: datetime, at: tuple[int, int]) -> bool:
     period = job.due_period(now, at)
-    before = last_period(session, job.id)
+    # Only interval jobs record the slots nobody ran: the last one taken is asked for them.
+    before = last_period(session, job.id) if job.every is not None else None
     if not claim(session, job.id, period):
         return False
     day = date.fromisoformat(period) if job.every is None else None
@@ -135,7 +135,7 @@ def _run_due(session, job: Job, now: datetime, at: tuple[int, int]) -> bool:
     metrics.job_finished(job.id, "done", seconds)
     log.info("job ran", extra={"job": job.id, "period": period, "result": str(result)[:200],
                                "seconds": round(seconds, 3)})
-    if job.every is not None and before is not None:
+    if before is not None:
         _record_coalesced(session, job, before, period)
     return True
 

@@ -7,9 +7,7 @@ import json
 import time
 
 from gunicorn.glogging import Logger
-from pythonjsonlogger.json import JsonFormatter
-
-from .logs import JSON_FIELDS
+from .logs import json_formatter
 
 
 class JsonLogger(Logger):
@@ -18,8 +16,7 @@ class JsonLogger(Logger):
     def setup(self, cfg):
         super().setup(cfg)
         for handler in self.error_log.handlers:
-            handler.setFormatter(JsonFormatter(JSON_FIELDS, rename_fields={
-                "asctime": "time", "levelname": "level", "name": "logger"}))
+            handler.setFormatter(json_formatter())
 
     def access(self, resp, req, environ, request_time):
         if not self.access_log_enabled:

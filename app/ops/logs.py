@@ -29,6 +29,12 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def json_formatter() -> JsonFormatter:
+    """The one JSON line format of the app's, the scheduler's and gunicorn's logs."""
+    return JsonFormatter(JSON_FIELDS, rename_fields={
+        "asctime": "time", "levelname": "level", "name": "logger"})
+
+
 class IrmHandler(logging.StreamHandler):
     """The one handler configure_logging installs (found again and replaced by it)."""
 
@@ -41,8 +47,7 @@ def configure_logging(fmt: str = "text", level: int = logging.INFO) -> None:
     handler = IrmHandler(sys.stderr)
     handler.addFilter(RequestIdFilter())
     if fmt == "json":
-        handler.setFormatter(JsonFormatter(JSON_FIELDS, rename_fields={
-            "asctime": "time", "levelname": "level", "name": "logger"}))
+        handler.setFormatter(json_formatter())
     else:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT))
     root.addHandler(handler)
