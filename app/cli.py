@@ -185,35 +185,59 @@ def run_job_command(job, today):
     click.echo(str(work(db.session, day)))
 
 
+def _storage_folders() -> dict:
+    """Return the storage folders a backup holds, as configured (services/storage.py)."""
+    from .services import storage
+
+    return {name: storage.folder(name) for name in storage.OVERRIDES}
+
+
 @irm_cli.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(path):
-    """Write a backup of the database to PATH (a .tar) and verify it by restoring it."""
+    """Back up the database and the files its rows name to PATH (a .tar); verify by restoring."""
     from .services.backup import BackupError, backup
+    from .services.documents import megabytes
 
     try:
-        summary = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+        summary = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path,
+                         _storage_folders())
     except BackupError as error:
         raise click.ClickException(str(error))
     click.echo(f"Backup written to {path} and verified: restored into a fresh database, "
-               f"its {summary.tables} tables ({summary.rows} rows) match "
-               f"(schema revision {summary.revision}).")
+               f"its {summary.tables} tables ({summary.rows} rows) and {summary.files} files "
+               f"({megabytes(summary.file_bytes)} MB) match (schema revision "
+               f"{summary.revision}).")
 
 
 @irm_cli.command("restore")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Replace the contents of a non-empty database.")
+@click.option("--force", is_flag=True,
+              help="Replace the contents of a non-empty database and differing files.")
 def restore_command(path, force):
-    """Restore the backup at PATH into the configured database and verify it."""
+    """Restore the backup at PATH into the configured database and storage folder; verify."""
     from .services.backup import BackupError, restore
+    from .services.documents import megabytes
 
     # Our own idle connections must not hold locks the restore would wait for.
     db.session.remove()
     db.engine.dispose()
     try:
-        summary = restore(current_app.config["SQLALCHEMY_DATABASE_URI"], path, force=force)
+        summary = restore(current_app.config["SQLALCHEMY_DATABASE_URI"], path,
+                          _storage_folders(), force=force)
     except BackupError as error:
         raise click.ClickException(str(error))
+    restored = f"its {summary.tables} tables ({summary.rows} rows)"
+    notes = []
+    if summary.files is None:
+        notes.append("This backup (format 1) holds the database only: the storage folder's "
+                     "files were not included; restore them from their own copy.")
+    else:
+        restored += f" and {summary.files} files ({megabytes(summary.file_bytes)} MB)"
+    if summary.unnamed_files:
+        notes.append(f"{summary.unnamed_files} files already in the storage folder are not "
+                     f"in the backup; `flask --app run irm documents-cleanup` removes those "
+                     f"of documents.")
+    notes.append("Run `flask --app run irm init-db` if this app's schema is newer.")
     click.echo(f"Restored {path} (taken {summary.created_at}, schema revision "
-               f"{summary.revision}): its {summary.tables} tables ({summary.rows} rows) match "
-               f"the backup. Run `flask --app run irm init-db` if this app's schema is newer.")
+               f"{summary.revision}): {restored} match the backup. " + " ".join(notes))

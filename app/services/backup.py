@@ -1,12 +1,15 @@
-"""Consistent backups of the database, verified by restoring them (SQLite and PostgreSQL).
+"""Consistent backups of the installation, verified by restoring them (SQLite and PostgreSQL).
 
-A backup is an uncompressed tar file of two members:
-  manifest.json     format, backend, schema revision (alembic_version), UTC time, the dump's
-                    sha256, and each table's row count and checksum (table_fingerprints)
+A backup is an uncompressed tar file of:
   database.sqlite3  a copy made by SQLite's online backup API, or
   database.pgdump   pg_dump --format=custom
-The dump and the fingerprints come from one snapshot, so restoring the dump must give back
-exactly the fingerprints; both `backup` and `restore` check that in a scratch database.
+  files/...         the files of the storage folder that the dump's rows name (backup_files.py)
+  manifest.json     format, backend, schema revision (alembic_version), UTC time, the dump's
+                    sha256, each table's row count and checksum (table_fingerprints), and
+                    each file's path, size and sha256; last, as the files are hashed on the way
+The dump, the fingerprints and the list of files come from one snapshot, so restoring the
+dump must give back exactly the fingerprints, and its rows must name exactly the files;
+both `backup` and `restore` check that in a scratch database. Format 1 held the database only.
 """
 import glob
 import hashlib
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator, Mapping, Optional
 
 from sqlalchemy import column, create_engine, inspect, select, table, text
 from sqlalchemy.engine import URL, Connection, make_url
@@ -33,13 +36,29 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import String
 
+from . import backup_files
+from .backup_files import FilesError
+
 FORMAT = "irm-backup"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+DATABASE_ONLY_VERSION = 1  # before the storage folder's files came along
+# A file deleted with its row after the snapshot is gone from the next snapshot's rows too.
+SNAPSHOT_ATTEMPTS = 3
 MANIFEST = "manifest.json"
 DUMP_NAMES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 BACKEND_LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 Fingerprints = dict[str, tuple[int, str]]
+Folders = Mapping[str, Path]  # storage folder name ("documents", ...) -> its path
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one read of a database gives: its tables' fingerprints, revision and files."""
+
+    fingerprints: Fingerprints
+    revision: Optional[str]
+    files: set[str]  # "<folder>/<name>" of every file its rows name (backup_files.py)
 
 
 class BackupError(Exception):
@@ -55,41 +74,44 @@ class Summary:
     created_at: str
     tables: int
     rows: int
+    files: Optional[int]  # None: a format 1 backup, database only
+    file_bytes: int = 0
+    unnamed_files: int = 0  # files restore found in the storage folder that the backup lacks
 
 
-def backup(database_url: str, path: Path) -> Summary:
-    """Write a backup of the database to path, then verify it by restoring it elsewhere."""
+def backup(database_url: str, path: Path, folders: Folders) -> Summary:
+    """Write a backup of the database and of the files its rows name, then verify it."""
     url, path = _url(database_url), Path(path)
     if path.exists():
         raise BackupError(f"{path} already exists; choose a new file name")
     if not path.parent.is_dir():
         raise BackupError(f"no directory {path.parent}; create it first")
-    backend = url.get_backend_name()
-    # Work beside the target: same file system for the final rename, and no tmpfs limits.
-    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".irm-backup-") as work:
-        dump = Path(work) / DUMP_NAMES[backend]
-        fingerprints, revision = (_sqlite_dump if backend == "sqlite" else _pg_dump)(url, dump)
-        manifest = {
-            "format": FORMAT, "format_version": FORMAT_VERSION, "backend": backend,
-            "schema_revision": revision,
-            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "dump": {"file": dump.name, "sha256": _sha256(dump), "bytes": dump.stat().st_size},
-            "tables": {name: {"rows": rows, "sha256": checksum}
-                       for name, (rows, checksum) in fingerprints.items()},
-        }
-        _write_archive(Path(work) / "backup.tar", manifest, dump)
-        os.replace(Path(work) / "backup.tar", path)
+    for _ in range(SNAPSHOT_ATTEMPTS):
+        # Work beside the target: same file system for the final rename, and no tmpfs limits.
+        with tempfile.TemporaryDirectory(dir=path.parent, prefix=".irm-backup-") as work:
+            manifest, missing = _write_backup(url, Path(work), folders)
+            if not missing:
+                os.replace(Path(work) / "backup.tar", path)
+                break
+    else:
+        raise BackupError(
+            f"{len(missing)} file(s) that the database names are missing from the storage "
+            f"folder: {backup_files.some_paths(missing)}. A backup would restore records "
+            f"without their files, so none was written. Put the files back (from an earlier "
+            f"backup) or delete the records they belong to, then back up again")
     try:
-        with tempfile.TemporaryDirectory() as work:
-            _verify_in_scratch(url, *_open_archive(path, Path(work)))
+        with tempfile.TemporaryDirectory() as work, _files_checked("the backup was deleted"):
+            manifest, dump = _open_archive(path, Path(work))
+            _verify_in_scratch(url, manifest, dump)
+            backup_files.read_files(path, manifest["files"])
     except BaseException:
         path.unlink(missing_ok=True)  # an unverified backup must not be mistaken for one
         raise
     return _summary(manifest)
 
 
-def restore(database_url: str, path: Path, force: bool = False) -> Summary:
-    """Restore a backup into the database, verified first in a scratch database, then in place."""
+def restore(database_url: str, path: Path, folders: Folders, force: bool = False) -> Summary:
+    """Restore a backup into the database and storage folder, checked first, then in place."""
     url, path = _url(database_url), Path(path)
     backend = url.get_backend_name()
     with tempfile.TemporaryDirectory() as work:
@@ -105,14 +127,65 @@ def restore(database_url: str, path: Path, force: bool = False) -> Summary:
                 f"the configured database is not empty ({len(existing)} tables, e.g. "
                 f"{', '.join(existing[:3])}); nothing was restored. Restore into an empty "
                 f"database, or pass --force to replace its contents")
-        _verify_in_scratch(url, manifest, dump)
+        listed = manifest.get("files")  # None: format 1, database only
+        absent, differing = backup_files.split(listed or [], folders)
+        if differing and not force:
+            raise BackupError(
+                f"the storage folder already holds other files under {len(differing)} of the "
+                f"backup's file names ({backup_files.some_paths(differing)}); nothing was "
+                f"restored. Restore into an empty storage folder (IRM_STORAGE_DIR), or pass "
+                f"--force to replace them")
+        with _files_checked("nothing was restored"):
+            _verify_in_scratch(url, manifest, dump)
+            if listed is not None:
+                # Files before rows: a failed database restore leaves orphan files (which
+                # the clean-up removes), never rows without their files.
+                to_write = absent + [e for e in listed if e["path"] in set(differing)]
+                with backup_files.staging_folders(folders) as staging:
+                    backup_files.read_files(path, listed, staging,
+                                            {entry["path"] for entry in to_write})
+                    backup_files.move_into_place(to_write, staging, folders)
         if backend == "sqlite":
             _sqlite_path(url).parent.mkdir(parents=True, exist_ok=True)
             _sqlite_copy(dump, _sqlite_path(url))
         else:
             _pg_restore(url, dump, clean=bool(existing))
-        _check(_read_database(url)[0], manifest, "the configured database")
+        _check(_read_database(url), manifest, "the configured database")
+        if listed is not None:
+            with _files_checked("the database was restored; compare the storage folder"):
+                backup_files.check_in_place(listed, folders)
+            return _summary(manifest, backup_files.unnamed_files(listed, folders))
     return _summary(manifest)
+
+
+def _write_backup(url: URL, work: Path, folders: Folders) -> tuple[dict, list[str]]:
+    """Write work/backup.tar from one snapshot; return its manifest and the missing files."""
+    backend = url.get_backend_name()
+    dump = work / DUMP_NAMES[backend]
+    snapshot = (_sqlite_dump if backend == "sqlite" else _pg_dump)(url, dump)
+    with tarfile.open(work / "backup.tar", "w") as archive:
+        archive.add(dump, arcname=dump.name)
+        files, missing = backup_files.add_files(archive, folders, snapshot.files)
+        manifest = {
+            "format": FORMAT, "format_version": FORMAT_VERSION, "backend": backend,
+            "schema_revision": snapshot.revision,
+            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "dump": {"file": dump.name, "sha256": _sha256(dump), "bytes": dump.stat().st_size},
+            "tables": {name: {"rows": rows, "sha256": checksum}
+                       for name, (rows, checksum) in snapshot.fingerprints.items()},
+            "files": files,
+        }
+        _add_manifest(archive, manifest)
+    return manifest, missing
+
+
+@contextmanager
+def _files_checked(outcome: str) -> Iterator[None]:
+    """Turn a mismatch of the backup's files into a BackupError that says what became of it."""
+    try:
+        yield
+    except FilesError as error:
+        raise BackupError(f"{error}; {outcome}") from None
 
 
 def table_fingerprints(connection: Connection) -> Fingerprints:
@@ -198,9 +271,14 @@ def _connected(url: URL, **options) -> Iterator[Connection]:
         engine.dispose()
 
 
-def _read_database(url: URL) -> tuple[Fingerprints, Optional[str]]:
+def _read_database(url: URL) -> Snapshot:
     with _connected(url) as connection:
-        return table_fingerprints(connection), _schema_revision(connection)
+        return _read(connection)
+
+
+def _read(connection: Connection) -> Snapshot:
+    return Snapshot(table_fingerprints(connection), _schema_revision(connection),
+                    backup_files.referenced_files(connection))
 
 
 def _existing_tables(url: URL) -> list[str]:
@@ -210,13 +288,16 @@ def _existing_tables(url: URL) -> list[str]:
         return sorted(inspect(connection).get_table_names())
 
 
-def _check(actual: Fingerprints, manifest: dict, where: str) -> None:
+def _check(restored: Snapshot, manifest: dict, where: str) -> None:
     expected = {name: (t["rows"], t["sha256"]) for name, t in manifest["tables"].items()}
+    actual = restored.fingerprints
     differing = sorted(n for n in expected.keys() | actual.keys()
                        if expected.get(n) != actual.get(n))
     if differing:
         raise BackupError(f"the data restored into {where} does not match the backup's "
                           f"manifest in tables: {', '.join(differing)}")
+    if "files" in manifest:
+        backup_files.check_listing(manifest["files"], restored.files, where)
 
 
 def _verify_in_scratch(url: URL, manifest: dict, dump: Path) -> None:
@@ -224,23 +305,21 @@ def _verify_in_scratch(url: URL, manifest: dict, dump: Path) -> None:
         with tempfile.TemporaryDirectory() as work:
             scratch = Path(work) / "verify.sqlite3"
             _sqlite_copy(dump, scratch)
-            _check(_read_database(make_url(f"sqlite:///{scratch}"))[0], manifest,
+            _check(_read_database(make_url(f"sqlite:///{scratch}")), manifest,
                    "a fresh database")
     else:
         with _scratch_postgres(url) as scratch:
             _pg_restore(scratch, dump, clean=False)
-            _check(_read_database(scratch)[0], manifest, "a fresh database")
+            _check(_read_database(scratch), manifest, "a fresh database")
 
 
 # -- the archive ----------------------------------------------------------------------------
 
-def _write_archive(target: Path, manifest: dict, dump: Path) -> None:
+def _add_manifest(archive: tarfile.TarFile, manifest: dict) -> None:
     data = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
-    with tarfile.open(target, "w") as archive:
-        info = tarfile.TarInfo(MANIFEST)
-        info.size, info.mtime = len(data), int(datetime.now().timestamp())
-        archive.addfile(info, io.BytesIO(data))
-        archive.add(dump, arcname=dump.name)
+    info = tarfile.TarInfo(MANIFEST)
+    info.size, info.mtime = len(data), int(datetime.now().timestamp())
+    archive.addfile(info, io.BytesIO(data))
 
 
 def _open_archive(path: Path, work: Path) -> tuple[dict, Path]:
@@ -251,13 +330,22 @@ def _open_archive(path: Path, work: Path) -> tuple[dict, Path]:
             if (manifest.get("format") != FORMAT or manifest.get("backend") not in DUMP_NAMES
                     or not isinstance(manifest.get("tables"), dict)):
                 raise ValueError("its manifest is not an IRM backup manifest")
+            version = manifest.get("format_version")
+            if version not in (DATABASE_ONLY_VERSION, FORMAT_VERSION):
+                raise ValueError(f"it is of format {version}; this IRM reads formats "
+                                 f"{DATABASE_ONLY_VERSION} and {FORMAT_VERSION}")
+            if version == FORMAT_VERSION:
+                backup_files.validate(manifest.get("files"))
+            else:
+                manifest.pop("files", None)  # format 1 never listed files
             dump = work / DUMP_NAMES[manifest["backend"]]
             with archive.extractfile(dump.name) as source, open(dump, "wb") as target:
                 shutil.copyfileobj(source, target)
             expected_sha256 = manifest["dump"]["sha256"]
     except FileNotFoundError:
         raise BackupError(f"no backup at {path}") from None
-    except (tarfile.TarError, KeyError, TypeError, AttributeError, ValueError) as error:
+    except (tarfile.TarError, KeyError, TypeError, AttributeError, ValueError,
+            json.JSONDecodeError) as error:
         raise BackupError(f"{path} is not a readable IRM backup ({error})") from None
     if _sha256(dump) != expected_sha256:
         raise BackupError(f"{path} is damaged: its dump {dump.name} does not match the "
@@ -273,10 +361,12 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _summary(manifest: dict) -> Summary:
-    tables = manifest["tables"]
+def _summary(manifest: dict, unnamed_files: int = 0) -> Summary:
+    tables, files = manifest["tables"], manifest.get("files")
     return Summary(manifest["backend"], manifest["schema_revision"], manifest["created_at"],
-                   len(tables), sum(t["rows"] for t in tables.values()))
+                   len(tables), sum(t["rows"] for t in tables.values()),
+                   None if files is None else len(files),
+                   sum(entry["bytes"] for entry in files or []), unnamed_files)
 
 
 def _url(database_url: str) -> URL:
@@ -310,7 +400,7 @@ def _sqlite_copy(source: Path, target: Path) -> None:
         source_db.close()
 
 
-def _sqlite_dump(url: URL, dump: Path) -> tuple[Fingerprints, Optional[str]]:
+def _sqlite_dump(url: URL, dump: Path) -> Snapshot:
     source = _sqlite_path(url)
     if not source.exists():
         raise BackupError(f"no SQLite database at {source}")
@@ -320,14 +410,14 @@ def _sqlite_dump(url: URL, dump: Path) -> tuple[Fingerprints, Optional[str]]:
 
 # -- PostgreSQL -----------------------------------------------------------------------------
 
-def _pg_dump(url: URL, dump: Path) -> tuple[Fingerprints, Optional[str]]:
+def _pg_dump(url: URL, dump: Path) -> Snapshot:
     with _connected(url, isolation_level="REPEATABLE READ") as connection:
         pg_dump, _ = _pg_tools(connection.dialect.server_version_info[0])
         # pg_dump reads the snapshot this transaction exports: the dump and the
-        # fingerprints below see exactly the same rows, whatever the app writes meanwhile.
+        # fingerprints and files below see exactly the same rows, whatever the app writes.
         snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
         _run([pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={dump}"], url)
-        return table_fingerprints(connection), _schema_revision(connection)
+        return _read(connection)
 
 
 def _pg_restore(url: URL, dump: Path, clean: bool) -> None:
