@@ -164,10 +164,13 @@ def compile_reports_command(quarter):
         year, number = parse_quarter(quarter)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--quarter")
-    created = create_drafts(db.session, year, number)
-    compile_consolidated(db.session, year, number)
+    failures: list = []
+    created = create_drafts(db.session, year, number, failures)
+    compile_consolidated(db.session, year, number, failures)
     db.session.commit()
     click.echo(f"{quarter}: {created} new reports; consolidated report compiled.")
+    for failure in failures:  # the others are compiled; these are marked on their reports
+        click.echo(f"not compiled: {failure}", err=True)
 
 
 @irm_cli.command("run-job")

@@ -19,18 +19,24 @@ CONSOLIDATE_ON_DAY = 16
 
 
 def reporting_daily(session: Session, today: Optional[date] = None) -> dict:
-    """Do the day's reporting work; every step runs once per period, whoever else tries."""
+    """Do the day's reporting work; every step runs once per period, whoever else tries.
+
+    An office whose figures fail does not stop the others: its report is marked, and the
+    result names it under "failed_offices" (logged as well, services/isolation.py).
+    """
     today = today or today_local()
     year, quarter = previous_quarter(*quarter_of(today))
     period = f"{year}Q{quarter}"
+    failures: list = []
     done = {"drafts": run_once(session, "create_drafts", period,
-                               lambda: create_drafts(session, year, quarter))}
+                               lambda: create_drafts(session, year, quarter, failures))}
     done["late"] = run_once(session, "mark_late", today.isoformat(),
                             lambda: mark_late(session, today))
     if _consolidation_due(session, today, year, quarter):
-        done["consolidated"] = run_once(session, "compile_consolidated", period,
-                                        lambda: bool(compile_consolidated(session, year, quarter)))
+        done["consolidated"] = run_once(session, "compile_consolidated", period, lambda: bool(
+            compile_consolidated(session, year, quarter, failures)))
     done["reminders"] = _remind(session, today, year, quarter)
+    done["failed_offices"] = sorted({failure.office_id for failure in failures})
     session.commit()
     return done
 

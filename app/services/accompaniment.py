@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, select
+from sqlalchemy import event, select, true
 from sqlalchemy.orm import Session
 
 from ..models.accompaniment import (ApplicationEvent, ApplicationStatus, ProviderViolation,
@@ -176,11 +176,19 @@ def record_provider_violation(session: Session, application: ServiceApplication,
     return violation
 
 
-def find_provider_violations(session: Session) -> list[ProviderViolation]:
-    """Record a violation for every application still at a provider past its term."""
+def late_at_provider(today: date):
+    """Return the condition: still at the provider past its term on `today`."""
+    return (ServiceApplication.status == S.forwarded) & (ServiceApplication.provider_due < today)
+
+
+def find_provider_violations(session: Session,
+                             office_id: Optional[int] = None) -> list[ProviderViolation]:
+    """Record a violation for every application (of one office, if given) still at a
+    provider past its term."""
     late = session.execute(select(ServiceApplication).where(
-        ServiceApplication.status == S.forwarded,
-        ServiceApplication.provider_due < today_local())).scalars()
+        late_at_provider(today_local()),
+        ServiceApplication.owner_office_id == office_id if office_id is not None
+        else true())).scalars()
     return [v for application in late if (v := record_provider_violation(session, application))]
 
 

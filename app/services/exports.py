@@ -17,6 +17,7 @@ from ..models.org import OfficeUser
 from ..security.scoping import build_scope, read_clause
 from .clock import now_utc
 from .excel import write_workbook
+from .isolation import is_outage
 
 log = logging.getLogger(__name__)
 POOL_EXPORT = "unified_pool"
@@ -108,11 +109,27 @@ def run_pending_exports(session: Session, directory: Path, reader: Optional[Sess
             job.status, job.file_name, job.rows = ExportStatus.done, path.name, counted.n
             built += 1
         except Exception as error:  # a broken export must not stop the others
-            log.exception("export %s failed", job.id)
-            job.status, job.error = ExportStatus.failed, str(error)[:255]
+            job = _failed(session, reader, job_id, error)
         job.finished_at = now_utc()
         session.commit()
     return built
+
+
+def _failed(session: Session, reader: Optional[Session], job_id: int,
+            error: Exception) -> ExportJob:
+    """Roll back what the failed export did (a database error leaves the transaction
+    unusable), log it with the user's office and return the job marked failed. An outage
+    is raised: the job stays claimed and a scheduler taking over queues it again."""
+    session.rollback()
+    if reader is not None and reader is not session:
+        reader.rollback()
+    if is_outage(error):
+        raise error
+    job = session.get(ExportJob, job_id)
+    log.error("export %s failed", job_id, exc_info=error, extra={
+        "job": "build_exports", "office_id": job.user.front_office_id if job.user else None})
+    job.status, job.error = ExportStatus.failed, str(error)[:255]
+    return job
 
 
 class _Counter:

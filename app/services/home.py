@@ -18,7 +18,7 @@ from ..models.requests import OPEN_REQUEST_STATUSES
 from ..security.scoping import read_clause
 from .calendar import working_calendar
 from .clock import today_local
-from .kpi import overall, scorecard, scorecards
+from .kpi import overall, scorecard, scorecards, unavailable
 from .reports import EDITABLE, previous_quarter, quarter_of
 
 
@@ -110,5 +110,6 @@ def attainment_by_office(session: Session) -> list[dict]:
         rows = cards[office.id]
         if rows:
             result.append({"office": office, "overall": overall(rows),
+                           "unavailable": unavailable(rows),
                            "link": f"/scorecard/?office={office.id}&quarter={year}Q{quarter}"})
     return result

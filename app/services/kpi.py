@@ -2,7 +2,9 @@
 
 Actuals come from the records, counted the way the quarterly report counts them
 (report_figures.KPI_ACTUALS), or from the office's own entry for a KPI no record can
-count. A quarter whose report is submitted shows the report's frozen figures.
+count. A quarter whose report is submitted shows the report's frozen figures. An office whose
+figures cannot be counted (bad data) shows its computed KPIs as unavailable; the other
+offices are counted as usual (services/isolation.py).
 """
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,10 +15,12 @@ from sqlalchemy.orm import Session
 
 from ..models import FrontOffice, KpiActual, KpiDefinition, KpiSource, KpiTarget
 from ..models.reports import QuarterlyReport, ReportKind
+from .isolation import together_or_apart
 from .report_figures import KPI_ACTUALS, attainment, totals_by_office
 from .reports import EDITABLE, snapshot_of
 
 GREEN, YELLOW = Decimal(100), Decimal(80)
+KPI_JOB = "kpi_figures"  # how the log names a failed count
 
 
 @dataclass
@@ -28,6 +32,7 @@ class KpiRow:
     actual: Optional[Decimal]
     attainment: Optional[Decimal]
     comment: Optional[str] = None
+    unavailable: bool = False  # counted from the records, and the office's count failed
 
     @property
     def light(self) -> str:
@@ -38,14 +43,17 @@ class KpiRow:
             "yellow" if self.attainment >= YELLOW else "red")
 
 
-def quarter_totals(session: Session, office: FrontOffice, year: int, quarter: int) -> dict:
-    """Return the quarter's figures: frozen if the report is in, else counted now."""
-    return totals_for(session, [office], year, quarter)[office.id]
+def quarter_totals(session: Session, office: FrontOffice, year: int,
+                   quarter: int) -> Optional[dict]:
+    """Return the quarter's figures: frozen if the report is in, else counted now (None
+    when they cannot be counted)."""
+    return totals_for(session, [office], year, quarter).get(office.id)
 
 
 def totals_for(session: Session, offices: list[FrontOffice], year: int,
                quarter: int) -> dict[int, dict]:
-    """Return {office id: the quarter's figures} for many offices in a few queries."""
+    """Return {office id: the quarter's figures} for many offices in a few queries; an
+    office whose figures fail is left out (and logged)."""
     frozen = {}
     for report in session.execute(select(QuarterlyReport).where(
             QuarterlyReport.owner_office_id.in_([o.id for o in offices]),
@@ -53,8 +61,8 @@ def totals_for(session: Session, offices: list[FrontOffice], year: int,
             QuarterlyReport.kind == ReportKind.office)).scalars():
         if report.status not in EDITABLE and report.snapshot:
             frozen[report.owner_office_id] = snapshot_of(report)["totals"]
-    counted = totals_by_office(session, [o.id for o in offices if o.id not in frozen],
-                               year, quarter)
+    counted = together_or_apart(session, KPI_JOB, [o.id for o in offices if o.id not in frozen],
+                                lambda ids: totals_by_office(session, ids, year, quarter), [])
     return {**counted, **frozen}
 
 
@@ -80,19 +88,29 @@ def scorecards(session: Session, offices: list[FrontOffice], year: int, quarter:
                    KpiTarget.quarter == quarter).order_by(KpiDefinition.code)).all():
         office_id = target.front_office_id
         own = entered.get((office_id, kpi.id))
-        if kpi.source == KpiSource.manual or kpi.code not in KPI_ACTUALS:
+        counted = kpi.source != KpiSource.manual and kpi.code in KPI_ACTUALS
+        if not counted:
             actual = own.value if own else None
         else:
-            actual = KPI_ACTUALS[kpi.code](totals[office_id])
+            actual = KPI_ACTUALS[kpi.code](totals[office_id]) if office_id in totals else None
         reached = attainment(actual, target.target_value, kpi.direction)
         cards[office_id].append(KpiRow(kpi, target.target_value, actual,
                                        Decimal(reached) if reached is not None else None,
-                                       own.comment if own else None))
+                                       own.comment if own else None,
+                                       unavailable=counted and office_id not in totals))
     return cards
 
 
+def unavailable(rows: list[KpiRow]) -> bool:
+    """Return whether some of these KPIs could not be counted (the office's data failed)."""
+    return any(row.unavailable for row in rows)
+
+
 def overall(rows: list[KpiRow]) -> Optional[Decimal]:
-    """Average attainment of the KPIs that have a figure, capped at 150 % each."""
+    """Average attainment of the KPIs that have a figure, capped at 150 % each; none while
+    some could not be counted (an average of the rest would mislead the ranking)."""
+    if unavailable(rows):
+        return None
     values = [min(r.attainment, Decimal(150)) for r in rows if r.attainment is not None]
     return (sum(values) / len(values)).quantize(Decimal("0.1")) if values else None
 

@@ -257,8 +257,13 @@ def attainment(actual, target, direction) -> Optional[str]:
     return str(ratio.quantize(Decimal("0.1")))
 
 
-def consolidate(parts: list[dict], year: int, quarter: int, office: FrontOffice) -> dict:
-    """Return the consolidated snapshot: the key-by-key sum of the parts' snapshots."""
+def consolidate(parts: list[dict], year: int, quarter: int, office: FrontOffice,
+                missing: Optional[list[dict]] = None) -> dict:
+    """Return the consolidated snapshot: the key-by-key sum of the parts' snapshots.
+
+    ``missing`` names the offices whose figures could not be compiled: they are not in the
+    sums, and the report says so (it cannot be submitted until they are, services/reports.py).
+    """
     totals = {key: sum(Decimal(p["totals"][key]) for p in parts) for key in TOTAL_KEYS}
     totals = {k: _money(v) if k in MONEY_KEYS else int(v) for k, v in totals.items()}
     return {
@@ -266,6 +271,7 @@ def consolidate(parts: list[dict], year: int, quarter: int, office: FrontOffice)
         "year": year, "quarter": quarter, "totals": totals,
         "parts": [{"office": p["office"], "totals": p["totals"], "status": p.get("status")}
                   for p in sorted(parts, key=lambda p: p["office"]["name"])],
+        "missing": sorted(missing or [], key=lambda m: m["office"]["name"]),
         "by_stage": _sum_rows(p["by_stage"] for p in parts),
         "by_level": _sum_rows(p["by_level"] for p in parts),
         "by_sector": _sum_rows(p["by_sector"] for p in parts),

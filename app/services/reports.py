@@ -16,12 +16,20 @@ from .locks import hold_write_lock
 from ..models import FrontOffice, OfficeKind, OfficeLevel
 from ..models.reports import QuarterlyReport, ReportEvent, ReportKind, ReportStatus
 from ..security import roles
+from . import isolation
 from .clock import local_timezone, now_utc, today_local
+from .report_failures import COMPILED, mark_compiled, mark_failed
 from .report_figures import compile_office, consolidate, totals_by_office
 
 R = ReportStatus
 EDITABLE = (R.draft, R.returned)
 OFFICE_DUE_DAY, CONSOLIDATED_DUE_DAY = 15, 20
+COMPILE_JOB = "compile_report"  # how the log and the job results name a report's compile
+MISSING_PARTS = _l("Сводный отчёт не представляется: не собраны цифры офисов %(offices)s. "
+                   "Сводный отчёт — сумма отчётов региональных и центральных офисов (п. 18): "
+                   "исправьте данные этих офисов и пересчитайте отчёт.")
+NOT_COMPILED = _l("Цифры отчёта не удалось собрать (%(error)s). Исправьте данные офиса и "
+                  "пересчитайте отчёт.")
 
 
 class ReportError(ValueError):
@@ -94,14 +102,20 @@ def _event(report: QuarterlyReport, action: str, user_id: Optional[int],
                                      comment=comment))
 
 
-def refresh(session: Session, report: QuarterlyReport, totals: Optional[dict] = None) -> None:
-    """Recompile a draft's figures from the records; frozen reports stay as they are."""
+def refresh(session: Session, report: QuarterlyReport, totals: Optional[dict] = None,
+            failures: Optional[list] = None) -> None:
+    """Recompile a draft's figures from the records; frozen reports stay as they are.
+
+    A consolidated report rolls up the parts that compile; those that do not are added
+    to `failures` and named in its figures as missing.
+    """
     if report.status not in EDITABLE:
         raise ReportError("status", _l("Представленный отчёт не пересчитывается: его цифры "
                                        "зафиксированы."))
     if report.kind == ReportKind.consolidated:
-        figures = consolidate(_parts(session, report.year, report.quarter), report.year,
-                              report.quarter, report.owner_office)
+        parts, missing = _parts(session, report.year, report.quarter,
+                                [] if failures is None else failures)
+        figures = consolidate(parts, report.year, report.quarter, report.owner_office, missing)
     else:
         before = find_report(session, report.owner_office_id,
                              *previous_quarter(report.year, report.quarter))
@@ -112,9 +126,36 @@ def refresh(session: Session, report: QuarterlyReport, totals: Optional[dict] = 
     session.info.setdefault(COMPILED_NOW, set()).add(_report_key(report))
 
 
-# Reports compiled in the running transaction: rolling them up again a moment later (the
-# consolidated report right after the drafts) needs no second pass over the records.
+def compile_apart(session: Session, report: QuarterlyReport, failures: list,
+                  totals: Optional[dict] = None) -> bool:
+    """Recompile an office report in a savepoint: on failure its snapshot stays as it was,
+    the report is marked and the failure added to `failures`. Return whether it compiled."""
+    failure = session.info.get(FAILED_NOW, {}).get(_report_key(report)) or isolation.attempt(
+        session, COMPILE_JOB, report.owner_office_id or report.owner_office.id,
+        lambda: refresh(session, report, totals))
+    if failure is None:
+        mark_compiled(report)
+        return True
+    if _report_key(report) not in session.info.setdefault(FAILED_NOW, {}):
+        session.info[FAILED_NOW][_report_key(report)] = failure
+        failures.append(failure)
+    mark_failed(report, failure)
+    return False
+
+
+def recompile(session: Session, report: QuarterlyReport) -> None:
+    """Recompile a draft now (the «recompile» button): an office draft whose figures fail
+    keeps its old ones and is marked; a consolidated one names the parts missing."""
+    if report.kind == ReportKind.office and report.status in EDITABLE:
+        compile_apart(session, report, [])
+    else:
+        refresh(session, report)
+
+
+# Reports compiled (or failed) in the running transaction: rolling them up again a moment
+# later (the consolidated report right after the drafts) needs no second pass over the records.
 COMPILED_NOW = "irm_reports_compiled_in_this_transaction"
+FAILED_NOW = "irm_reports_failed_in_this_transaction"
 
 
 def _report_key(report: QuarterlyReport) -> tuple:
@@ -126,23 +167,31 @@ def _report_key(report: QuarterlyReport) -> tuple:
 def _forget_compiled(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(COMPILED_NOW, None)
+        session.info.pop(FAILED_NOW, None)
 
 
-def _parts(session: Session, year: int, quarter: int) -> list[dict]:
-    """Return the figures of every regional and central office report of the quarter."""
+def _parts(session: Session, year: int, quarter: int,
+           failures: list) -> tuple[list[dict], list[dict]]:
+    """Return the figures of every regional and central office report of the quarter, and
+    the offices whose draft could not be compiled now (left out, never summed stale)."""
     reports = session.execute(
         select(QuarterlyReport).join(FrontOffice, QuarterlyReport.owner_office_id == FrontOffice.id)
         .where(QuarterlyReport.year == year, QuarterlyReport.quarter == quarter,
                QuarterlyReport.kind == ReportKind.office,
                FrontOffice.level.in_([OfficeLevel.regional, OfficeLevel.central]))
         .order_by(QuarterlyReport.id)).scalars().all()
-    parts = []
+    parts, missing = [], []
     for report in reports:
         fresh = _report_key(report) in session.info.get(COMPILED_NOW, ())
-        if report.snapshot is None or (report.status in EDITABLE and not fresh):
-            refresh(session, report)
+        if (report.snapshot is None or (report.status in EDITABLE and not fresh)) \
+                and not compile_apart(session, report, failures):
+            failure = session.info[FAILED_NOW][_report_key(report)]
+            missing.append({"office": {"id": report.owner_office.id,
+                                       "name": report.owner_office.name},
+                            "status": report.status.value, "reason": failure.error})
+            continue
         parts.append({**snapshot_of(report), "status": report.status.value})
-    return parts
+    return parts, missing
 
 
 def lock_quarter(session: Session, year: int, quarter: int) -> None:
@@ -155,8 +204,14 @@ def lock_quarter(session: Session, year: int, quarter: int) -> None:
     hold_write_lock(session, f"irm:reports:{year}Q{quarter}")
 
 
-def create_drafts(session: Session, year: int, quarter: int) -> int:
-    """Create (and compile) every office's draft and the NC consolidated draft; return new ones."""
+def create_drafts(session: Session, year: int, quarter: int,
+                  failures: Optional[list] = None) -> int:
+    """Create (and compile) every office's draft and the NC consolidated draft; return new ones.
+
+    An office whose figures fail still gets its draft, marked and without figures; the
+    failure is added to `failures` and the other offices are compiled as usual.
+    """
+    failures = [] if failures is None else failures
     lock_quarter(session, year, quarter)
     created = 0
     offices = reporting_offices(session)
@@ -165,14 +220,23 @@ def create_drafts(session: Session, year: int, quarter: int) -> int:
         QuarterlyReport.kind == ReportKind.office)).scalars())
     missing = [office for office in offices if office.id not in existing]
     # The key figures of all new drafts in a dozen grouped queries, not a dozen per office.
-    totals = totals_by_office(session, [office.id for office in missing], year, quarter)
+    uncounted: list = []
+    totals = isolation.together_or_apart(
+        session, COMPILE_JOB, [office.id for office in missing],
+        lambda ids: totals_by_office(session, ids, year, quarter), uncounted)
+    failed = {failure.office_id: failure for failure in uncounted}
     for office in missing:
         report = QuarterlyReport(owner_office=office, year=year, quarter=quarter,
                                  status=R.draft, kind=ReportKind.office,
                                  due_date=due_date(ReportKind.office, year, quarter))
         session.add(report)
-        refresh(session, report, totals[office.id])
-        _event(report, "compile", None)
+        _event(report, COMPILED, None)
+        if office.id in failed:
+            session.info.setdefault(FAILED_NOW, {})[_report_key(report)] = failed[office.id]
+            failures.append(failed[office.id])
+            mark_failed(report, failed[office.id])
+        else:
+            compile_apart(session, report, failures, totals[office.id])
         created += 1
     session.flush()
     nc = national_company(session)
@@ -182,20 +246,22 @@ def create_drafts(session: Session, year: int, quarter: int) -> int:
                                  status=R.draft, kind=ReportKind.consolidated,
                                  due_date=due_date(ReportKind.consolidated, year, quarter))
         session.add(report)
-        refresh(session, report)
-        _event(report, "compile", None)
+        refresh(session, report, failures=failures)
+        _event(report, COMPILED, None)
         created += 1
     return created
 
 
-def compile_consolidated(session: Session, year: int, quarter: int) -> Optional[QuarterlyReport]:
-    """Recompile the NC consolidated draft from the quarter's regional and central reports."""
+def compile_consolidated(session: Session, year: int, quarter: int,
+                         failures: Optional[list] = None) -> Optional[QuarterlyReport]:
+    """Recompile the NC consolidated draft from the quarter's regional and central reports;
+    the parts that fail are added to `failures` and named in it as missing."""
     lock_quarter(session, year, quarter)
     nc = national_company(session)
     report = nc and find_report(session, nc.id, year, quarter, ReportKind.consolidated)
     if report and report.status in EDITABLE:
-        refresh(session, report)
-        _event(report, "compile", None)
+        refresh(session, report, failures=failures)
+        _event(report, COMPILED, None)
     return report
 
 
@@ -205,7 +271,14 @@ def submit(session: Session, report: QuarterlyReport, user_id: Optional[int]) ->
         raise ReportError("status", _l("Отчёт уже представлен."))
     if report.kind == ReportKind.consolidated:
         report.snapshot = None  # roll up the parts as they stand now
-    refresh(session, report)
+        refresh(session, report)
+        missing = snapshot_of(report).get("missing")
+        if missing:  # p. 18: the sum of every part, or not submitted
+            raise ReportError("status", MISSING_PARTS % {
+                "offices": ", ".join(f"«{m['office']['name']}»" for m in missing)})
+    elif not compile_apart(session, report, []):
+        raise ReportError("status", NOT_COMPILED % {
+            "error": session.info[FAILED_NOW][_report_key(report)].error})
     report.status = R.submitted
     report.submitted_at = now_utc()
     report.late = report.submitted_at.astimezone(local_timezone()).date() > report.due_date

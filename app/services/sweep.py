@@ -1,22 +1,27 @@
 """The daily sweep: what falls due on the next working day, what is overdue, late providers.
 
 It only adds notices whose key is new and e-mails only what was never sent, so running
-it twice (or from two scheduler processes) notifies once.
+it twice (or from two scheduler processes) notifies once. Each office's notices are made
+in a savepoint: an office whose records fail is logged and counted in `failed`, and the
+other offices are notified as usual (services/isolation.py).
 """
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from ..models import OPEN_REQUEST_STATUSES, InfoRequest
 from ..models.accompaniment import ServiceApplication
 from ..models.notices import NoticeKind
-from .accompaniment import find_provider_violations
+from .accompaniment import find_provider_violations, late_at_provider
 from .calendar import load_calendar
 from .clock import today_local
+from .isolation import OfficeFailure, attempt
 from .notifications import deliver_pending, notify, office_users
+
+SWEEP_JOB = "daily_sweep"
 
 
 @dataclass
@@ -27,6 +32,7 @@ class SweepResult:
     violations: int = 0
     emails: int = 0
     details: list = field(default_factory=list)
+    failed: list[OfficeFailure] = field(default_factory=list)  # offices not swept
 
 
 def run_daily_sweep(session: Session, today: date | None = None) -> SweepResult:
@@ -34,9 +40,40 @@ def run_daily_sweep(session: Session, today: date | None = None) -> SweepResult:
     today = today or today_local()
     horizon = load_calendar(session).next_working_day(today)
     result = SweepResult()
-    result.notices += _info_request_notices(session, today, horizon)
-    result.notices += _application_notices(session, today, horizon)
-    for violation in find_provider_violations(session):
+    for office_id in _offices_with_deadlines(session, today, horizon):
+        swept = SweepResult()
+        failure = attempt(session, SWEEP_JOB, office_id,
+                          lambda: _sweep_office(session, office_id, today, horizon, swept))
+        if failure is not None:
+            result.failed.append(failure)
+            continue
+        result.notices += swept.notices
+        result.violations += swept.violations
+    session.commit()
+    result.emails = deliver_pending(session)
+    return result
+
+
+def _offices_with_deadlines(session: Session, today: date, horizon: date) -> list[int]:
+    """Return the offices owning a request or application due by the horizon or overdue."""
+    queries = [select(InfoRequest.owner_office_id).where(
+        InfoRequest.status.in_(OPEN_REQUEST_STATUSES), InfoRequest.due_date <= horizon)]
+    for column in APPLICATION_DEADLINES:
+        due_column = getattr(ServiceApplication, column)
+        queries.append(select(ServiceApplication.owner_office_id).where(
+            due_column.is_not(None), due_column <= horizon))
+    # Late providers are found as of the real today (find_provider_violations).
+    queries.append(select(ServiceApplication.owner_office_id).where(
+        late_at_provider(today_local())))
+    return sorted(session.execute(union(*queries)).scalars())
+
+
+def _sweep_office(session: Session, office_id: int, today: date, horizon: date,
+                  result: SweepResult) -> None:
+    """Notify one office of its deadlines and its late providers."""
+    result.notices += _info_request_notices(session, today, horizon, office_id)
+    result.notices += _application_notices(session, today, horizon, office_id)
+    for violation in find_provider_violations(session, office_id):
         application = violation.application
         session.flush()
         result.violations += 1
@@ -46,9 +83,6 @@ def run_daily_sweep(session: Session, today: date | None = None) -> SweepResult:
             _l("Услугодатель нарушил срок: заявление %(n)s", n=application.number),
             violation.text, f"/serviceapplicationview/show/{application.id}",
             f"violation:{violation.id}"))
-    session.commit()
-    result.emails = deliver_pending(session)
-    return result
 
 
 def _recipients(session: Session, office_id: int, assignee=None):
@@ -58,9 +92,10 @@ def _recipients(session: Session, office_id: int, assignee=None):
     return office_users(session, office_id)
 
 
-def _info_request_notices(session: Session, today: date, horizon: date) -> int:
+def _info_request_notices(session: Session, today: date, horizon: date, office_id: int) -> int:
     count = 0
     open_requests = session.execute(select(InfoRequest).where(
+        InfoRequest.owner_office_id == office_id,
         InfoRequest.status.in_(OPEN_REQUEST_STATUSES), InfoRequest.due_date <= horizon)).scalars()
     for request in open_requests:
         missed = request.due_date < today
@@ -84,11 +119,12 @@ APPLICATION_DEADLINES = {
 }
 
 
-def _application_notices(session: Session, today: date, horizon: date) -> int:
+def _application_notices(session: Session, today: date, horizon: date, office_id: int) -> int:
     count = 0
     for column, what in APPLICATION_DEADLINES.items():
         due_column = getattr(ServiceApplication, column)
         for application in session.execute(select(ServiceApplication).where(
+                ServiceApplication.owner_office_id == office_id,
                 due_column.is_not(None), due_column <= horizon)).scalars():
             due = getattr(application, column)
             missed = due < today

@@ -10,6 +10,7 @@ from ..security import scoping
 from ..services import reports
 from ..services.publication import publish
 from ..services.excel import TOTAL_LABELS, report_workbook, xlsx_response
+from ..services.report_failures import compile_failure, failed_reports
 from ..services.reports import ReportError, reviewer_role, snapshot_of
 from .base import ScopedModelView
 from .labels import FIELD_LABELS
@@ -62,7 +63,15 @@ class QuarterlyReportView(ScopedModelView):
             and (reviewer_role(item) in names or "Admin" in names),
             can_publish=self.appbuilder.sm.has_access("can_publish", self.class_permission_name)
             and item.kind.value == "consolidated" and item.status == reports.R.accepted
-            and item.published_at is None)
+            and item.published_at is None,
+            compile_failure=compile_failure(item))
+
+    def render_template(self, template, **kwargs):
+        """The register lists, above the reports, those whose figures failed to compile."""
+        if template == self.list_template:
+            kwargs["failed_compiles"] = failed_reports(db.session,
+                                                       scoping.read_clause(QuarterlyReport))
+        return super().render_template(template, **kwargs)
 
     def _step(self, pk, step):
         item = db.session.get(QuarterlyReport, int(pk))
@@ -87,7 +96,7 @@ class QuarterlyReportView(ScopedModelView):
     def refresh(self, pk):
         """Recompile a draft's figures from the records."""
         scoping.require_writable(db.session, QuarterlyReport, pk)
-        return self._step(pk, lambda item: reports.refresh(db.session, item))
+        return self._step(pk, lambda item: reports.recompile(db.session, item))
 
     @expose("/review/<pk>", methods=["POST"])
     @has_access
@@ -121,11 +130,16 @@ class QuarterlyReportView(ScopedModelView):
         except ValueError:
             flash(_l("Укажите квартал в виде 2026Q3."), "danger")
             return redirect(url_for(".list"))
-        created = reports.create_drafts(db.session, year, quarter)
-        reports.compile_consolidated(db.session, year, quarter)
+        failures: list = []
+        created = reports.create_drafts(db.session, year, quarter, failures)
+        reports.compile_consolidated(db.session, year, quarter, failures)
         db.session.commit()
         flash(_l("Квартал %(q)s: создано отчётов — %(n)s, сводный отчёт пересчитан.",
                  q=f"{year}Q{quarter}", n=created), "success")
+        if failures:  # the others are compiled; these are marked, and listed above the register
+            flash(_l("Не собраны цифры офисов: %(n)s. Отчёты этих офисов отмечены, в сводный "
+                     "отчёт их цифры не вошли.", n=len({f.office_id for f in failures})),
+                  "warning")
         return redirect(url_for(".list"))
 
 

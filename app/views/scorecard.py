@@ -9,7 +9,7 @@ from ..models import FrontOffice, KpiTarget
 from ..security.scoping import read_clause
 from ..services.charts import bar_chart_svg
 from ..services.clock import today_local
-from ..services.kpi import history, overall, ranking, scorecard
+from ..services.kpi import history, overall, ranking, scorecard, unavailable
 from ..services.reports import parse_quarter, previous_quarter, quarter_of
 
 
@@ -52,4 +52,5 @@ class ScorecardView(BaseView):
                                      unit=" %")) if past else ""
         return self.render_template(
             "irm/scorecard.html", offices=offices, office=office, rows=rows, ranks=ranks,
-            overall=overall(rows), chart=chart, period=f"{year}Q{quarter}")
+            overall=overall(rows), chart=chart, period=f"{year}Q{quarter}",
+            unavailable=unavailable(rows))
