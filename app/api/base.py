@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import Forbidden, NotFound
 
 from ..extensions import db
 from ..security import scoping
@@ -27,6 +28,7 @@ from ..views.errors import OUTAGES, database_unavailable
 from ..security.roles import READ_WRITE_METHODS
 from ..services import versions
 from ..services.validation import validate_record
+from ..views.request_local import RequestFilters, fresh_schema
 from .guards import check_filters, is_record_id, nul_fields
 
 
@@ -76,6 +78,8 @@ def _as_list(value) -> list:
 
 class ScopedModelRestApi(ModelRestApi):
     """A ModelRestApi whose every read and write goes through the office scoping."""
+
+    _filters = RequestFilters()  # FAB refills them from each request's `q`
 
     base_filters = [["id", scoping.OfficeScopeFilter, lambda: None]]
     method_permission_name = READ_WRITE_METHODS
@@ -128,8 +132,11 @@ class ScopedModelRestApi(ModelRestApi):
         owner = scoping.owner_relationship(model)
         if owner:
             optional.add(owner)  # the owner office defaults to the user's own
+        schema_class = type(self.add_model_schema)
         for name in optional & set(self.add_model_schema.fields):
-            self.add_model_schema.fields[name].required = False
+            # On the class: each write loads with a fresh instance of it (fresh_schema).
+            schema_class._declared_fields[name].required = False
+        self.add_model_schema = schema_class()
 
     def _load(self, schema, data, instance=None):
         """Load JSON into a record; links to ids that do not exist are field errors.
@@ -156,14 +163,20 @@ class ScopedModelRestApi(ModelRestApi):
             raise ValidationError(unknown)
         return item
 
+    def readable_item(self, pk, write: bool = False):
+        """Return (record, None) if this API shows the user the record (and, with write, the
+        user may change it), else (None, the 404 or 403 answer): scoping.record_for_view."""
+        try:
+            return scoping.record_for_view(db.session, self.datamodel.obj, pk,
+                                           self._base_filters, write=write), None
+        except NotFound:
+            return None, self.response_404()
+        except Forbidden:
+            return None, self.response_403()
+
     def writable_item(self, pk):
         """Return (record, None) if the user may change it, else (None, the 404 or 403 answer)."""
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return None, self.response_404()
-        if not scoping.is_writable(db.session, self.datamodel.obj, item.id):
-            return None, self.response_403()
-        return item, None
+        return self.readable_item(pk, write=True)
 
     def _rejected(self, errors: dict):
         db.session.rollback()
@@ -174,7 +187,7 @@ class ScopedModelRestApi(ModelRestApi):
         if not request.is_json or not isinstance(request.json, dict):
             return self.response_400(message="Request is not a JSON object")
         try:
-            item = self._load(self.add_model_schema, request.json)
+            item = self._load(fresh_schema(self.add_model_schema), request.json)
         except ValidationError as err:
             return self._rejected(err.messages)
         scoping.assign_default_office(item)
@@ -208,7 +221,7 @@ class ScopedModelRestApi(ModelRestApi):
             return refused
         try:
             data = self._merge_update_item(item, body)
-            item = self._load(self.edit_model_schema, data, instance=item)
+            item = self._load(fresh_schema(self.edit_model_schema), data, instance=item)
         except ValidationError as err:
             return self._rejected(err.messages)
         errors = validate_record(db.session, model, record_values(item), item.id)

@@ -7,12 +7,15 @@ through an index where there is one), then those rows are fetched with their
 many-to-one links joined in: one query for the page, one for the count (kept a few
 seconds: models/counts.py).
 """
+import logging
 from datetime import datetime
 from decimal import Decimal
 
 import flask_appbuilder.models.sqla.filters as fab_filters
+from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import Numeric
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,6 +24,7 @@ from .counts import cached_count
 from .types import Money, UtcDateTime
 
 
+log = logging.getLogger(__name__)
 _fab_set_value_to_type = fab_filters.set_value_to_type
 
 
@@ -73,14 +77,23 @@ class ScopedInterface(SQLAInterface):
         return count, rows.all()
 
     def edit(self, item, commit: bool = True) -> None:
-        """Save a change; note it when another user's save of the same version came first."""
+        """Save a change; note it when another user's save of the same version came first.
+
+        A lost race is an everyday answer (409), not an error: FAB would log its traceback.
+        """
         try:
-            super().edit(item, commit=commit)
-        except Exception as error:
-            if isinstance(error.__cause__, StaleDataError):
-                from ..services.versions import note_lost_race
-                note_lost_race()
-            raise
+            self.session.merge(item)
+            if commit:
+                self.session.commit()
+        except StaleDataError as error:
+            self.session.rollback()
+            from ..services.versions import note_lost_race
+            note_lost_race()
+            raise DatabaseException(str(error)) from error
+        except SQLAlchemyError as error:
+            log.exception("Edit item database error")
+            self.session.rollback()
+            raise DatabaseException(str(error)) from error
 
     def link_loads(self) -> list:
         """Return loader options joining every many-to-one link (the names lists show)."""

@@ -1,8 +1,13 @@
 """FAB's security manager with our user model, throttled sign-in, sessions and the audit trail."""
-from flask import flash, g, has_request_context, redirect, request, session
+from flask import flash, g, has_request_context, redirect, request
 from flask_appbuilder import expose
+from flask_appbuilder.security.sqla.apis import (GroupApi, PermissionApi, PermissionViewMenuApi,
+                                                  RoleApi, UserApi, ViewMenuApi)
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import AuthDBView, UserDBModelView
+from flask_appbuilder.security.views import (AuthDBView, PermissionModelView,
+                                             PermissionViewModelView, RoleModelView,
+                                             UserDBModelView, UserGroupModelView,
+                                             UserStatsChartView, ViewMenuModelView)
 from flask_appbuilder.utils.base import get_safe_redirect
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select
@@ -10,13 +15,24 @@ from sqlalchemy.orm import joinedload
 
 from ..models import AuditAction, OfficeUser, UserSession
 from ..services import audit
+from ..views.request_local import RequestFilters
 from wtforms.validators import DataRequired
 
-from . import logins, roles, sessions
+from . import logins, roles, scoping, sessions
+
+
+def request_safe(view_class: type) -> type:
+    """Return FAB's view or API class with its search filters kept per request
+    (views/request_local.py); same name, so the same permissions and endpoints."""
+    return type(view_class.__name__, (view_class,),
+                {"_filters": RequestFilters(), "__doc__": view_class.__doc__,
+                 "__module__": view_class.__module__})
 
 
 class OfficeUserView(UserDBModelView):
     """User administration showing and setting each user's front office."""
+
+    _filters = RequestFilters()
 
     label_columns = {**UserDBModelView.label_columns, "front_office": _l("Фронт-офис")}
     list_columns = ["first_name", "last_name", "username", "email", "front_office", "active",
@@ -36,6 +52,14 @@ class OfficeUserView(UserDBModelView):
                     "roles"]
     # Every user belongs to exactly one front office.
     validators_columns = {"front_office": [DataRequired()]}
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        """FAB's user actions, only on a user the signed-in user may see (404 otherwise)."""
+        from ..extensions import db
+
+        scoping.record_for_view(db.session, OfficeUser, pk, self._base_filters)
+        return super().action(name, pk)
 
 
 READ_ONLY_RESOURCES = frozenset({"AuditEntry"})
@@ -71,6 +95,19 @@ class IrmSecurityManager(SecurityManager):
     user_model = OfficeUser
     userdbmodelview = OfficeUserView
     authdbview = IrmAuthDBView
+    # FAB's own administration views and APIs, safe for simultaneous requests.
+    rolemodelview = request_safe(RoleModelView)
+    groupmodelview = request_safe(UserGroupModelView)
+    permissionmodelview = request_safe(PermissionModelView)
+    userstatschartview = request_safe(UserStatsChartView)
+    viewmenumodelview = request_safe(ViewMenuModelView)
+    permissionviewmodelview = request_safe(PermissionViewModelView)
+    permission_api = request_safe(PermissionApi)
+    role_api = request_safe(RoleApi)
+    user_api = request_safe(UserApi)
+    view_menu_api = request_safe(ViewMenuApi)
+    permission_view_menu_api = request_safe(PermissionViewMenuApi)
+    group_api = request_safe(GroupApi)
 
     def get_user_by_id(self, pk):
         """Load the user with roles and groups, and this browser's session row, in one query.

@@ -156,16 +156,25 @@ def as_id(pk: Any) -> Optional[int]:
     return pk if 0 < pk <= MAX_ID else None
 
 
-def get_readable_or_404(session: Session, model: type, pk: Any):
-    """Fetch a record the user may read, or answer 404 without revealing it exists."""
+def record_for_view(session: Session, model: type, pk: Any, base_filters=None,
+                    write: bool = False):
+    """Fetch the record a view or API shows by id, or answer 404 (403 if write and read-only).
+
+    The one way a route turns an id into a record: the office scope and the view's own
+    base filters (a user's notices, a queue's status) in one query, so an id outside
+    either is answered as if it did not exist.
+    """
     pk = as_id(pk)
-    if pk is None:
-        abort(404)
-    item = session.execute(
-        select(model).where(model.id == pk, read_clause(model))
-    ).scalar_one_or_none()
+    item = None
+    if pk is not None:
+        query = session.query(model)
+        if base_filters is not None:
+            query = base_filters.apply_all(query)
+        item = query.filter(model.id == pk, read_clause(model)).one_or_none()
     if item is None:
         abort(404)
+    if write and not is_writable(session, model, pk):
+        abort(403)
     return item
 
 
@@ -203,13 +212,6 @@ def writable_ids(session: Session, model: type, ids) -> set[int]:
         return set()
     return set(session.execute(
         select(model.id).where(model.id.in_(ids), write_clause(model))).scalars())
-
-
-def require_writable(session: Session, model: type, pk: Any) -> None:
-    """Abort with 404 if the user cannot see the record, 403 if they may only read it."""
-    get_readable_or_404(session, model, pk)
-    if not is_writable(session, model, pk):
-        abort(403)
 
 
 OUT_OF_SCOPE = _l("Запись не найдена или недоступна вашему офису.")

@@ -15,6 +15,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l, ngettext
 from sqlalchemy.types import Enum as SAEnum
+from werkzeug.exceptions import HTTPException
 from wtforms import HiddenField, SelectField
 from wtforms.validators import InputRequired, Optional as OptionalValidator
 
@@ -30,6 +31,7 @@ from .documents import DocumentsMixin
 from .fields import LocalDateTimeField
 from .history import HISTORY_PAGE_SIZE, history_lines, office_name, record_history
 from .lookup import LookupField, lookup_page
+from .request_local import RequestFilters
 from .formatting import formatters_for
 
 
@@ -103,6 +105,7 @@ class ScopedModelView(DocumentsMixin, ModelView):
     its records carry documents (views/documents.py)."""
 
     base_filters = [["id", scoping.OfficeScopeFilter, lambda: None]]
+    _filters = RequestFilters()  # FAB refills them from each request's URL
     list_widget = ScopedListWidget
     show_template = "irm/show.html"  # the record with its history
     method_permission_name = READ_WRITE_METHODS
@@ -173,6 +176,12 @@ class ScopedModelView(DocumentsMixin, ModelView):
                if n in (self.search_columns or [])},
             **(self.search_form_extra_fields or {})}
 
+    def record(self, pk, write: bool = False):
+        """Return the record this view shows the user by id: 404 if it does not, 403 if
+        write is asked of a record the user may only read. Every route taking an id uses it."""
+        return scoping.record_for_view(db.session, self.datamodel.obj, pk, self._base_filters,
+                                       write=write)
+
     def show_context(self, item) -> dict:
         """Return what the record page shows besides the fields; views with panels add to it."""
         return {}
@@ -182,13 +191,7 @@ class ScopedModelView(DocumentsMixin, ModelView):
     def show(self, pk):
         """Show a record the user may read and this view lists (404 otherwise), with the view's
         own panels."""
-        model, pk = self.datamodel.obj, scoping.as_id(pk)
-        # One query: the office scope, and the view's own base filters (a user's notices).
-        query = self._base_filters.apply_all(db.session.query(model))
-        item = query.filter(model.id == pk, scoping.read_clause(model)).one_or_none() \
-            if pk is not None else None
-        if item is None:
-            abort(404)
+        item = self.record(pk)
         return self.render_template(
             self.show_template, pk=item.id, title=self.show_title,
             widgets=self._get_show_widget(item.id, item), related_views=[], item=item,
@@ -206,8 +209,7 @@ class ScopedModelView(DocumentsMixin, ModelView):
         if relationship is None or relationship.direction.name != "MANYTOONE":
             abort(404)
         if "pk" in request.args:  # an edit form keeps offering the record's current links
-            g.irm_record_in_edit = scoping.get_readable_or_404(
-                db.session, self.datamodel.obj, request.args["pk"])
+            g.irm_record_in_edit = self.record(request.args["pk"])
         related = self.datamodel.get_related_interface(field)
         query = db.session.query(related.obj)
         query = related.get_filters().add_filter_list(rel_filters.get(field, [])).apply_all(query)
@@ -222,7 +224,7 @@ class ScopedModelView(DocumentsMixin, ModelView):
     def history(self, pk):
         """Show who changed the record, when and what, field by field, newest first."""
         model = self.datamodel.obj
-        item = scoping.get_readable_or_404(db.session, model, pk)
+        item = self.record(pk)
         page = request.args.get("page", "0")
         page = int(page) if page.isdigit() else 0
         entries = record_history(db.session, model, item.id, page)
@@ -248,13 +250,12 @@ class ScopedModelView(DocumentsMixin, ModelView):
 
     # Writes: a record the user can see but not change answers 403, one they cannot see 404.
     def _edit(self, pk):
-        scoping.require_writable(db.session, self.datamodel.obj, pk)
         # The record's current links stay selectable in its dropdowns (scoping._current_link).
-        g.irm_record_in_edit = db.session.get(self.datamodel.obj, int(pk))
+        g.irm_record_in_edit = self.record(pk, write=True)
         return super()._edit(pk)
 
     def _delete(self, pk):
-        scoping.require_writable(db.session, self.datamodel.obj, pk)
+        self.record(pk, write=True)
         return super()._delete(pk)
 
     def pre_add(self, item):
@@ -310,16 +311,17 @@ class ScopedModelView(DocumentsMixin, ModelView):
     # FAB's actions load any posted primary key: accept only records this view shows
     # the user (its base filters) and the user may change.
     def _actionable(self, pk) -> bool:
-        return (self.datamodel.get(pk, self._base_filters) is not None
-                and scoping.is_writable(db.session, self.datamodel.obj, pk))
+        try:
+            self.record(pk, write=True)
+        except HTTPException:
+            return False
+        return True
 
     @expose("/action/<string:name>/<pk>", methods=["POST"])  # FAB allows GET: no change over GET
     def action(self, name, pk):
         if name not in self.actions or not self.actions[name].single:
             abort(404)  # an action for many records is posted to action_post
-        scoping.require_writable(db.session, self.datamodel.obj, pk)
-        if not self._actionable(pk):
-            abort(404)
+        self.record(pk, write=True)
         return super().action(name, pk)
 
     @expose("/action_post", methods=["POST"])

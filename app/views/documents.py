@@ -33,10 +33,7 @@ class DocumentsMixin:
     def _documents_record(self, pk, write: bool = False):
         if not self.documents_panel:
             abort(404)
-        model = self.datamodel.obj
-        if write:
-            scoping.require_writable(db.session, model, pk)
-        return scoping.get_readable_or_404(db.session, model, pk)
+        return self.record(pk, write=write)
 
     @expose("/documents/<pk>", methods=["GET"])
     @has_access

@@ -20,6 +20,7 @@ from ..models import AuditAction, AuditEntry, FrontOffice
 from ..models.types import Money, UtcDateTime
 from ..security import scoping
 from .formatting import enum_label_formatter, format_utc_as_local, formatters_for
+from .request_local import RequestFilters
 from .labels import FIELD_LABELS
 
 HISTORY_PAGE_SIZE = 50
@@ -161,6 +162,7 @@ class AuditTrailView(ModelView):
     """The whole trail, searchable by the authorized body; nobody can change or delete it."""
 
     datamodel = SQLAInterface(AuditEntry)
+    _filters = RequestFilters()  # FAB refills them from each request's URL
     class_permission_name = "AuditEntry"
     # FAB routes add, edit and delete for every ModelView: they ask for "can_write" on the
     # trail, which the security manager refuses to everyone, the administrator included.
