@@ -1,9 +1,9 @@
 """Simultaneous API writes on real servers: no write crosses offices, no update inserts a row,
 every lost version race is a 409 (docs/CONTRIBUTING.md, "No request state on shared objects").
 
-Two servers, as the app is served: Werkzeug's threaded server (run.py) in this process, and
-gunicorn with gthread workers (deploy/gunicorn.conf.py) in a process of its own, on the
-module's SQLite file or PostgreSQL database. Each round sends six PUTs at once, released
+The app as it is served: Werkzeug's threaded server (run.py) in this process, and gunicorn
+(deploy/gunicorn.conf.py) in a process of its own with gthread (4 threads) and with sync
+workers, on the module's SQLite file or PostgreSQL database. Each round sends six PUTs at once, released
 together by a barrier: for each of two regional offices, two with the same `version` on one
 investor (one must win, the other get 409) and one without a version on a second investor
 (must succeed). After every round the four investors are read straight from the database:
@@ -47,9 +47,9 @@ def _wait_until_up(url: str, process=None, seconds: float = 60) -> None:
         if process is not None and process.poll() is not None:
             raise AssertionError(f"the server exited with {process.returncode}")
         try:
-            if requests.get(f"{url}/health", timeout=2).status_code == 200:
+            if requests.get(f"{url}/health", timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or still starting its workers
             pass
         time.sleep(0.2)
     raise AssertionError(f"{url} did not answer within {seconds} s")
@@ -68,14 +68,20 @@ def threaded_server(app, world):
     thread.join(10)
 
 
-@pytest.fixture(scope="module")
-def gunicorn_server(app, world, tmp_path_factory):
-    """gunicorn with one gthread worker of THREADS threads on the module's database."""
+# gthread: one worker whose THREADS threads share every view, API and schema object;
+# sync: two single-threaded workers, the production fallback (IRM_THREADS=1).
+SERVE = {"gthread": {"IRM_WORKERS": "1", "IRM_THREADS": str(THREADS)},
+         "sync": {"IRM_WORKERS": "2", "IRM_THREADS": "1"}}
+
+
+@pytest.fixture(scope="module", params=sorted(SERVE))
+def gunicorn_server(request, app, world, tmp_path_factory):
+    """gunicorn as deploy/gunicorn.conf.py serves, on the module's database."""
     work = tmp_path_factory.mktemp("gunicorn")
     port = _free_port()
     env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-               SECRET_KEY=uuid.uuid4().hex, IRM_CONFIG="default", IRM_WORKERS="1",
-               IRM_THREADS=str(THREADS), IRM_BIND=f"127.0.0.1:{port}",
+               SECRET_KEY=uuid.uuid4().hex, IRM_CONFIG="default", **SERVE[request.param],
+               IRM_BIND=f"127.0.0.1:{port}",
                IRM_INSTANCE_DIR=str(work / "instance"), IRM_STORAGE_DIR=str(work / "shared"),
                PROMETHEUS_MULTIPROC_DIR=str(work / "metrics"))
     for name in ("MAIL_SERVER", "IRM_HTTPS"):
@@ -199,6 +205,6 @@ def test_simultaneous_writes_of_two_offices_on_the_threaded_server(app, world, i
     _race(app, world, investors, threaded_server)
 
 
-def test_simultaneous_writes_of_two_offices_under_gunicorn_threads(app, world, investors,
-                                                                   gunicorn_server):
+def test_simultaneous_writes_of_two_offices_under_gunicorn(app, world, investors,
+                                                         gunicorn_server):
     _race(app, world, investors, gunicorn_server)
