@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from ..models import CountryAnalysis, IndustrialSite, RegionalPassport
 from ..models.notices import NoticeKind
 from ..models.sites import SiteStatus
+from ..models.sums import exact_sum
 from ..security.scoping import OfficeScope, read_clause
 from .clock import local_day, today_local
 from .notifications import notify, office_users
@@ -70,7 +71,7 @@ def _site_figures(session: Session, region_ids: list[int], scope: Optional[Offic
     # region's sites; an office outside the regions sees only its own.
     rows = session.execute(
         select(IndustrialSite.region_id, IndustrialSite.status, func.count(IndustrialSite.id),
-               func.sum(IndustrialSite.area_ha))
+               exact_sum(IndustrialSite.area_ha))
         .where(IndustrialSite.region_id.in_(region_ids), read_clause(IndustrialSite, scope))
         .group_by(IndustrialSite.region_id, IndustrialSite.status))
     return {(region_id, SiteStatus(status).value): (count, _area(area))
@@ -78,8 +79,7 @@ def _site_figures(session: Session, region_ids: list[int], scope: Optional[Offic
 
 
 def _area(value) -> Decimal:
-    # SQLite sums NUMERIC as a float: round back to the hundredths the column holds.
-    return Decimal(str(value or 0)).quantize(AREA)
+    return Decimal(value or 0).quantize(AREA)
 
 
 def region_comparison(session: Session, region_ids: Optional[Iterable[int]] = None,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ..models import (FrontOffice, InfoRequest, Investor, Meeting, OfficeLevel, Project,
                       ProjectStage, QuarterlyReport, ServiceApplication)
 from ..models.requests import OPEN_REQUEST_STATUSES
+from ..models.sums import exact_sum
 from ..security.scoping import read_clause
 from .calendar import working_calendar
 from .clock import today_local
@@ -68,7 +69,7 @@ def due_items(session: Session, today: Optional[date] = None) -> list[Figure]:
 def pipeline(session: Session) -> list[dict]:
     """Projects of the user's scope by stage, with volume and jobs."""
     rows = dict((stage, (count, volume)) for stage, count, volume in session.execute(
-        select(Project.stage, func.count(), func.sum(Project.volume))
+        select(Project.stage, func.count(), exact_sum(Project.volume))
         .where(read_clause(Project)).group_by(Project.stage)).all())
     return [{"stage": stage, "count": rows.get(stage, (0, None))[0],
              "volume": rows.get(stage, (0, None))[1] or Decimal(0),

@@ -5,6 +5,7 @@ from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Project, ProjectStage, RoutingLevel, StageChange
+from ..models.sums import exact_sum
 from ..security.scoping import is_writable, read_clause
 from .deadlines import current_user_id
 
@@ -24,7 +25,7 @@ def board(session: Session, region_id: Optional[int] = None, sector_id: Optional
     if pool is not None:
         conditions.append(Project.in_unified_pool.is_(pool))
     totals = {stage: (count, volume) for stage, count, volume in session.execute(
-        select(Project.stage, func.count(), func.sum(Project.volume))
+        select(Project.stage, func.count(), exact_sum(Project.volume))
         .where(*conditions).group_by(Project.stage)).all()}
     columns = []
     for stage in ProjectStage:

@@ -1,7 +1,7 @@
 """Monitoring results the authorized body publishes (p. 21): aggregates only, no names."""
 import json
 from collections import defaultdict
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ..models import FrontOffice
 from ..models.reports import QuarterlyReport, ReportKind, ReportStatus
 from .clock import now_utc
+from .report_figures import DIGITS
 from .reports import ReportError
 
 # Only these sections leave the platform: sums by level, region, stage and sector.
@@ -58,9 +59,10 @@ def _kpi_attainment(session: Session, year: int, quarter: int) -> list[dict]:
         for kpi in json.loads(report.snapshot or "{}").get("kpis", []):
             if kpi["attainment"] is not None:
                 sums[(str(level), kpi["name"])].append(Decimal(kpi["attainment"]))
-    return [{"level": level, "kpi": name, "offices": len(values),
-             "attainment": str((sum(values) / len(values)).quantize(Decimal("0.1")))}
-            for (level, name), values in sorted(sums.items())]
+    with localcontext(prec=DIGITS):  # attainments of huge actuals over tiny targets
+        return [{"level": level, "kpi": name, "offices": len(values),
+                 "attainment": str((sum(values) / len(values)).quantize(Decimal("0.1")))}
+                for (level, name), values in sorted(sums.items())]
 
 
 def latest(session: Session, period: Optional[str] = None) -> Optional[QuarterlyReport]:

@@ -5,7 +5,7 @@ exactly. Every section is keyed the same way in office and consolidated reports,
 the consolidated report is the key-by-key sum of its parts.
 """
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Optional
 
 from sqlalchemy import func, select
@@ -15,6 +15,7 @@ from ..models import (Agreement, FrontOffice, InfoRequest, Investor, KpiDefiniti
                       KpiDirection, KpiTarget, Meeting, MeetingKind, Project, Region, Sector)
 from ..models.accompaniment import ProviderViolation, ServiceApplication
 from ..models.problems import ProblemIssue
+from ..models.sums import exact_sum
 from .clock import local_timezone
 from .sla import on_time_by_office, quarter_bounds
 
@@ -27,8 +28,14 @@ TOTAL_KEYS = ("projects", "volume", "jobs", "pool_projects", "pool_volume", "mee
 MONEY_KEYS = ("volume", "pool_volume", "agreements_amount")
 
 
+# Digits a figure may need: the largest amount (10**14 tenge) over 10**8 rows, divided by a
+# target of one tiyn, still fits; Python's default 28 would refuse to round it.
+DIGITS = 60
+
+
 def _money(value) -> str:
-    return str(Decimal(value or 0).quantize(Decimal("0.01")))
+    with localcontext(prec=DIGITS):
+        return str(Decimal(value or 0).quantize(Decimal("0.01")))
 
 
 def _moments(first: date, last: date) -> tuple[datetime, datetime]:
@@ -40,7 +47,7 @@ def _moments(first: date, last: date) -> tuple[datetime, datetime]:
 
 def _grouped(session: Session, column, office_id: int) -> list[dict]:
     rows = session.execute(
-        select(column, func.count(), func.sum(Project.volume), func.sum(Project.jobs))
+        select(column, func.count(), exact_sum(Project.volume), exact_sum(Project.jobs))
         .where(Project.owner_office_id == office_id).group_by(column)).all()
     return sorted(({"key": str(getattr(key, "value", key)), "label": str(key), "count": count,
                     "volume": _money(volume), "jobs": int(jobs or 0)}
@@ -68,12 +75,12 @@ def totals_by_office(session: Session, office_ids, year: int, quarter: int) -> d
 
     count = (func.count(),)
     projects = by_office(Project.owner_office_id,
-                         (func.count(), func.sum(Project.volume), func.sum(Project.jobs)))
-    pool = by_office(Project.owner_office_id, (func.count(), func.sum(Project.volume)),
+                         (func.count(), exact_sum(Project.volume), exact_sum(Project.jobs)))
+    pool = by_office(Project.owner_office_id, (func.count(), exact_sum(Project.volume)),
                      Project.in_unified_pool.is_(True))
     meetings = by_office(Meeting.owner_office_id, count, Meeting.held_on.between(first, last),
                          group=(Meeting.kind,))
-    signed = by_office(Agreement.owner_office_id, (func.count(), func.sum(Agreement.amount)),
+    signed = by_office(Agreement.owner_office_id, (func.count(), exact_sum(Agreement.amount)),
                        Agreement.signed_on.between(first, last))
     requests = on_time_by_office(session, InfoRequest.owner_office_id.in_(ids), first, last)
     owner = ServiceApplication.owner_office_id
@@ -123,7 +130,7 @@ def _meetings_by_kind(session: Session, office_id: int, first: date, last: date)
 
 def _signed_by_kind(session: Session, office_id: int, first: date, last: date) -> list:
     return session.execute(
-        select(Agreement.kind, func.count(), func.sum(Agreement.amount))
+        select(Agreement.kind, func.count(), exact_sum(Agreement.amount))
         .where(Agreement.owner_office_id == office_id, Agreement.signed_on.between(first, last))
         .group_by(Agreement.kind)).all()
 
@@ -167,7 +174,7 @@ def compile_office(session: Session, office: FrontOffice, year: int, quarter: in
 def _by_name(session: Session, office_id: int, code, name, join_on) -> list[dict]:
     """Group the office's projects by a reference table (sector, region)."""
     rows = session.execute(
-        select(code, name, func.count(), func.sum(Project.volume), func.sum(Project.jobs))
+        select(code, name, func.count(), exact_sum(Project.volume), exact_sum(Project.jobs))
         .join(Project, join_on).where(Project.owner_office_id == office_id)
         .group_by(code, name)).all()
     return sorted(({"key": c, "label": n, "count": k, "volume": _money(v), "jobs": int(j or 0)}
@@ -249,12 +256,13 @@ def attainment(actual, target, direction) -> Optional[str]:
     if actual is None:
         return None
     target, actual = Decimal(target), Decimal(actual)
-    if direction == KpiDirection.lower:
-        ratio = Decimal(100) if actual <= target else (
-            Decimal(100) * target / actual if actual else Decimal(100))
-    else:
-        ratio = Decimal(100) * actual / target if target else Decimal(100)
-    return str(ratio.quantize(Decimal("0.1")))
+    with localcontext(prec=DIGITS):
+        if direction == KpiDirection.lower:
+            ratio = Decimal(100) if actual <= target else (
+                Decimal(100) * target / actual if actual else Decimal(100))
+        else:
+            ratio = Decimal(100) * actual / target if target else Decimal(100)
+        return str(ratio.quantize(Decimal("0.1")))
 
 
 def consolidate(parts: list[dict], year: int, quarter: int, office: FrontOffice,
