@@ -14,10 +14,13 @@ from flask_appbuilder.models.sqla import filters as fab
 from sqlalchemy import (BigInteger, Boolean, Date, DateTime, Enum, Float, Integer, Numeric,
                         String, Text)
 
+from ..models.bounds import INT64_MAX, MONEY_MAX
 from ..models.types import Money, UtcDateTime
 from ..security.scoping import MAX_ID  # INTEGER columns hold 32 bits on PostgreSQL
 
-MAX_NUMBER = 10**16  # tenge; Money keeps tiyn in a 64-bit integer on SQLite
+# A hundred times the largest amount stored (models/bounds.py): no comparison past it can
+# change an answer, and SQLite's 64-bit tiyn could not even take the value.
+MAX_NUMBER = MONEY_MAX * 100
 TEXT_PATTERNS = (fab.FilterStartsWith, fab.FilterNotStartsWith, fab.FilterEndsWith,
                  fab.FilterNotEndsWith, fab.FilterContains, fab.FilterNotContains)
 LISTS = (fab.FilterIn, fab.FilterNotIn)
@@ -117,7 +120,7 @@ def _integer(value, allow_negative: bool = False, wide: bool = False) -> bool:
         number = int(value)
     except ValueError:
         return False
-    limit = 2**63 - 1 if wide else MAX_ID
+    limit = INT64_MAX if wide else MAX_ID
     return (-limit if allow_negative else 1) <= number <= limit
 
 

@@ -25,6 +25,12 @@ from .partners import PartnerKind, PotentialPartner
 from .reference import Country, MrpRate, Region, RegionKind, Sector
 from .sessions import UserSession
 from .sites import IndustrialSite, SiteStatus
+from .bounds import declare_checks
+
+from flask_appbuilder import Model as _Model
+
+# Every table is declared above: give each its bound constraints (models/bounds.py).
+declare_checks(_Model.metadata)
 
 __all__ = [
     "Agreement", "AgreementKind", "CalendarDay", "CalendarDayKind", "Country", "FrontOffice", "ImplementationStatus",

@@ -10,6 +10,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..services.clock import now_utc, today_local
+from .bounds import SYSTEM_TEXT_MAX, at_most, within
 from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .investors import Investor
 from .org import OfficeUser, OwnedByOfficeMixin
@@ -46,7 +47,8 @@ class StateService(TimestampMixin, VersionedMixin, Model):
     name: Mapped[str] = mapped_column(String(255), nullable=False)
     provider_id: Mapped[int] = mapped_column(ForeignKey("state_body.id"), nullable=False,
                                              index=True)
-    term_working_days: Mapped[int] = mapped_column(Integer, nullable=False)
+    # At most a year of working days; 0: rendered on the day of the request.
+    term_working_days: Mapped[int] = mapped_column(Integer, nullable=False, info=within(0, 250))
 
     provider: Mapped[StateBody] = relationship()
 
@@ -205,8 +207,8 @@ class ProviderViolation(Model):
         ForeignKey("service_application.id", ondelete="CASCADE"), nullable=False, index=True)
     provider_due: Mapped[date] = mapped_column(Date, nullable=False)
     detected_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=now_utc)
-    recipients: Mapped[str] = mapped_column(Text, nullable=False)
-    text: Mapped[str] = mapped_column(Text, nullable=False)
+    recipients: Mapped[str] = mapped_column(Text, nullable=False, info=at_most(SYSTEM_TEXT_MAX))
+    text: Mapped[str] = mapped_column(Text, nullable=False, info=at_most(SYSTEM_TEXT_MAX))
     sent_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime)
 
     application: Mapped[ServiceApplication] = relationship(back_populates="violations")

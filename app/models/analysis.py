@@ -12,10 +12,13 @@ from flask_appbuilder import Model
 from sqlalchemy import Date, ForeignKey, Integer, Numeric, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .bounds import within
 from .base import TimestampMixin, VersionedMixin
 from .org import OwnedByOfficeMixin
 from .reference import Country, Region
 from .types import Money
+
+TARIFF = within(0, 1_000_000)  # tenge per kWh, m³ or Gcal
 
 
 class CountryAnalysis(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
@@ -27,7 +30,8 @@ class CountryAnalysis(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     country_id: Mapped[int] = mapped_column(ForeignKey("country.id"), nullable=False, index=True)
-    year: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    year: Mapped[int] = mapped_column(Integer, nullable=False, index=True,
+                                      info=within(1991, 2100))
     investment_profile: Mapped[Optional[str]] = mapped_column(Text)
     economy: Mapped[Optional[str]] = mapped_column(Text)
     outward_investment: Mapped[Optional[str]] = mapped_column(Text)
@@ -56,16 +60,20 @@ class RegionalPassport(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model
     as_of: Mapped[date] = mapped_column(Date, nullable=False)
     # Climate and people
     climate: Mapped[Optional[str]] = mapped_column(Text)
-    population: Mapped[Optional[int]] = mapped_column(Integer)
-    labour_force: Mapped[Optional[int]] = mapped_column(Integer)
-    unemployment_percent: Mapped[Optional[Decimal]] = mapped_column(Numeric(5, 2))
-    average_salary: Mapped[Optional[Decimal]] = mapped_column(Money)
+    # People of one region (the country has some twenty million).
+    population: Mapped[Optional[int]] = mapped_column(Integer, info=within(0, 100_000_000))
+    labour_force: Mapped[Optional[int]] = mapped_column(Integer, info=within(0, 100_000_000))
+    unemployment_percent: Mapped[Optional[Decimal]] = mapped_column(Numeric(5, 2),
+                                                                    info=within(0, 100))
+    # Tenge a month.
+    average_salary: Mapped[Optional[Decimal]] = mapped_column(Money,
+                                                              info=within(0, 100_000_000))
     workforce: Mapped[Optional[str]] = mapped_column(Text)
     # Utility and power tariffs, tenge per unit, VAT excluded
-    electricity_tariff: Mapped[Optional[Decimal]] = mapped_column(Numeric(12, 2))
-    gas_tariff: Mapped[Optional[Decimal]] = mapped_column(Numeric(12, 2))
-    water_tariff: Mapped[Optional[Decimal]] = mapped_column(Numeric(12, 2))
-    heat_tariff: Mapped[Optional[Decimal]] = mapped_column(Numeric(12, 2))
+    electricity_tariff: Mapped[Optional[Decimal]] = mapped_column(Numeric(12, 2), info=TARIFF)
+    gas_tariff: Mapped[Optional[Decimal]] = mapped_column(Numeric(12, 2), info=TARIFF)
+    water_tariff: Mapped[Optional[Decimal]] = mapped_column(Numeric(12, 2), info=TARIFF)
+    heat_tariff: Mapped[Optional[Decimal]] = mapped_column(Numeric(12, 2), info=TARIFF)
     # Routes and logistics, partners, support
     logistics: Mapped[Optional[str]] = mapped_column(Text)
     potential_partners: Mapped[Optional[str]] = mapped_column(Text)

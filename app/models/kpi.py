@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .bounds import MONEY_MAX, within
 from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .org import FrontOffice
 
@@ -51,9 +52,11 @@ class KpiTarget(TimestampMixin, VersionedMixin, Model):
     front_office_id: Mapped[int] = mapped_column(
         ForeignKey("front_office.id"), nullable=False, index=True
     )
-    year: Mapped[int] = mapped_column(Integer, nullable=False)
-    quarter: Mapped[Optional[int]] = mapped_column(Integer)
-    target_value: Mapped[Decimal] = mapped_column(Numeric(20, 2, asdecimal=True), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False, info=within(1991, 2100))
+    quarter: Mapped[Optional[int]] = mapped_column(Integer, info=within(1, 4))
+    # A KPI may count tenge (investment attracted): as large as money may be.
+    target_value: Mapped[Decimal] = mapped_column(Numeric(20, 2, asdecimal=True), nullable=False,
+                                                  info=within(0, MONEY_MAX))
 
     kpi: Mapped[KpiDefinition] = relationship(lazy="joined")
     front_office: Mapped[FrontOffice] = relationship()
@@ -80,9 +83,10 @@ class KpiActual(TimestampMixin, VersionedMixin, Model):
     kpi_id: Mapped[int] = mapped_column(ForeignKey("kpi_definition.id"), nullable=False, index=True)
     front_office_id: Mapped[int] = mapped_column(
         ForeignKey("front_office.id"), nullable=False, index=True)
-    year: Mapped[int] = mapped_column(Integer, nullable=False)
-    quarter: Mapped[int] = mapped_column(Integer, nullable=False)
-    value: Mapped[Decimal] = mapped_column(Numeric(20, 2, asdecimal=True), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False, info=within(1991, 2100))
+    quarter: Mapped[int] = mapped_column(Integer, nullable=False, info=within(1, 4))
+    value: Mapped[Decimal] = mapped_column(Numeric(20, 2, asdecimal=True), nullable=False,
+                                           info=within(0, MONEY_MAX))
     comment: Mapped[str] = mapped_column(Text, nullable=False)
 
     kpi: Mapped[KpiDefinition] = relationship(lazy="joined")

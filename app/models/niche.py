@@ -7,6 +7,7 @@ from flask_appbuilder import Model
 from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from .bounds import within
 from .base import TimestampMixin, VersionedMixin
 from .org import OwnedByOfficeMixin
 from .projects import Project
@@ -28,8 +29,9 @@ class NicheProject(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     capacity: Mapped[Optional[str]] = mapped_column(String(255))
     estimated_cost: Mapped[Optional[Decimal]] = mapped_column(Money)
     revenue: Mapped[Optional[Decimal]] = mapped_column(Money)
-    payback_years: Mapped[Optional[Decimal]] = mapped_column(Numeric(6, 1))
-    irr_percent: Mapped[Optional[Decimal]] = mapped_column(Numeric(6, 2))
+    payback_years: Mapped[Optional[Decimal]] = mapped_column(Numeric(6, 1), info=within(0, 100))
+    # A niche may lose money (down to all of it), or promise many times its cost.
+    irr_percent: Mapped[Optional[Decimal]] = mapped_column(Numeric(6, 2), info=within(-100, 1000))
     domestic_consumption: Mapped[Optional[str]] = mapped_column(String(255))
     import_volume: Mapped[Optional[str]] = mapped_column(String(255))
     export_volume: Mapped[Optional[str]] = mapped_column(String(255))
@@ -64,13 +66,15 @@ class NicheHalfYear(Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     niche_project_id: Mapped[int] = mapped_column(
         ForeignKey("niche_project.id", ondelete="CASCADE"), nullable=False, index=True)
-    year: Mapped[int] = mapped_column(Integer, nullable=False)
-    half: Mapped[int] = mapped_column(Integer, nullable=False)  # 1: Jan-Jun, 2: Jul-Dec
+    year: Mapped[int] = mapped_column(Integer, nullable=False, info=within(1991, 2100))
+    # 1: Jan-Jun, 2: Jul-Dec
+    half: Mapped[int] = mapped_column(Integer, nullable=False, info=within(1, 2))
     capacity: Mapped[Optional[str]] = mapped_column(String(255))
     estimated_cost: Mapped[Optional[Decimal]] = mapped_column(Money)
     revenue: Mapped[Optional[Decimal]] = mapped_column(Money)
-    payback_years: Mapped[Optional[Decimal]] = mapped_column(Numeric(6, 1))
-    irr_percent: Mapped[Optional[Decimal]] = mapped_column(Numeric(6, 2))
+    payback_years: Mapped[Optional[Decimal]] = mapped_column(Numeric(6, 1), info=within(0, 100))
+    # A niche may lose money (down to all of it), or promise many times its cost.
+    irr_percent: Mapped[Optional[Decimal]] = mapped_column(Numeric(6, 2), info=within(-100, 1000))
     domestic_consumption: Mapped[Optional[str]] = mapped_column(String(255))
     import_volume: Mapped[Optional[str]] = mapped_column(String(255))
     export_volume: Mapped[Optional[str]] = mapped_column(String(255))

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..services.clock import now_utc
+from .bounds import SYSTEM_TEXT_MAX, at_most
 from .base import LabeledEnum, enum_column
 from .org import OfficeUser
 from .types import UtcDateTime
@@ -29,7 +30,7 @@ class Notice(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False, index=True)
     kind: Mapped[NoticeKind] = enum_column(NoticeKind, nullable=False)
     subject: Mapped[str] = mapped_column(String(255), nullable=False)
-    body: Mapped[str] = mapped_column(Text, nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False, info=at_most(SYSTEM_TEXT_MAX))
     link: Mapped[Optional[str]] = mapped_column(String(255))
     dedup_key: Mapped[str] = mapped_column(String(128), unique=True, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=now_utc,

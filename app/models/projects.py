@@ -13,6 +13,7 @@ from .investors import Investor
 from .org import OwnedByOfficeMixin
 from .reference import Region, Sector
 from ..services.clock import now_utc
+from .bounds import within
 from .types import Money, UtcDateTime
 
 
@@ -52,9 +53,11 @@ class Project(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), nullable=False, index=True)
     sector_id: Mapped[int] = mapped_column(ForeignKey("sector.id"), nullable=False, index=True)
     volume: Mapped[Decimal] = mapped_column(Money, nullable=False, index=True)
-    jobs: Mapped[int] = mapped_column(Integer, nullable=False, default=0, index=True)
+    # Jobs a project creates: the largest plants employ tens of thousands.
+    jobs: Mapped[int] = mapped_column(Integer, nullable=False, default=0, index=True,
+                                      info=within(0, 1_000_000))
     # The year whose MRP converts the volume (p. 5): the year the project was registered.
-    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False, info=within(1991, 2100))
     stage: Mapped[ProjectStage] = enum_column(
         ProjectStage, nullable=False, default=ProjectStage.initiative, index=True
     )

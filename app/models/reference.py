@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .bounds import within
 from .base import LabeledEnum, LocalizedNameMixin, enum_column, VersionedMixin
 from .types import Money
 
@@ -49,7 +50,8 @@ class MrpRate(VersionedMixin, Model):
     __tablename__ = "mrp_rate"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     effective_from: Mapped[date] = mapped_column(Date, unique=True, nullable=False)
-    amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    amount: Mapped[Decimal] = mapped_column(Money, nullable=False,
+                                            info=within(Decimal("0.01"), 1_000_000))
 
     def __str__(self) -> str:
         return f"{self.effective_from:%d.%m.%Y}: {self.amount} ₸"

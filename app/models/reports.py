@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..services.clock import now_utc
+from .bounds import SYSTEM_TEXT_MAX, at_most, within
 from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .org import OfficeUser, OwnedByOfficeMixin
 from .types import UtcDateTime
@@ -33,15 +34,16 @@ class QuarterlyReport(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model)
                                        name="uq_quarterly_report_period"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[ReportKind] = enum_column(ReportKind, nullable=False, default=ReportKind.office)
-    year: Mapped[int] = mapped_column(Integer, nullable=False)
-    quarter: Mapped[int] = mapped_column(Integer, nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False, info=within(1991, 2100))
+    quarter: Mapped[int] = mapped_column(Integer, nullable=False, info=within(1, 4))
     status: Mapped[ReportStatus] = enum_column(ReportStatus, nullable=False,
                                                default=ReportStatus.draft, index=True)
     due_date: Mapped[date] = mapped_column(Date, nullable=False, index=True)
     submitted_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime)
     late: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # Figures as compiled from the records (JSON); frozen from submission on.
-    snapshot: Mapped[Optional[str]] = mapped_column(Text)
+    # A consolidated report lists every project of the country: up to ~1 GB PostgreSQL keeps.
+    snapshot: Mapped[Optional[str]] = mapped_column(Text, info=at_most(250_000_000))
     compiled_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime)
     # What the office writes itself.
     summary: Mapped[Optional[str]] = mapped_column(Text)
@@ -90,6 +92,6 @@ class JobRun(Model):
     period: Mapped[str] = mapped_column(String(32), nullable=False)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=now_utc)
     finished_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime)
-    result: Mapped[Optional[str]] = mapped_column(Text)
+    result: Mapped[Optional[str]] = mapped_column(Text, info=at_most(SYSTEM_TEXT_MAX))
     # Who claimed the run: "scheduler@host:pid:tag" or "cli@host:pid" (jobs/runs.py).
     holder: Mapped[Optional[str]] = mapped_column(String(120))

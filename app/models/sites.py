@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .bounds import within
 from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .org import OwnedByOfficeMixin
 from .reference import Region
@@ -26,7 +27,9 @@ class IndustrialSite(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     status: Mapped[SiteStatus] = enum_column(SiteStatus, nullable=False, default=SiteStatus.ready)
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), nullable=False, index=True)
     address: Mapped[Optional[str]] = mapped_column(String(255))
-    area_ha: Mapped[Decimal] = mapped_column(Numeric(12, 2, asdecimal=True), nullable=False)
+    # Hectares: the largest special economic zones span a few thousand.
+    area_ha: Mapped[Decimal] = mapped_column(Numeric(12, 2, asdecimal=True), nullable=False,
+                                             info=within(Decimal("0.01"), 1_000_000))
     has_electricity: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     has_gas: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     has_water: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

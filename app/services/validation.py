@@ -8,7 +8,6 @@ security.scoping.out_of_scope_links, which the same entry point calls.
 import re
 from functools import lru_cache
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any, Callable, Iterable, Mapping, Optional
 
 from email_validator import EmailNotValidError, validate_email
@@ -17,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import (LEVEL_OF_KIND, Agreement, FrontOffice, IndustrialSite, InfoRequest,
-                      Investor, KpiActual, KpiTarget, Meeting, MrpRate, OfficeKind, OfficeLevel,
-                      Project,
-                      QuarterlyReport, ReportStatus, RequestStatus, ServiceApplication,
-                      StateBodyKind)
+                      InvestmentEvent, Investor, KpiActual, KpiTarget, Meeting,
+                      OfficeKind, OfficeLevel, ProblemIssue, Project, QuarterlyReport,
+                      ReportStatus, RequestStatus, ServiceApplication, StateBodyKind)
+from ..models.bounds import bounded_columns
 from ..models.types import UtcDateTime
 from ..security.scoping import out_of_scope_links
 from .clock import now_utc, today_local
@@ -31,24 +30,6 @@ Rule = Callable[[Session, Mapping[str, Any], Optional[int]], Errors]
 
 BIN_PATTERN = re.compile(r"^\d{12}$")
 FIRST_YEAR, LAST_YEAR = 1991, 2100
-
-
-def _at_least(bound: Decimal, message, *fields: str, strict: bool = False) -> Rule:
-    """Return a rule: each field, when given, is >= bound (> bound when strict)."""
-    def rule(session, values, item_id):
-        for name in fields:
-            value = values.get(name)
-            if value is not None and (Decimal(value) <= bound if strict else Decimal(value) < bound):
-                yield name, message
-    return rule
-
-
-def _non_negative(*fields: str) -> Rule:
-    return _at_least(Decimal(0), _l("Значение не может быть отрицательным."), *fields)
-
-
-def _positive(*fields: str) -> Rule:
-    return _at_least(Decimal(0), _l("Значение должно быть больше нуля."), *fields, strict=True)
 
 
 def _email(*fields: str) -> Rule:
@@ -195,6 +176,36 @@ def _aware_moments(model: type) -> Rule:
     return rule
 
 
+@lru_cache(maxsize=None)
+def _bounds(model: type) -> Rule:
+    """Return a rule: every value lies within its column's bounds (models/bounds.py).
+
+    The database refuses the same values by CHECK constraints; here they are refused
+    before any SQL, with a message saying what may be entered.
+    """
+    columns = [(column.key, bound) for column, bound in bounded_columns(model.__table__)]
+    normalizers = model.__mapper__.validators
+
+    def rule(session, values, item_id):
+        for name, bound in columns:
+            value = values.get(name)
+            if name in normalizers and isinstance(value, str):  # what will be stored
+                value = normalizers[name][0](None, name, value)
+            if bound.refuses(value):
+                yield name, bound.message(value)
+    return rule
+
+
+def _ends_after_start(start: str, end: str, message) -> Rule:
+    """Return a rule: the later of two dates of a record is not before the earlier."""
+    def rule(session, values, item_id):
+        first, last = values.get(start), values.get(end)
+        if isinstance(first, date) and isinstance(last, date) \
+                and type(first) is type(last) and last < first:
+            yield end, message
+    return rule
+
+
 def _info_request_answer(session, values, item_id):
     status = values.get("status")
     if status in (RequestStatus.answered, RequestStatus.closed) \
@@ -251,14 +262,21 @@ def _report_editable(session, values, item_id):
 
 RULES: dict[type, list[Rule]] = {
     Investor: [_investor_bin, _email("email")],
-    Project: [_non_negative("volume", "jobs"), _project_year, _region_of_regional_office],
-    IndustrialSite: [_positive("area_ha"), _region_of_regional_office],
+    Project: [_project_year, _region_of_regional_office],
+    IndustrialSite: [_region_of_regional_office],
     Meeting: [_follow_up_after_meeting],
-    Agreement: [_non_negative("amount"), _not_in_future("signed_on")],
-    KpiTarget: [_non_negative("target_value"), _kpi_period(KpiTarget)],
-    KpiActual: [_non_negative("value"), _kpi_period(KpiActual)],
+    InvestmentEvent: [_ends_after_start("starts_on", "ends_on", _l(
+        "Мероприятие не может закончиться раньше, чем началось."))],
+    ProblemIssue: [_ends_after_start("raised_on", "resolved_on", _l(
+        "Вопрос не может быть решён раньше, чем поступил.")),
+                   _ends_after_start("raised_on", "hq_meeting_on", _l(
+        "Заседание штаба не может пройти раньше поступления вопроса.")),
+                   _ends_after_start("hq_meeting_on", "hq_deadline", _l(
+        "Срок исполнения решения штаба не может быть раньше заседания."))],
+    Agreement: [_not_in_future("signed_on")],
+    KpiTarget: [_kpi_period(KpiTarget)],
+    KpiActual: [_kpi_period(KpiActual)],
     FrontOffice: [_office_placement, _email("email")],
-    MrpRate: [_positive("amount")],
     InfoRequest: [_info_request_answer],
     ServiceApplication: [_service_application],
     QuarterlyReport: [_report_editable],
@@ -280,6 +298,10 @@ def validate_record(session: Session, model: type, values: Mapping[str, Any],
         for rule in RULES.get(model, []) + [unique, _aware_moments(model)]:
             for name, message in rule(session, values, item_id):
                 errors.setdefault(name, []).append(str(message))
+        # A field the model's own rules refused already says what to enter.
+        for name, message in _bounds(model)(session, values, item_id):
+            if name not in errors:
+                errors[name] = [str(message)]
         untrusted = {k: v for k, v in values.items() if k not in trusted}
         for name, message in out_of_scope_links(session, model, untrusted, item_id).items():
             errors.setdefault(name, []).append(message)
