@@ -9,6 +9,7 @@ from ..models.accompaniment import ServiceApplication, StateBody, StateService
 from ..services.accompaniment import IllegalTransition, allowed_actions, apply_transition
 from ..views import accompaniment as views
 from .base import ScopedModelRestApi, iso_date
+from .steps import take_step
 
 _OWNER = ["owner_office.id", "owner_office.name"]
 
@@ -46,20 +47,16 @@ class ServiceApplicationApi(ScopedModelRestApi):
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or not isinstance(body.get("action"), str):
             return self.response_422(message={"action": [_("Укажите действие.")]})
-        try:
-            event = apply_transition(db.session, item, body["action"], user_id=g.user.id,
-                                     note=body.get("note"),
-                                     handover_document=body.get("handover_document"))
-            db.session.commit()
-        except IllegalTransition as error:
-            db.session.rollback()
-            return self.response_422(message={"action": [str(error)]})
-        return self.response(200, result={
-            "status": item.status.value, "late": event.late,
-            "due": event.due.isoformat() if event.due else None,
-            "allowed_actions": allowed_actions(item),
-            "forward_due": iso_date(item.forward_due), "provider_due": iso_date(item.provider_due),
-            "notify_due": iso_date(item.notify_due)})
+        return take_step(self, item, lambda: apply_transition(
+            db.session, item, body["action"], user_id=g.user.id, note=body.get("note"),
+            handover_document=body.get("handover_document")), lambda event: self.response(
+            200, result={
+                "status": item.status.value, "late": event.late,
+                "due": event.due.isoformat() if event.due else None,
+                "allowed_actions": allowed_actions(item),
+                "forward_due": iso_date(item.forward_due),
+                "provider_due": iso_date(item.provider_due),
+                "notify_due": iso_date(item.notify_due)}), (IllegalTransition,))
 
 
 class StateBodyApi(ScopedModelRestApi):

@@ -12,6 +12,7 @@ from ..services.clock import today_local
 from ..services.problems import IssueError, record_hq, record_progress
 from ..views import problems as views
 from .base import ScopedModelRestApi, iso_date
+from .steps import take_step
 
 
 def _date(body: dict, name: str):
@@ -56,18 +57,14 @@ class ProblemIssueApi(ScopedModelRestApi):
         body = self._body()
         if body is None:
             return self.response_400(message="Request is not a JSON object")
-        try:
-            if body.get("kind") not in ActionKind.__members__:
-                raise IssueError("kind", _("Вид работы: %(kinds)s",
-                                           kinds=", ".join(ActionKind.__members__)))
-            record_progress(item, _date(body, "on") or today_local(), ActionKind(body["kind"]),
-                            body.get("description") or "", g.user.id)
-            db.session.commit()
-        except IssueError as error:
-            db.session.rollback()
-            return self.response_422(message={error.field: [str(error)]})
-        return self.response(200, result={"status": item.status.value,
-                                          "actions": len(item.actions)})
+        if body.get("kind") not in ActionKind.__members__:
+            return self.response_422(message={"kind": [_("Вид работы: %(kinds)s", kinds=", ".join(
+                ActionKind.__members__))]})
+        return take_step(self, item, lambda: record_progress(
+            item, _date(body, "on") or today_local(), ActionKind(body["kind"]),
+            body.get("description") or "", g.user.id), lambda _: self.response(
+            200, result={"status": item.status.value, "actions": len(item.actions)}),
+            (IssueError,))
 
     @expose("/<int:pk>/hq", methods=["POST"])
     @protect()
@@ -80,20 +77,17 @@ class ProblemIssueApi(ScopedModelRestApi):
         body = self._body()
         if body is None:
             return self.response_400(message="Request is not a JSON object")
-        try:
-            execution = body.get("hq_execution")
-            if execution is not None and execution not in HqExecution.__members__:
-                raise IssueError("hq_execution", ", ".join(HqExecution.__members__))
-            body_id = body.get("hq_responsible_body")
-            if body_id is not None and not isinstance(body_id, int):
-                raise IssueError("hq_responsible_body", _("Укажите id государственного органа."))
-            record_hq(db.session, item, _date(body, "hq_meeting_on"), body.get("hq_decision"),
-                      body_id, _date(body, "hq_deadline"),
-                      HqExecution(execution) if execution else None,
-                      _date(body, "hq_executed_on"))
-            db.session.commit()
-        except IssueError as error:
-            db.session.rollback()
-            return self.response_422(message={error.field: [str(error)]})
-        return self.response(200, result={"status": item.status.value,
-                                          "hq_deadline": iso_date(item.hq_deadline)})
+        execution = body.get("hq_execution")
+        if execution is not None and execution not in HqExecution.__members__:
+            return self.response_422(message={"hq_execution": [
+                ", ".join(HqExecution.__members__)]})
+        body_id = body.get("hq_responsible_body")
+        if body_id is not None and not isinstance(body_id, int):
+            return self.response_422(message={"hq_responsible_body": [
+                _("Укажите id государственного органа.")]})
+        return take_step(self, item, lambda: record_hq(
+            db.session, item, _date(body, "hq_meeting_on"), body.get("hq_decision"), body_id,
+            _date(body, "hq_deadline"), HqExecution(execution) if execution else None,
+            _date(body, "hq_executed_on")), lambda _: self.response(
+            200, result={"status": item.status.value,
+                         "hq_deadline": iso_date(item.hq_deadline)}), (IssueError,))

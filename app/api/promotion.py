@@ -12,6 +12,7 @@ from ..services import approval
 from ..views import analysis, promotion
 from ..views.labels import FIELD_LABELS
 from .base import ScopedModelRestApi
+from .steps import take_step
 
 _OWNER = ["owner_office.id", "owner_office.name"]
 _APPROVAL = ["status", "submitted_at", "decided_by.id", "decided_at", "decision_comment"]
@@ -39,13 +40,8 @@ class ApprovalRestApi(ScopedModelRestApi):
         item, refused = self.writable_item(pk)
         if refused:
             return refused
-        try:
-            approval.submit(db.session, item, g.user.id)
-            db.session.commit()
-        except approval.ApprovalError as error:
-            db.session.rollback()
-            return self.response_422(message={error.field: [str(error)]})
-        return self._result(item)
+        return take_step(self, item, lambda: approval.submit(db.session, item, g.user.id),
+                         lambda _: self._result(item), (approval.ApprovalError,))
 
     @expose("/<int:pk>/decide", methods=["POST"])
     @protect()
@@ -61,14 +57,10 @@ class ApprovalRestApi(ScopedModelRestApi):
         comment = body.get("decision_comment")
         if comment is not None and not isinstance(comment, str):
             return self.response_400(message={"decision_comment": ["text"]})
-        try:
-            approval.decide(db.session, item, body["decision"] == "approve", g.user.id,
-                            scoping.current_scope().own_office_id, comment)
-            db.session.commit()
-        except approval.ApprovalError as error:
-            db.session.rollback()
-            return self.response_422(message={error.field: [str(error)]})
-        return self._result(item)
+        return take_step(self, item, lambda: approval.decide(
+            db.session, item, body["decision"] == "approve", g.user.id,
+            scoping.current_scope().own_office_id, comment),
+            lambda _: self._result(item), (approval.ApprovalError,))
 
 
 class InvestmentEventApi(ApprovalRestApi):

@@ -8,6 +8,7 @@ from ..models.reports import QuarterlyReport
 from ..services import reports
 from ..views import reports as views
 from .base import ScopedModelRestApi
+from .steps import take_step
 
 
 class QuarterlyReportApi(ScopedModelRestApi):
@@ -74,11 +75,6 @@ class QuarterlyReportApi(ScopedModelRestApi):
             body.get("comment")))
 
     def _step(self, item, step):
-        try:
-            step()
-            db.session.commit()
-        except reports.ReportError as error:
-            db.session.rollback()
-            return self.response_422(message={error.field: [str(error)]})
-        return self.response(200, result={"status": item.status.value, "late": item.late,
-                                          "quarter": item.period})
+        return take_step(self, item, step, lambda _: self.response(200, result={
+            "status": item.status.value, "late": item.late, "quarter": item.period}),
+            (reports.ReportError,))

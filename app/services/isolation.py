@@ -4,7 +4,8 @@ Compiling reports, counting KPIs and the daily sweep run each office's part in a
 a part that fails is rolled back alone, logged with the office, the job and the error, and
 handed back to be counted in the job's result and shown for that office; the other offices
 go on. A database outage is nobody's data: it still fails the whole run, so that a job's
-claim is released and the next attempt does the work (jobs/runs.py).
+claim is released and the next attempt does the work (jobs/runs.py). Nor is a lost race
+(another user saved the record first): it goes up to the step's caller (services/versions.py).
 """
 import logging
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Callable, Iterable, Optional, TypeVar
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -43,13 +45,13 @@ def is_outage(error: BaseException) -> bool:
 def attempt(session: Session, job: str, office_id: int,
             work: Callable[[], object]) -> Optional[OfficeFailure]:
     """Run one office's part of a job in a savepoint; return its failure (rolled back and
-    logged), or None when it went through. Outages are raised."""
+    logged), or None when it went through. Outages and lost races are raised."""
     try:
         with session.begin_nested():
             work()
         return None
     except Exception as error:
-        if is_outage(error):
+        if is_outage(error) or isinstance(error, StaleDataError):
             raise
         return failed(job, office_id, error)
 

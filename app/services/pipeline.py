@@ -42,13 +42,18 @@ class StageMoveRefused(ValueError):
     """The user may not move this project, or the stage is not one."""
 
 
-def move_stage(session: Session, project_id: int, stage: str) -> Project:
-    """Move a project the user may change to another stage (the move is recorded on flush)."""
+def movable(session: Session, project_id: int, stage: str) -> Project:
+    """Return the project if the user may change it and the stage is one, else refuse."""
     if stage not in ProjectStage.__members__:
         raise StageMoveRefused("unknown stage")
     if not is_writable(session, Project, project_id):
         raise StageMoveRefused("not writable")
-    project = session.get(Project, project_id)
+    return session.get(Project, project_id)
+
+
+def move_stage(session: Session, project_id: int, stage: str) -> Project:
+    """Move a project the user may change to another stage (the move is recorded on flush)."""
+    project = movable(session, project_id, stage)
     project.stage = ProjectStage(stage)
     return project
 

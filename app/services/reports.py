@@ -130,6 +130,8 @@ def compile_apart(session: Session, report: QuarterlyReport, failures: list,
                   totals: Optional[dict] = None) -> bool:
     """Recompile an office report in a savepoint: on failure its snapshot stays as it was,
     the report is marked and the failure added to `failures`. Return whether it compiled."""
+    # SQLite: take the write lock before the savepoint reads, or its write could not follow.
+    lock_quarter(session, report.year, report.quarter)
     failure = session.info.get(FAILED_NOW, {}).get(_report_key(report)) or isolation.attempt(
         session, COMPILE_JOB, report.owner_office_id or report.owner_office.id,
         lambda: refresh(session, report, totals))

@@ -4,13 +4,18 @@ Versioned records (models/base.VersionedMixin) count up `version` on every UPDAT
 SQLAlchemy adds `WHERE version = <the one read>` to it. The edit form and the API carry
 the version the user saw; a save from an older one is refused with who changed the
 record meanwhile, so nothing is silently overwritten.
+
+Workflow steps (a transition, a submit, a decision, a move on the board) go through
+take_step: two users stepping one record at once both pass their checks, the database's
+`WHERE version = ...` lets one through, and the other is refused with who stepped first.
 """
-from typing import Any, Optional
+from typing import Any, Callable, Optional, TypeVar
 
 from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import AuditEntry, RECORD_ACTIONS
 
@@ -22,6 +27,15 @@ STALE_SAVE = _l("Запись успел изменить другой поль�
 STALE_BY = _l("Пока вы редактировали, запись изменил(а) %(user)s (%(when)s). Ваши правки не "
               "сохранены: откройте запись заново, чтобы увидеть изменения, и внесите их ещё раз.")
 NOT_A_VERSION = _l("Укажите версию записи (целое число из её последнего чтения).")
+STEP_STALE = _l("Запись успел изменить другой пользователь, ваш шаг не выполнен. Откройте "
+                "запись заново и, если нужно, повторите шаг.")
+STEP_STALE_BY = _l("Пока вы смотрели запись, её изменил(а) %(user)s (%(when)s), ваш шаг не "
+                   "выполнен. Откройте запись заново и, если нужно, повторите шаг.")
+T = TypeVar("T")
+
+
+class StaleStep(Exception):
+    """A workflow step refused: the record changed since the user read it (HTTP 409)."""
 
 
 def is_versioned(model: type) -> bool:
@@ -48,15 +62,44 @@ def stale_message(session: Session, model: type, item_id: Any, seen: Optional[in
         select(model.version).where(model.id == int(item_id))).scalar_one_or_none()
     if current is None or current == seen:
         return None
+    return _who_changed(session, model, item_id, STALE_BY, STALE_SAVE)
+
+
+def _who_changed(session: Session, model: type, item_id: Any, by, anonymous) -> str:
+    """Return `by` naming the record's last change from the audit trail, else `anonymous`."""
     last = session.execute(
         select(AuditEntry).where(AuditEntry.entity == model.__tablename__,
                                  AuditEntry.record_id == int(item_id),
                                  AuditEntry.action.in_(RECORD_ACTIONS))
         .order_by(AuditEntry.id.desc()).limit(1)).scalar_one_or_none()
     if last is None:
-        return str(STALE_SAVE)
+        return str(anonymous)
     from ..views.formatting import format_utc_as_local
-    return str(STALE_BY % {"user": last.username or "—", "when": format_utc_as_local(last.at)})
+    return str(by % {"user": last.username or "—", "when": format_utc_as_local(last.at)})
+
+
+def step_stale_message(session: Session, model: type, item_id: Any) -> str:
+    """Return why a workflow step on the record is refused: who changed it meanwhile, when."""
+    return _who_changed(session, model, item_id, STEP_STALE_BY, STEP_STALE)
+
+
+def take_step(session: Session, item, step: Callable[[], T], seen: Optional[int] = None) -> T:
+    """Take a workflow step on a versioned record and commit it; return what step returned.
+
+    Raise StaleStep (all rolled back) naming who changed the record meanwhile when another
+    user's step reached the database first, or when `seen`, the version the user's page
+    or client read, is no longer the record's. The step's own refusals pass through.
+    """
+    model, item_id = type(item), item.id
+    if seen is not None and seen != item.version:
+        raise StaleStep(step_stale_message(session, model, item_id))
+    try:
+        result = step()
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise StaleStep(step_stale_message(session, model, item_id)) from None
+    return result
 
 
 def stale_edit_message(session: Session, model: type, item_id: Any, field) -> Optional[str]:

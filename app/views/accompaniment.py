@@ -11,6 +11,7 @@ from ..security import scoping
 from ..services.accompaniment import STEPS, IllegalTransition, allowed_actions, apply_transition
 from ..services.receipt import receipt_docx, receipt_lines
 from .base import ScopedModelView, condition_filter
+from .steps import take_step
 from .labels import FIELD_LABELS
 
 APPLICATION_LABELS = {
@@ -87,16 +88,11 @@ class ServiceApplicationView(ScopedModelView):
         """Apply one workflow action posted from the application's page."""
         scoping.require_writable(db.session, ServiceApplication, pk)
         item = db.session.get(ServiceApplication, int(pk))
-        try:
-            apply_transition(db.session, item, request.form.get("action", ""),
-                             user_id=g.user.id, note=request.form.get("note") or None,
-                             handover_document=request.form.get("handover_document"))
-            db.session.commit()
-            flash(_l("Состояние заявления: %(s)s.", s=item.status), "success")
-        except IllegalTransition as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        return redirect(url_for(".show", pk=pk))
+        return take_step(item, lambda: apply_transition(
+            db.session, item, request.form.get("action", ""), user_id=g.user.id,
+            note=request.form.get("note") or None,
+            handover_document=request.form.get("handover_document")),
+            lambda: _l("Состояние заявления: %(s)s.", s=item.status), (IllegalTransition,))
 
     @expose("/receipt/<pk>", methods=["GET"])
     @has_access

@@ -7,6 +7,7 @@ from ..extensions import db
 from ..security import scoping
 from ..services import approval
 from .base import ScopedModelView
+from .steps import take_step
 
 
 class ApprovalModelView(ScopedModelView):
@@ -60,11 +61,4 @@ class ApprovalModelView(ScopedModelView):
             _l("Согласовано.") if approve else _l("Возвращено на доработку с замечаниями."))
 
     def _step(self, item, take, done_message):
-        try:
-            take()
-            db.session.commit()
-            flash(str(done_message), "success")
-        except approval.ApprovalError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        return redirect(url_for(".show", pk=item.id))
+        return take_step(item, take, done_message, (approval.ApprovalError,))

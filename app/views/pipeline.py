@@ -1,11 +1,15 @@
 """The pipeline board: drag a project card to another stage (permission-checked, recorded)."""
 from flask import abort, jsonify, request
 from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Region, RoutingLevel, Sector
-from ..services.pipeline import StageMoveRefused, board, move_stage
+from ..models import Project, Region, RoutingLevel, Sector
+from ..services import versions
+from ..services.pipeline import StageMoveRefused, board, movable, move_stage
+
+ALREADY_THERE = _l("Проект уже на стадии «%(stage)s».")
 
 
 def _int_arg(name):
@@ -38,13 +42,22 @@ class PipelineView(BaseView):
     @expose("/move", methods=["POST"])
     @has_access
     def move(self):
-        """Move one project to a stage; 404 for a project the user may not change."""
+        """Move one project to a stage; 404 for a project the user may not change, 409 with
+        who moved it meanwhile when the card was moved (or changed) since the board showed it."""
         body = request.get_json(silent=True) or request.form
         try:
-            project = move_stage(db.session, int(body.get("project", 0)),
-                                 str(body.get("stage", "")))
+            project = movable(db.session, int(body.get("project", 0)), str(body.get("stage", "")))
         except (StageMoveRefused, ValueError):
             db.session.rollback()
             abort(404)
-        db.session.commit()
-        return jsonify(project=project.id, stage=project.stage.value)
+        try:
+            if project.stage.value == body.get("stage"):  # moved there by someone first
+                raise versions.StaleStep(f"{ALREADY_THERE % {'stage': project.stage}} "
+                                         + versions.step_stale_message(db.session, Project,
+                                                                       project.id))
+            versions.take_step(db.session, project,
+                               lambda: move_stage(db.session, project.id, body["stage"]),
+                               versions.parse_version(body.get("version")))
+        except versions.StaleStep as stale:
+            return jsonify(message=str(stale)), 409
+        return jsonify(project=project.id, stage=project.stage.value, version=project.version)

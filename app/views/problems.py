@@ -13,6 +13,7 @@ from ..security import scoping
 from ..services.clock import today_local
 from ..services.problems import IssueError, record_hq, record_progress
 from .base import ScopedModelView
+from .steps import take_step
 from .labels import FIELD_LABELS
 
 ISSUE_LABELS = {
@@ -80,34 +81,24 @@ class ProblemIssueView(ScopedModelView):
         """Log work done on the issue."""
         scoping.require_writable(db.session, ProblemIssue, pk)
         item = db.session.get(ProblemIssue, int(pk))
-        try:
-            kind = request.form.get("kind", "")
+        kind = request.form.get("kind", "")
+
+        def progress():
             if kind not in ActionKind.__members__:
                 raise IssueError("kind", _l("Выберите вид работы."))
             record_progress(item, _date_arg(request.form, "on") or today_local(),
                             ActionKind(kind), request.form.get("description", ""), g.user.id)
-            db.session.commit()
-            flash(_l("Работа по вопросу записана."), "success")
-        except IssueError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        return redirect(url_for(".show", pk=pk))
+        return take_step(item, progress, _l("Работа по вопросу записана."), (IssueError,))
 
     @expose("/hq/<pk>", methods=["POST"])
     @has_access
     def hq(self, pk):
         """Put the issue on the Investment HQ agenda, record its decision and execution."""
         item = scoping.get_readable_or_404(db.session, ProblemIssue, pk)
-        try:
-            execution = request.form.get("hq_execution") or None
-            record_hq(db.session, item, _date_arg(request.form, "hq_meeting_on"),
-                      request.form.get("hq_decision"), _int_arg(request.form, "hq_responsible_body"),
-                      _date_arg(request.form, "hq_deadline"),
-                      HqExecution(execution) if execution in HqExecution.__members__ else None,
-                      _date_arg(request.form, "hq_executed_on"))
-            db.session.commit()
-            flash(_l("Сведения Инвестиционного штаба сохранены."), "success")
-        except IssueError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        return redirect(url_for(".show", pk=pk))
+        form, execution = request.form, request.form.get("hq_execution") or None
+        return take_step(item, lambda: record_hq(
+            db.session, item, _date_arg(form, "hq_meeting_on"), form.get("hq_decision"),
+            _int_arg(form, "hq_responsible_body"), _date_arg(form, "hq_deadline"),
+            HqExecution(execution) if execution in HqExecution.__members__ else None,
+            _date_arg(form, "hq_executed_on")),
+            _l("Сведения Инвестиционного штаба сохранены."), (IssueError,))

@@ -13,6 +13,7 @@ from ..services.excel import TOTAL_LABELS, report_workbook, xlsx_response
 from ..services.report_failures import compile_failure, failed_reports
 from ..services.reports import ReportError, reviewer_role, snapshot_of
 from .base import ScopedModelView
+from .steps import take_step
 from .labels import FIELD_LABELS
 
 REPORT_LABELS = {
@@ -75,14 +76,7 @@ class QuarterlyReportView(ScopedModelView):
 
     def _step(self, pk, step):
         item = db.session.get(QuarterlyReport, int(pk))
-        try:
-            step(item)
-            db.session.commit()
-            flash(_l("Отчёт: %(s)s.", s=item.status), "success")
-        except ReportError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        return redirect(url_for(".show", pk=pk))
+        return take_step(item, lambda: step(item), lambda: _outcome(item), (ReportError,))
 
     @expose("/submit/<pk>", methods=["POST"])
     @has_access
@@ -141,6 +135,12 @@ class QuarterlyReportView(ScopedModelView):
                      "отчёт их цифры не вошли.", n=len({f.office_id for f in failures})),
                   "warning")
         return redirect(url_for(".list"))
+
+
+def _outcome(item: QuarterlyReport):
+    """Return the flash after a step: the report's status, or why its figures failed."""
+    failure = compile_failure(item)
+    return (failure.comment, "warning") if failure else _l("Отчёт: %(s)s.", s=item.status)
 
 
 def report_xlsx(item: QuarterlyReport):
