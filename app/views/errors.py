@@ -1,4 +1,4 @@
-"""The page shown while the database cannot be reached: 503 and what to do, never a traceback.
+"""Error pages: 503 while the database cannot be reached, 400/404/413 saying what went wrong.
 
 Pooled connections are tested before use (SQLALCHEMY_ENGINE_OPTIONS pool_pre_ping), so
 those a restart dropped are replaced unnoticed; these handlers cover the minute in which the
@@ -6,10 +6,12 @@ database refuses connections (or a SQLite writer waited past its busy timeout).
 """
 import logging
 
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import get_locale, lazy_gettext as _l
+from markupsafe import escape
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 
@@ -44,7 +46,35 @@ def _discard_session() -> None:
         log.debug("discarding the session after a database error failed", exc_info=True)
 
 
+CLIENT_ERRORS = (400, 404, 413)
+DEFAULT_MESSAGES = {
+    400: _l("Запрос не удалось разобрать. Проверьте адрес страницы или данные формы."),
+    404: _l("Страница или запись не найдена, или она недоступна вашему офису."),
+    413: _l("Файл или данные слишком велики."),
+}
+
+
+def client_error(error: HTTPException):
+    """Answer 400, 404 and 413 with the app's page and what went wrong; JSON under /api/."""
+    # A description of our own (abort(400, description=...)) says what to fix; Werkzeug's
+    # default English one is replaced by ours in the user's language.
+    own = error.description and error.description != type(error).description
+    message = str(error.description if own else DEFAULT_MESSAGES.get(error.code, error.name))
+    if request.path.startswith("/api/"):
+        return jsonify(message=message), error.code
+    try:
+        page = render_template("irm/error.html", code=error.code, message=message,
+                               appbuilder=current_app.appbuilder,
+                               base_template=current_app.appbuilder.base_template)
+    except Exception:  # noqa: BLE001 - the error page must never fail in its turn
+        log.exception("the error page failed; answering plain text")
+        page = f"{error.code}: {escape(message)}"
+    return page, error.code
+
+
 def register_error_pages(app: Flask) -> None:
-    """Answer database outages with the 503 page instead of a 500."""
+    """Answer database outages with the 503 page instead of a 500, bad requests with ours."""
     for error in OUTAGES:
         app.register_error_handler(error, database_unavailable)
+    for code in CLIENT_ERRORS:
+        app.register_error_handler(code, client_error)

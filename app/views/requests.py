@@ -1,5 +1,4 @@
 """Views of investor information requests: registers, due and overdue lists, the SLA page."""
-from flask import request
 from flask_appbuilder import BaseView, expose, has_access
 from ..models.interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
@@ -12,6 +11,7 @@ from ..services.clock import today_local
 from ..services.sla import info_request_sla
 from .base import ScopedModelView, condition_filter
 from .labels import FIELD_LABELS
+from .request_guards import int_arg
 
 
 def overdue():
@@ -83,9 +83,10 @@ class InfoRequestSlaView(BaseView):
         """Show the SLA table for the quarter asked for (the current one by default)."""
         today = today_local()
         year, quarter = today.year, (today.month - 1) // 3 + 1
-        asked_year, asked_quarter = request.args.get("year", ""), request.args.get("quarter", "")
-        if asked_year.isdigit() and asked_quarter in ("1", "2", "3", "4"):
-            year, quarter = int(asked_year), int(asked_quarter)
+        # No record predates the Republic's independence (1991).
+        asked_year, asked_quarter = int_arg("year", 1991, 2100), int_arg("quarter", 1, 4)
+        if asked_year and asked_quarter:
+            year, quarter = asked_year, asked_quarter
         rows = info_request_sla(db.session, year, quarter)
         return self.render_template("irm/info_request_sla.html", rows=rows, year=year,
                                     quarter=quarter, years=range(today.year - 3, today.year + 1))
