@@ -289,3 +289,10 @@ def test_deleting_a_record_takes_its_documents_and_cleanup_then_removes_the_file
         assert db.session.get(Meeting, pk) is None
         assert documents.remove_orphans(db.session, older_than_seconds=0) >= 1
     assert document.storage_key not in stored_files(storage)
+
+
+def test_a_nul_in_the_uploaded_file_name_is_dropped_and_the_document_kept(app, ui, world):
+    # PostgreSQL text cannot hold NUL, and no file system path may (services/file_names.py).
+    page = attach(ui("region.almaty"), investor(world), "Протокол\x00 встречи.pdf", PDF)
+    assert page.status_code == 200
+    assert len(documents_named(app, "Протокол встречи.pdf")) == 1

@@ -352,3 +352,10 @@ def test_another_offices_records_stay_unnamed_and_unfound(app, ui, world):
         [f"IRM-{project}", "Чужой", own.name, None, "город Алматы",
          "Пищевая промышленность", None, 5, 1, 2026]])))
     assert "присваивает платформа" in job.errors[0]["message"]
+
+
+def test_a_nul_in_the_workbooks_file_name_is_dropped_from_the_name(app, ui):
+    # PostgreSQL text cannot hold NUL (services/file_names.py).
+    job = job_of(app, upload(ui("region.almaty"), "investors", investors_file("Имя файла"),
+                             name="инвес\x00торы.xlsx"))
+    assert job.file_name == "инвесторы.xlsx"

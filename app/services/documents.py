@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..models.documents import Document
 from . import storage
+from .file_names import clean_file_name
 
 # What each accepted extension's content must be detected as (OOXML and ODF are zips).
 MIME_TYPES = {
@@ -76,7 +77,7 @@ def store(session: Session, record, stream: BinaryIO, filename: str,
     The row is added to the session; the caller commits. If the commit fails, the
     stored file is an orphan that `remove_orphans` clears, never a row without a file.
     """
-    filename = Path((filename or "").replace("\\", "/")).name.strip()
+    filename = clean_file_name(filename)
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     allowed = allowed_extensions()
     if not filename:

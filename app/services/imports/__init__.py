@@ -22,6 +22,7 @@ from ...models import ImportJob, ImportKind, ImportStatus
 from ...models.imports import PENDING
 from ...security.scoping import build_scope
 from ..clock import now_utc
+from ..file_names import clean_file_name
 from ..xlsx_reader import ReaderLimits, SpreadsheetRejected, read_sheet
 from .columns import COLUMNS, map_headers, template_headers
 from .runner import Importer, Outcome
@@ -55,7 +56,8 @@ def file_path(directory: Path, job: ImportJob) -> Path:
 def upload(session: Session, user, kind: ImportKind, file_name: str, data: bytes,
            directory: Path) -> ImportJob:
     """Keep an uploaded file and queue its dry run."""
-    job = ImportJob(user_id=user.id, kind=kind, file_name=(file_name or "import.xlsx")[:255],
+    job = ImportJob(user_id=user.id, kind=kind,
+                    file_name=clean_file_name(file_name) or "import.xlsx",
                     status=ImportStatus.checking, errors=[], warnings=[])
     session.add(job)
     session.flush()
