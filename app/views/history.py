@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Numeric, select
 from sqlalchemy.orm import Session
 
-from ..models import AuditAction, AuditEntry, FrontOffice
+from ..models import RECORD_ACTIONS, AuditAction, AuditEntry, FrontOffice
 from ..models.types import Money, UtcDateTime
 from ..security import scoping
 from .formatting import enum_label_formatter, format_utc_as_local, formatters_for
@@ -116,10 +116,12 @@ def history_lines(session: Session, model: type, entries: list[AuditEntry],
 
 
 def record_history(session: Session, model: type, record_id: int, page: int = 0) -> list:
-    """Return one page of a record's trail, newest first."""
+    """Return one page of a record's changes, newest first."""
+    # Changes only: a refusal noted against the record names another office's user.
     return session.execute(
         select(AuditEntry).where(AuditEntry.entity == model.__tablename__,
-                                 AuditEntry.record_id == record_id)
+                                 AuditEntry.record_id == record_id,
+                                 AuditEntry.action.in_(RECORD_ACTIONS))
         .order_by(AuditEntry.id.desc()).offset(page * HISTORY_PAGE_SIZE)
         .limit(HISTORY_PAGE_SIZE + 1)).scalars().all()
 
