@@ -63,11 +63,13 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
     from .cli import irm_cli
 
     app.cli.add_command(irm_cli)
-    from .views.base import reject_malformed_list_args
+    from .api.request_guards import init_input_guards
     from .views.formatting import register_template_filters
+    from .views.request_guards import init_request_guards
 
     register_template_filters(app)
-    app.before_request(reject_malformed_list_args)
+    init_input_guards(app)  # unreadable bodies and `q` first: the page guards read args only
+    init_request_guards(app)
     from .security.sessions import init_sessions
     from .services.audit import log_denials_and_downloads
 
