@@ -15,10 +15,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
-from app.jobs.runs import claim
 from app.jobs.scheduler import jobs, run_due
-from app.models import (FrontOffice, JobRun, KpiDefinition, KpiTarget, Notice, OfficeUser,
-                        Project, QuarterlyReport, ReportKind, ReportStatus)
+from app.models import (JobRun, KpiDefinition, KpiTarget, Notice, OfficeUser,
+                        Project, QuarterlyReport, ReportKind)
 from app.services import kpi, reports, sweep
 from app.services.clock import today_local
 from app.services.report_failures import COMPILE_FAILED, compile_failure

@@ -71,9 +71,9 @@ class ProblemIssueApi(ScopedModelRestApi):
     @safe
     def hq(self, pk):
         """Put the issue on the Investment HQ agenda; record its decision and execution."""
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return self.response_404()
+        item, refused = self.readable_item(pk)
+        if refused:
+            return refused
         body = self._body()
         if body is None:
             return self.response_400(message="Request is not a JSON object")

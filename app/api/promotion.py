@@ -48,9 +48,9 @@ class ApprovalRestApi(ScopedModelRestApi):
     @safe
     def decide(self, pk):
         """Decide: {"decision": "approve" | "return", "decision_comment": "..."}."""
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return self.response_404()
+        item, refused = self.readable_item(pk)
+        if refused:
+            return refused
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or body.get("decision") not in ("approve", "return"):
             return self.response_400(message={"decision": ["approve | return"]})

@@ -48,8 +48,8 @@ class QuarterlyReportApi(ScopedModelRestApi):
     @safe
     def xlsx(self, pk):
         """Download the report's Excel workbook."""
-        item = self.datamodel.get(pk, self._base_filters)
-        return self.response_404() if item is None else views.report_xlsx(item)
+        item, refused = self.readable_item(pk)
+        return refused or views.report_xlsx(item)
 
     @expose("/<int:pk>/submit", methods=["POST"])
     @protect()
@@ -64,9 +64,9 @@ class QuarterlyReportApi(ScopedModelRestApi):
     @safe
     def review(self, pk):
         """Accept or return the report: {"action": "accept" | "return", "comment": ...}."""
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return self.response_404()
+        item, refused = self.readable_item(pk)
+        if refused:
+            return refused
         body = request.get_json(silent=True) or {}
         if not isinstance(body, dict):
             return self.response_400(message="Request is not a JSON object")

@@ -1,5 +1,5 @@
 """Views of state-service accompaniment: applications, their workflow, receipts; providers and services."""
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, g, request
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from ..models.interface import ScopedInterface
@@ -86,8 +86,7 @@ class ServiceApplicationView(ScopedModelView):
     @has_access
     def transition(self, pk):
         """Apply one workflow action posted from the application's page."""
-        scoping.require_writable(db.session, ServiceApplication, pk)
-        item = db.session.get(ServiceApplication, int(pk))
+        item = self.record(pk, write=True)
         return take_step(item, lambda: apply_transition(
             db.session, item, request.form.get("action", ""), user_id=g.user.id,
             note=request.form.get("note") or None,
@@ -98,14 +97,14 @@ class ServiceApplicationView(ScopedModelView):
     @has_access
     def receipt(self, pk):
         """Show the receipt («расписка») for printing (p. 25)."""
-        item = scoping.get_readable_or_404(db.session, ServiceApplication, pk)
+        item = self.record(pk)
         return self.render_template("irm/receipt.html", data=receipt_lines(item))
 
     @expose("/receipt/<pk>/docx", methods=["GET"])
     @has_access
     def receipt_docx(self, pk):
         """Download the receipt as a Word document."""
-        item = scoping.get_readable_or_404(db.session, ServiceApplication, pk)
+        item = self.record(pk)
         if item.number is None:
             abort(404)
         return receipt_docx(item)

@@ -1,5 +1,5 @@
 """The agreement panel of a record page: status, steps, "submit", and approve or return."""
-from flask import flash, g, redirect, request, url_for
+from flask import g, request
 from flask_appbuilder import expose, has_access
 from flask_babel import lazy_gettext as _l
 
@@ -43,9 +43,7 @@ class ApprovalModelView(ScopedModelView):
     @has_access
     def submit(self, pk):
         """Send the record for agreement."""
-        model = self.datamodel.obj
-        scoping.require_writable(db.session, model, pk)
-        item = db.session.get(model, int(pk))
+        item = self.record(pk, write=True)
         return self._step(item, lambda: approval.submit(db.session, item, g.user.id),
                           _l("Направлено на согласование."))
 
@@ -53,7 +51,7 @@ class ApprovalModelView(ScopedModelView):
     @has_access
     def decide(self, pk):
         """Approve the record, or return it with the reviewer's comment."""
-        item = scoping.get_readable_or_404(db.session, self.datamodel.obj, pk)
+        item = self.record(pk)
         approve = request.form.get("decision") == "approve"
         return self._step(item, lambda: approval.decide(
             db.session, item, approve, g.user.id, scoping.current_scope().own_office_id,

@@ -347,19 +347,3 @@ def condition_filter(condition):
             return query.filter(condition())
 
     return ["id", ConditionFilter, lambda: None]
-
-
-def reject_malformed_list_args():
-    """Answer what FAB would crash on: 400 for NUL characters (PostgreSQL text cannot hold
-    them) and for pages and sizes that are not whole numbers, 404 for impossible ids.
-    The API checks its own arguments and names the field (api/guards.py)."""
-    if request.path.startswith("/api/"):
-        return
-    for name, value in request.args.items(multi=True):
-        if "\x00" in name or "\x00" in value:
-            abort(400)
-        if name.startswith(("psize_", "page_")) and not value.isdigit():
-            abort(400)
-    pk = (request.view_args or {}).get("pk")
-    if pk is not None and scoping.as_id(pk) is None:
-        abort(404)

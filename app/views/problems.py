@@ -1,7 +1,7 @@
 """Views of investors' problem issues: register, progress log, the Investment HQ panel."""
 from datetime import date
 
-from flask import flash, g, redirect, request, url_for
+from flask import g, request
 from flask_appbuilder import expose, has_access
 from ..models.interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
@@ -79,8 +79,7 @@ class ProblemIssueView(ScopedModelView):
     @has_access
     def progress(self, pk):
         """Log work done on the issue."""
-        scoping.require_writable(db.session, ProblemIssue, pk)
-        item = db.session.get(ProblemIssue, int(pk))
+        item = self.record(pk, write=True)
         kind = request.form.get("kind", "")
 
         def progress():
@@ -94,7 +93,7 @@ class ProblemIssueView(ScopedModelView):
     @has_access
     def hq(self, pk):
         """Put the issue on the Investment HQ agenda, record its decision and execution."""
-        item = scoping.get_readable_or_404(db.session, ProblemIssue, pk)
+        item = self.record(pk)
         form, execution = request.form, request.form.get("hq_execution") or None
         return take_step(item, lambda: record_hq(
             db.session, item, _date_arg(form, "hq_meeting_on"), form.get("hq_decision"),

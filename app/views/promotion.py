@@ -77,8 +77,7 @@ class PresentationMaterialView(ApprovalModelView):
     @has_access
     def add_version(self, pk):
         """Upload a new draft of the material as its next version."""
-        scoping.require_writable(db.session, PresentationMaterial, pk)
-        item = db.session.get(PresentationMaterial, int(pk))
+        item = self.record(pk, write=True)
         upload = request.files.get("file")
         try:
             if upload is None:
@@ -96,7 +95,7 @@ class PresentationMaterialView(ApprovalModelView):
     @has_access
     def version_file(self, pk, number):
         """Download a version of a material the user may read."""
-        item = scoping.get_readable_or_404(db.session, PresentationMaterial, pk)
+        item = self.record(pk)
         version = materials.version_of(item, number)
         if version is None:
             abort(404)

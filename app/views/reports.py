@@ -74,30 +74,28 @@ class QuarterlyReportView(ScopedModelView):
                                                        scoping.read_clause(QuarterlyReport))
         return super().render_template(template, **kwargs)
 
-    def _step(self, pk, step):
-        item = db.session.get(QuarterlyReport, int(pk))
+    def _step(self, item, step):
         return take_step(item, lambda: step(item), lambda: _outcome(item), (ReportError,))
 
     @expose("/submit/<pk>", methods=["POST"])
     @has_access
     def submit(self, pk):
         """Submit or resubmit the report; its figures are frozen."""
-        scoping.require_writable(db.session, QuarterlyReport, pk)
-        return self._step(pk, lambda item: reports.submit(db.session, item, g.user.id))
+        return self._step(self.record(pk, write=True),
+                          lambda item: reports.submit(db.session, item, g.user.id))
 
     @expose("/refresh/<pk>", methods=["POST"])
     @has_access
     def refresh(self, pk):
         """Recompile a draft's figures from the records."""
-        scoping.require_writable(db.session, QuarterlyReport, pk)
-        return self._step(pk, lambda item: reports.recompile(db.session, item))
+        return self._step(self.record(pk, write=True),
+                          lambda item: reports.recompile(db.session, item))
 
     @expose("/review/<pk>", methods=["POST"])
     @has_access
     def review(self, pk):
         """Accept the report or return it with a comment."""
-        scoping.get_readable_or_404(db.session, QuarterlyReport, pk)
-        return self._step(pk, lambda item: reports.review(
+        return self._step(self.record(pk), lambda item: reports.review(
             item, request.form.get("action", ""), user_role_names(), g.user.id,
             request.form.get("comment")))
 
@@ -105,15 +103,13 @@ class QuarterlyReportView(ScopedModelView):
     @has_access
     def publish(self, pk):
         """Publish an accepted consolidated report's aggregates on the public page (p. 21)."""
-        scoping.get_readable_or_404(db.session, QuarterlyReport, pk)
-        return self._step(pk, publish)
+        return self._step(self.record(pk), publish)
 
     @expose("/xlsx/<pk>", methods=["GET"])
     @has_access
     def xlsx(self, pk):
         """Download the report as an Excel workbook."""
-        item = scoping.get_readable_or_404(db.session, QuarterlyReport, pk)
-        return report_xlsx(item)
+        return report_xlsx(self.record(pk))
 
     @expose("/compile", methods=["POST"])
     @has_access
