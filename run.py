@@ -34,8 +34,8 @@ def main() -> None:
             for username, role, _office in DEMO_USERS:
                 print(f"  {username:<18} {role}")
     print(f"IRM is running at http://{args.host}:{args.port}/")
-    # Threads, as gunicorn's gthread workers in production: a record page's panels load in
-    # parallel; the app keeps no request state on shared objects (docs/CONTRIBUTING.md).
+    # One process: with threads a record page's panels load in parallel instead of queueing;
+    # the app keeps no request state on shared objects (docs/CONTRIBUTING.md).
     app.run(host=args.host, port=args.port, threaded=True)
 
 

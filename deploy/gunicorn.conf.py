@@ -17,11 +17,13 @@ import tempfile
 bind = os.environ.get("IRM_BIND", "127.0.0.1:8000")
 # gunicorn's advice: 2 x cores + 1 worker processes (BENCHMARKS.md measured 2 and 5 on 2 cores).
 workers = int(os.environ.get("IRM_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
-# Each worker serves IRM_THREADS requests at once (gthread): a slow upload, workbook or
-# database wait then holds one thread, not a whole worker, and a record page's parallel
-# panel requests do not queue behind each other. The app keeps no request state on shared
-# objects (docs/CONTRIBUTING.md; tests/test_write_races.py runs it this way). 1 = sync workers.
-threads = int(os.environ.get("IRM_THREADS", "4"))
+# Sync workers by default: nginx buffers slow clients' uploads and downloads, and on 2 cores
+# they served as many pages per second as 4 threads per worker, with a p95 of 94-97 ms
+# against 146-288 ms
+# (BENCHMARKS.md, issue 16). IRM_THREADS > 1 serves each worker's requests in threads
+# (gthread), for nodes without a buffering proxy or with long database waits: the app keeps
+# no request state on shared objects (docs/CONTRIBUTING.md; tests/test_write_races.py).
+threads = int(os.environ.get("IRM_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"
 # The longest request: a large Excel upload or a workbook built while the user waits.
 timeout = int(os.environ.get("IRM_WORKER_TIMEOUT", "120"))

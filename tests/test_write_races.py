@@ -30,7 +30,7 @@ from tests import scenario
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = int(os.environ.get("IRM_RACE_ROUNDS", "200"))
 OFFICES = {"ALM": "region.almaty", "TUR": "region.turkestan"}
-THREADS = 4  # gunicorn threads per worker, as deploy/gunicorn.conf.py serves by default
+THREADS = 4  # gunicorn threads per worker with IRM_THREADS=4 (deploy/gunicorn.conf.py)
 
 
 def _free_port() -> int:
