@@ -5,7 +5,8 @@ related-field endpoints, refuses links to out-of-scope records and owner offices
 the user may not write for (422 naming the field), answers 403 for records the
 user may only read, and never lets a failed write stay half-applied. Input FAB
 would pass to SQL as it comes answers 4xx instead of 500 (guards.py): ids no id column
-holds (404), text holding NUL (422), filter values their column cannot take (400).
+holds (404), filter values their column cannot take (400); text SQL cannot hold is refused
+before any route (request_guards.py).
 """
 import sys
 from types import SimpleNamespace
@@ -29,7 +30,7 @@ from ..security.roles import READ_WRITE_METHODS
 from ..services import versions
 from ..services.validation import validate_record
 from ..views.request_local import RequestFilters, fresh_schema
-from .guards import check_filters, is_record_id, nul_fields
+from .guards import check_filters, is_record_id
 
 
 _VALIDATORS: dict[int, jsonschema.protocols.Validator] = {}
@@ -60,8 +61,6 @@ def record_values(item) -> dict:
     return {name: getattr(item, name) for name in names}
 
 NOT_AN_ID = _l("Укажите номер (id) записи.")
-# Only programs send NUL: answered like marshmallow's own field errors, in English.
-NUL_IN_TEXT = "Text cannot contain the NUL character (\\u0000)."
 SAVE_FAILED = _l("Запись не сохранена: она противоречит уже существующим данным.")
 
 
@@ -104,13 +103,10 @@ class ScopedModelRestApi(ModelRestApi):
         return blueprint
 
     def _refuse_what_sql_cannot_hold(self):
-        """Answer an id no id column holds with 404, text holding NUL with 422 naming the field."""
+        """Answer an id no id column holds with 404 (text SQL cannot hold: request_guards.py)."""
         pk = (request.view_args or {}).get("pk")
         if pk is not None and scoping.as_id(pk) is None:
             return self.response_404()
-        fields = nul_fields(request.get_json(silent=True)) if request.is_json else []
-        if fields:
-            return self.response_422(message={name: [NUL_IN_TEXT] for name in fields})
         return None
 
     def _get_field_info(self, field, *args, **kwargs):

@@ -1,7 +1,7 @@
 """What FAB would hand to SQL as it comes, checked first: bad input is a 4xx naming it, not a 500.
 
 - Record ids: an id no INTEGER column holds (PostgreSQL: 32 bits) is not a record.
-- Text: PostgreSQL text cannot hold NUL, so no field and no filter may carry it.
+- Text: PostgreSQL text cannot hold NUL, so no filter may carry it (bodies: request_guards.py).
 - List filters: a number where the column holds text, a word no enum knows, a single value
   for `in`, a moment without its offset for a UTC column. Each {col, opr, value} is
   checked against its column's type first.
@@ -31,21 +31,6 @@ def is_record_id(value) -> bool:
     """Return whether a JSON value can be a record id (or is null)."""
     return value is None or (isinstance(value, int) and not isinstance(value, bool)
                              and 0 < value <= MAX_ID)
-
-
-def nul_fields(body: Any) -> list[str]:
-    """Return the fields of a JSON object whose text, however deep, holds a NUL character."""
-    def has_nul(value) -> bool:
-        if isinstance(value, str):
-            return "\x00" in value
-        if isinstance(value, dict):
-            return any(has_nul(k) or has_nul(v) for k, v in value.items())
-        return isinstance(value, list) and any(has_nul(v) for v in value)
-
-    if not isinstance(body, dict):
-        return ["_schema"] if has_nul(body) else []
-    return [str(name).replace("\x00", "") for name, value in body.items()
-            if has_nul(name) or has_nul(value)]
 
 
 class InvalidFilterValue(FABException):
