@@ -15,6 +15,7 @@ from app.models import (Agreement, Country, CountryAnalysis, FrontOffice, Indust
                         StateService)
 
 PASSWORD = "test-password"
+PROJECTS_REGISTERED = datetime(2026, 1, 5, 5, 0, tzinfo=timezone.utc)
 
 # code: (name, kind, region code, country alpha2)
 OFFICES = {
@@ -94,8 +95,10 @@ def make(session, entity, office, name, kpi=None, volume=Decimal("100000000.00")
         investor = Investor(name=f"investor for {name}", country=_ref(session, Country,
                                                                       alpha2="KZ"),
                             owner_office=office)
+        # Registered early in the year: the portfolio of every 2026 quarter holds it.
         record = Project(name=name, investor=investor, region=region, sector=sector,
-                         volume=volume, jobs=10, year=2026, owner_office=office)
+                         volume=volume, jobs=10, year=2026, owner_office=office,
+                         created_at=PROJECTS_REGISTERED)
     elif entity == "site":
         record = IndustrialSite(name=name, region=region, area_ha=Decimal("12.50"),
                                 owner_office=office)

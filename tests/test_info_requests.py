@@ -7,7 +7,8 @@ from app.extensions import db
 from app.models import FrontOffice, InfoRequest, Investor, RequestStatus
 from app.services.calendar import load_calendar
 from app.services.clock import now_utc, today_local
-from app.services.sla import info_request_sla, quarter_bounds
+from app.services.figures import quarter_bounds
+from app.services.sla import info_request_sla
 
 
 def _investor(world):

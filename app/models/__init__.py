@@ -12,7 +12,7 @@ from .investors import Investor, InvestorStatus, Ownership
 from .kpi import KpiActual, KpiDefinition, KpiDirection, KpiSource, KpiTarget
 from .org import LEVEL_OF_KIND, NATIONAL_COMPANY_KINDS, FrontOffice, OfficeKind, OfficeLevel, OfficeUser
 from .problems import ActionKind, HqExecution, IssueStatus, ProblemAction, ProblemIssue
-from .projects import Project, ProjectStage, RoutingLevel, StageChange
+from .projects import Project, ProjectStage, ProjectState, RoutingLevel, StageChange
 from .requests import OPEN_REQUEST_STATUSES, InfoRequest, RequestChannel, RequestStatus
 from .reports import JobRun, QuarterlyReport, ReportEvent, ReportKind, ReportStatus
 from .niche import NicheHalfYear, NicheProject
@@ -42,7 +42,7 @@ __all__ = [
     "ProviderViolation", "ServiceApplication", "StateBody", "StateBodyKind", "StateService",
     "InfoRequest", "Notice", "NoticeKind", "ActionKind", "HqExecution", "IssueStatus",
     "ProblemAction", "ProblemIssue", "JobRun", "QuarterlyReport", "ReportEvent", "ReportKind",
-    "ReportStatus", "ExportJob", "ExportStatus", "KpiActual", "StageChange", "RequestChannel", "RequestStatus", "OPEN_REQUEST_STATUSES",
+    "ReportStatus", "ExportJob", "ExportStatus", "KpiActual", "StageChange", "ProjectState", "RequestChannel", "RequestStatus", "OPEN_REQUEST_STATUSES",
     "ImportJob", "ImportKind", "ImportStatus", "NicheProject", "AuditAction", "AuditEntry",
     "RECORD_ACTIONS", "UserSession", "NicheHalfYear", "CountryAnalysis", "RegionalPassport",
     "ApprovalAction", "ApprovalStatus", "ApprovalStep", "Document", "EventKind",

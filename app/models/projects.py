@@ -5,13 +5,15 @@ from typing import Optional
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (Boolean, ForeignKey, Index, Integer, String, Text, event, insert, inspect,
+                        update)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .investors import Investor
 from .org import OwnedByOfficeMixin
 from .reference import Region, Sector
+from ..services import clock
 from ..services.clock import now_utc
 from .bounds import within
 from .types import Money, UtcDateTime
@@ -90,3 +92,72 @@ class StageChange(Model):
     to_stage: Mapped[ProjectStage] = enum_column(ProjectStage, nullable=False)
     at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=now_utc)
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"))
+
+
+class ProjectState(Model):
+    """What a project was from one moment to the next: the facts the period figures count.
+
+    A new row starts whenever one of these facts changes (or the project is created) and
+    the previous row ends at that moment; deleting the project ends its last row. So the
+    portfolio, the pool and their volume and jobs read as they stood at any moment, and a
+    quarter's figures do not move when a project changes or appears after it
+    (services/figures.py). Rows outlive their project: a closed quarter keeps counting it.
+    """
+
+    __tablename__ = "project_state"
+    __table_args__ = (
+        Index("ix_project_state_office_period", "owner_office_id", "valid_from", "valid_to"),
+        Index("ix_project_state_project", "project_id", "valid_from"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, nullable=False)  # no FK: see above
+    valid_from: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    valid_to: Mapped[Optional[datetime]] = mapped_column(UtcDateTime)  # open: still so
+    owner_office_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    stage: Mapped[ProjectStage] = enum_column(ProjectStage, nullable=False)
+    routing_level: Mapped[RoutingLevel] = enum_column(RoutingLevel, nullable=False)
+    in_unified_pool: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    volume: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    jobs: Mapped[int] = mapped_column(Integer, nullable=False, info=within(0, 1_000_000))
+    region_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    sector_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+# The project's facts a state row keeps; a change of any other column starts no new row.
+STATE_FACTS = ("owner_office_id", "stage", "routing_level", "in_unified_pool", "volume", "jobs",
+               "region_id", "sector_id")
+
+
+def _facts(project: Project) -> dict:
+    return {name: getattr(project, name) for name in STATE_FACTS}
+
+
+def _end_state(connection, project_id: int, moment: datetime) -> None:
+    connection.execute(update(ProjectState).where(ProjectState.project_id == project_id,
+                                                  ProjectState.valid_to.is_(None))
+                       .values(valid_to=moment))
+
+
+# Mapper events, not session hooks: whatever writes a project through the ORM (form, API,
+# import, routing re-derivation), its history follows in the same transaction.
+@event.listens_for(Project, "after_insert")
+def _state_on_insert(mapper, connection, project: Project) -> None:
+    connection.execute(insert(ProjectState).values(
+        project_id=project.id, valid_from=project.created_at or clock.now_utc(),
+        **_facts(project)))
+
+
+@event.listens_for(Project, "after_update")
+def _state_on_update(mapper, connection, project: Project) -> None:
+    state = inspect(project)
+    if not any(state.attrs[name].history.has_changes() for name in STATE_FACTS):
+        return
+    moment = clock.now_utc()
+    _end_state(connection, project.id, moment)
+    connection.execute(insert(ProjectState).values(project_id=project.id, valid_from=moment,
+                                                   **_facts(project)))
+
+
+@event.listens_for(Project, "after_delete")
+def _state_on_delete(mapper, connection, project: Project) -> None:
+    _end_state(connection, project.id, clock.now_utc())

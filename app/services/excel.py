@@ -15,7 +15,7 @@ from flask import Response, send_file
 from flask_babel import lazy_gettext as _l
 
 from ..models.reports import ReportStatus
-from .report_figures import MONEY_KEYS, TOTAL_KEYS
+from .figures import FIGURE_LABELS, MONEY_KEYS, TOTAL_KEYS, light
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LARGE_SHEET_ROWS = 10_000  # above this, the workbook is written in constant_memory mode
@@ -25,24 +25,11 @@ FORMATS = {"int": "#,##0", "money": '#,##0.00 "₸"', "percent": "0.0", "decimal
            "date": "dd.mm.yyyy"}
 SUMMED = ("int", "money")
 
-TOTAL_LABELS = {
-    "projects": _l("Проектов"), "volume": _l("Объём инвестиций проектов"),
-    "jobs": _l("Рабочих мест"), "pool_projects": _l("Проектов в едином пуле"),
-    "pool_volume": _l("Объём проектов единого пула"), "meetings": _l("Встреч всего"),
-    "visits": _l("Визитов"), "events": _l("Мероприятий"),
-    "agreements_signed": _l("Подписано соглашений"),
-    "agreements_amount": _l("Сумма подписанных соглашений"),
-    "info_requests_due": _l("Информационных запросов со сроком в квартале"),
-    "info_requests_on_time": _l("Из них отвечено в срок"),
-    "applications_received": _l("Принято заявлений на госуслуги"),
-    "applications_handed_over": _l("Выдано результатов госуслуг"),
-    "provider_violations": _l("Нарушений сроков услугодателями"),
-    "problems_raised": _l("Поднято проблемных вопросов"),
-    "problems_resolved": _l("Решено проблемных вопросов"),
-    "hq_escalations": _l("Вынесено на Инвестиционный штаб"),
-}
+TOTAL_LABELS = FIGURE_LABELS  # each figure's one name (services/figures.py)
 
 TOTAL = _l("Итого")
+LIGHTS = {"green": _l("зелёный: план выполнен"), "yellow": _l("жёлтый: от 80 % плана"),
+          "red": _l("красный: ниже 80 % плана"), "grey": _l("нет данных")}
 YES, NO = _l("Да"), _l("Нет")
 POOL_ADDED, POOL_STAGE_CHANGED = _l("Включён в пул"), _l("Сменил стадию")
 POOL_UNCHANGED, POOL_REMOVED = _l("Без изменений"), _l("Исключён из пула")
@@ -235,7 +222,8 @@ def report_workbook(snapshot: dict, title: str) -> bytes:
     grouped = [(PROJECTS_COUNT, "count", "int"), (VOLUME, "volume", "money"),
                (JOBS, "jobs", "int")]
     kpis = [{**k, "target": (k.get("target"), _kpi_kind(k.get("unit", ""), k.get("target"))),
-             "actual": (k.get("actual"), _kpi_kind(k.get("unit", ""), k.get("actual")))}
+             "actual": (k.get("actual"), _kpi_kind(k.get("unit", ""), k.get("actual"))),
+             "light": str(LIGHTS[light(k.get("attainment"))])}
             for k in snapshot.get("kpis", [])]
     signed = str(_l("Подписано в квартале"))
     implementation = str(_l("Исполнение (все соглашения)"))
@@ -273,7 +261,8 @@ def report_workbook(snapshot: dict, title: str) -> bytes:
         Sheet(KPI, [(_l("Код"), "code", "text"), (INDICATOR, "name", "text"),
                     (_l("Ед. изм."), "unit", "text"), (_l("План"), "target", "decimal"),
                     (_l("Факт"), "actual", "decimal"),
-                    (_l("Выполнение, %"), "attainment", "percent")],
+                    (_l("Выполнение, %"), "attainment", "percent"),
+                    (_l("Оценка"), "light", "text")],
               kpis),
     ]
     if snapshot.get("parts"):

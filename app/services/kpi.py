@@ -1,8 +1,8 @@
 """KPI scorecards (p. 8.3-8.4, p. 17): targets, actuals, attainment, traffic lights, ranking.
 
-Actuals come from the records, counted the way the quarterly report counts them
-(report_figures.KPI_ACTUALS), or from the office's own entry for a KPI no record can
-count. A quarter whose report is submitted shows the report's frozen figures. An office whose
+Actuals come from the records, by the one definition of each figure (services/figures.py,
+KPI_ACTUALS), which the quarterly report reads too; a KPI no record can count takes the
+office's own entry. A quarter whose report is submitted shows the report's frozen figures. An office whose
 figures cannot be counted (bad data) shows its computed KPIs as unavailable; the other
 offices are counted as usual (services/isolation.py).
 """
@@ -13,13 +13,13 @@ from typing import Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import FrontOffice, KpiActual, KpiDefinition, KpiSource, KpiTarget
+from ..models import FrontOffice, KpiActual, KpiDefinition, KpiTarget
 from ..models.reports import QuarterlyReport, ReportKind
 from .isolation import together_or_apart
-from .report_figures import KPI_ACTUALS, attainment, totals_by_office
+from .figures import KPI_ACTUALS, attainment, light
+from .report_figures import totals_by_office
 from .reports import EDITABLE, snapshot_of
 
-GREEN, YELLOW = Decimal(100), Decimal(80)
 KPI_JOB = "kpi_figures"  # how the log names a failed count
 
 
@@ -37,10 +37,7 @@ class KpiRow:
     @property
     def light(self) -> str:
         """green from 100 % of target, yellow from 80 %, red below; grey without a figure."""
-        if self.attainment is None:
-            return "grey"
-        return "green" if self.attainment >= GREEN else (
-            "yellow" if self.attainment >= YELLOW else "red")
+        return light(self.attainment)
 
 
 def quarter_totals(session: Session, office: FrontOffice, year: int,
@@ -88,7 +85,8 @@ def scorecards(session: Session, offices: list[FrontOffice], year: int, quarter:
                    KpiTarget.quarter == quarter).order_by(KpiDefinition.code)).all():
         office_id = target.front_office_id
         own = entered.get((office_id, kpi.id))
-        counted = kpi.source != KpiSource.manual and kpi.code in KPI_ACTUALS
+        # A KPI the records can count is counted, whatever the catalogue says: one figure.
+        counted = kpi.code in KPI_ACTUALS
         if not counted:
             actual = own.value if own else None
         else:

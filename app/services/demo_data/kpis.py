@@ -14,8 +14,9 @@ KPIS = [  # code, name, unit, clause of the Rules
     ("info_requests_on_time", "Доля информационных запросов, отвеченных в срок", "%", "п. 12.7"),
     ("state_service_violations", "Количество нарушений сроков оказания госуслуг", "ед.", "п. 28"),
 ]
-MANUAL_KPIS = ("info_requests_on_time", "state_service_violations")  # entered by offices
-# Quarterly targets by office level (code: base value); manual KPIs keep theirs every quarter.
+# Targets that are a norm, the same every quarter: all answered on time, no violation.
+NORMS = ("info_requests_on_time", "state_service_violations")
+# Quarterly targets by office level (code: base value); norms keep theirs every quarter.
 KPI_PLAN = {
     OfficeLevel.external: {"meetings_held": 12, "visits_organized": 3, "mous_signed": 2},
     OfficeLevel.central: {"meetings_held": 40, "mous_signed": 5, "investment_attracted": 150e9,
@@ -35,7 +36,7 @@ class KpiSeeder(SeederBase):
         kpis = {code: self.add(KpiDefinition(
                     code=code, name=name, unit=unit, description=f"Правила «одного окна», {clause}",
                     direction=KpiDirection.lower if "violations" in code else KpiDirection.higher,
-                    source=KpiSource.manual if code in MANUAL_KPIS else KpiSource.computed))
+                    source=KpiSource.computed))
                 for code, name, unit, clause in KPIS}
         for office in self.offices.values():
             if office.kind == OfficeKind.authority:
@@ -43,7 +44,7 @@ class KpiSeeder(SeederBase):
             for code, base in KPI_PLAN[office.level].items():
                 scale = Decimal(self.rng.randint(80, 125)) / 100
                 for quarter, factor in enumerate(QUARTER_FACTORS, start=1):
-                    value = Decimal(base) if code in MANUAL_KPIS else (
+                    value = Decimal(base) if code in NORMS else (
                         Decimal(base) * scale * factor).quantize(Decimal(1))
                     self.add(KpiTarget(kpi=kpis[code], front_office=office, year=2026,
                                        quarter=quarter, target_value=value))

@@ -1,13 +1,18 @@
 """The offices' records: investors, projects, industrial sites, meetings, agreements."""
 import math
-from datetime import date, timedelta
+import random
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+
+from sqlalchemy import delete, insert, select
 
 from ...models import (NATIONAL_COMPANY_KINDS, Agreement, AgreementKind, FrontOffice,
                        ImplementationStatus, IndustrialSite, Investor, InvestorStatus, Meeting,
                        MeetingKind, OfficeKind, OfficeLevel, Ownership, Project, ProjectStage,
-                       SiteStatus)
-from .base import SeederBase
+                       ProblemIssue, ProjectState, SiteStatus, StageChange)
+from ...models.projects import STATE_FACTS
+from ..clock import local_timezone
+from .base import LAST_DAY, SEED, SeederBase
 from .names import (EMBASSIES, KZ_STEMS, SECTORS, embassy_name, nc_regional_name,
                     regional_org_name)
 
@@ -29,6 +34,9 @@ TIER_MIX = {OfficeKind.task_force: {"tf": 80, "nc": 20},
 STAGES = {ProjectStage.initiative: 20, ProjectStage.negotiation: 15, ProjectStage.preparation: 20,
           ProjectStage.implementation: 25, ProjectStage.commissioned: 10,
           ProjectStage.suspended: 5, ProjectStage.cancelled: 5}
+# The way a project goes; suspended and cancelled leave it on the way.
+STAGE_PATH = [ProjectStage.initiative, ProjectStage.negotiation, ProjectStage.preparation,
+              ProjectStage.implementation, ProjectStage.commissioned]
 SUBJECTS = {
     MeetingKind.meeting: ("Презентация инвестиционных возможностей", "Обсуждение мер господдержки",
                           "Подбор земельного участка", "Обсуждение условий реализации проекта"),
@@ -133,6 +141,52 @@ class RecordSeeder(SeederBase):
             start = sum(map(len, self.projects.values())) + 1
             self.projects[office.name] = [self.project(office, n)
                                           for n in range(start, start + count)]
+
+    def date_project_histories(self) -> None:
+        """Give every project a dated past: registered in its year, then moved along the
+        stages to where it is now, so quarters differ (figures read the history as of each
+        quarter's end, services/figures.py). A generator of its own keeps the other draws."""
+        self.session.flush()
+        rng, tz = random.Random(SEED + 17), local_timezone()
+        last = datetime.combine(LAST_DAY, time(18, 0), tz)
+        projects = [p for group in self.projects.values() for p in group]
+        self.session.execute(delete(ProjectState).where(
+            ProjectState.project_id.in_([p.id for p in projects])))
+        states, changes = [], []
+        for project in projects:
+            first = datetime.combine(date(project.year, 1, 10), time(10, 0), tz)
+            latest = min(datetime.combine(date(project.year, 12, 20), time(10, 0), tz),
+                         last - timedelta(days=40))
+            start = first + (latest - first) * rng.random()
+            if project.stage in STAGE_PATH:
+                path = STAGE_PATH[:STAGE_PATH.index(project.stage) + 1]
+            else:  # suspended or cancelled on the way
+                path = STAGE_PATH[:rng.randint(1, 4)] + [project.stage]
+            moments = [start] + sorted(start + (last - start) * rng.random()
+                                       for _ in path[1:])
+            project.created_at = start
+            facts = {name: getattr(project, name) for name in STATE_FACTS}
+            for n, stage in enumerate(path):
+                states.append({**facts, "project_id": project.id, "stage": stage,
+                               "valid_from": moments[n],
+                               "valid_to": moments[n + 1] if n + 1 < len(path) else None})
+                if n:
+                    changes.append({"project_id": project.id, "from_stage": path[n - 1],
+                                    "to_stage": stage, "at": moments[n]})
+        self.session.execute(insert(ProjectState), states)
+        self.session.execute(insert(StageChange), changes)
+
+    def date_entries(self) -> None:
+        """Enter each dated record a few days after its date, as offices do (a record dated in
+        a quarter but entered after it is counted as a late entry, services/figures.py)."""
+        self.session.flush()
+        rng, tz = random.Random(SEED + 18), local_timezone()
+        last = datetime.combine(LAST_DAY, time(18, 0), tz)
+        for model, dated in ((Meeting, "held_on"), (Agreement, "signed_on"),
+                             (ProblemIssue, "raised_on")):
+            for record in self.session.scalars(select(model).order_by(model.id)):
+                entered = datetime.combine(getattr(record, dated), time(17, 0), tz)
+                record.created_at = min(entered + timedelta(days=rng.choice((0, 0, 1, 3))), last)
 
     def build_sites(self) -> None:
         """Create industrial sites: two per regional organization, one per NC regional office."""
