@@ -164,9 +164,9 @@ def compile_reports_command(quarter):
         year, number = parse_quarter(quarter)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--quarter")
-    failures: list = []
-    created = create_drafts(db.session, year, number, failures)
-    compile_consolidated(db.session, year, number, failures)
+    failures: list = []  # compiled by the system: user_id None in each report's history
+    created = create_drafts(db.session, year, number, failures, user_id=None)
+    compile_consolidated(db.session, year, number, failures, user_id=None)
     db.session.commit()
     click.echo(f"{quarter}: {created} new reports; consolidated report compiled.")
     for failure in failures:  # the others are compiled; these are marked on their reports

@@ -1,4 +1,11 @@
-"""The daily reporting job: drafts after quarter end, reminders, lateness, the consolidated draft."""
+"""The reporting jobs: drafts after quarter end, reminders before and after the due date,
+the consolidated draft.
+
+Lateness needs no job: it is a fact of the date, computed wherever it is read
+(QuarterlyReport.is_late). Each reminder is claimed in job_run first (jobs/runs.py), so a
+job run twice, or by two schedulers, sends it once.
+"""
+import hashlib
 from datetime import date, timedelta
 from typing import Optional
 
@@ -7,15 +14,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models.notices import NoticeKind
+from ..models.org import OfficeUser
 from ..models.reports import QuarterlyReport, ReportKind
 from ..services.clock import today_local
 from ..services.notifications import notify, office_users
-from ..services.reports import (EDITABLE, compile_consolidated, create_drafts, mark_late,
-                                previous_quarter, quarter_of)
+from ..services.reports import (EDITABLE, compile_consolidated, create_drafts, reporting_quarter,
+                                reviewer_role)
 from .runs import run_once
 
 REMIND_DAYS_BEFORE = 3
+# After the due date: the day after it, then every week while the report is not submitted.
+REMIND_AFTER_EVERY_DAYS = 7
 CONSOLIDATE_ON_DAY = 16
+OVERDUE_LIST = "/quarterlyreportview/list/?_flt_0_late=y"
 
 
 def reporting_daily(session: Session, today: Optional[date] = None) -> dict:
@@ -25,20 +36,30 @@ def reporting_daily(session: Session, today: Optional[date] = None) -> dict:
     result names it under "failed_offices" (logged as well, services/isolation.py).
     """
     today = today or today_local()
-    year, quarter = previous_quarter(*quarter_of(today))
+    year, quarter = reporting_quarter(today)
     period = f"{year}Q{quarter}"
     failures: list = []
     done = {"drafts": run_once(session, "create_drafts", period,
                                lambda: create_drafts(session, year, quarter, failures))}
-    done["late"] = run_once(session, "mark_late", today.isoformat(),
-                            lambda: mark_late(session, today))
     if _consolidation_due(session, today, year, quarter):
         done["consolidated"] = run_once(session, "compile_consolidated", period, lambda: bool(
             compile_consolidated(session, year, quarter, failures)))
-    done["reminders"] = _remind(session, today, year, quarter)
+    done["reminders"] = _remind(session, today)
+    done["overdue_reminders"] = _remind_overdue(session, today)
     done["failed_offices"] = sorted({failure.office_id for failure in failures})
     session.commit()
     return done
+
+
+def reporting_drafts(session: Session, day: Optional[date] = None) -> dict:
+    """Create the drafts of the quarter just finished as soon as it ends, at any time of day
+    (the daily job runs at IRM_SWEEP_AT); once per quarter, shared with the daily job."""
+    year, quarter = reporting_quarter()
+    failures: list = []
+    created = run_once(session, "create_drafts", f"{year}Q{quarter}",
+                       lambda: create_drafts(session, year, quarter, failures))
+    session.commit()
+    return {"drafts": created, "failed_offices": sorted({f.office_id for f in failures})}
 
 
 def _consolidation_due(session: Session, today: date, year: int, quarter: int) -> bool:
@@ -52,18 +73,64 @@ def _consolidation_due(session: Session, today: date, year: int, quarter: int) -
     return pending is None
 
 
-def _remind(session: Session, today: date, year: int, quarter: int) -> int:
-    """Remind offices whose report of the quarter is due within a few days."""
+def _remind(session: Session, today: date) -> int:
+    """Remind offices whose report is due within a few days, once per report."""
     count = 0
     for report in session.execute(select(QuarterlyReport).where(
-            QuarterlyReport.year == year, QuarterlyReport.quarter == quarter,
             QuarterlyReport.status.in_(EDITABLE),
             QuarterlyReport.due_date.between(today, today + timedelta(days=REMIND_DAYS_BEFORE)))
-            ).scalars():
+            .order_by(QuarterlyReport.id)).scalars():
         subject = _l("Квартальный отчёт %(p)s нужно представить до %(d)s",
                      p=report.period, d=f"{report.due_date:%d.%m.%Y}")
-        count += len(notify(session, office_users(session, report.owner_office_id),
-                            NoticeKind.due_tomorrow, subject, subject,
-                            f"/quarterlyreportview/show/{report.id}",
-                            f"report:{report.id}:due:{report.due_date}"))
+        count += _once(session, f"{report.id}:due:{report.due_date}", lambda: notify(
+            session, office_users(session, report.owner_office_id), NoticeKind.due_tomorrow,
+            subject, subject, f"/quarterlyreportview/show/{report.id}",
+            f"report:{report.id}:due:{report.due_date}")) or 0
     return count
+
+
+def _remind_overdue(session: Session, today: date) -> int:
+    """Remind the offices of reports still not submitted after the due date (the day after
+    it, then weekly), and tell their reviewer which ones, in one notice per reviewer."""
+    count, overdue = 0, {}
+    for report in session.execute(select(QuarterlyReport).where(
+            QuarterlyReport.status.in_(EDITABLE), QuarterlyReport.due_date < today)
+            .order_by(QuarterlyReport.id)).scalars():
+        round_ = ((today - report.due_date).days - 1) // REMIND_AFTER_EVERY_DAYS
+        subject = _l("Квартальный отчёт %(p)s не представлен: срок истёк %(d)s",
+                     p=report.period, d=f"{report.due_date:%d.%m.%Y}")
+        sent = _once(session, f"{report.id}:late:{round_}", lambda: notify(
+            session, office_users(session, report.owner_office_id), NoticeKind.deadline_missed,
+            subject, subject, f"/quarterlyreportview/show/{report.id}",
+            f"report:{report.id}:late:{round_}"))
+        if sent is None:
+            continue  # this round was sent already, by this job or another scheduler
+        count += sent
+        overdue.setdefault(reviewer_role(report), []).append(report)
+    for role, reports in overdue.items():
+        count += _tell_reviewers(session, role, reports, today)
+    session.commit()
+    return count
+
+
+def _once(session: Session, reminder: str, send) -> Optional[int]:
+    """Send a reminder unless it went already; return how many notices, None if it had."""
+    return run_once(session, "report_reminder", reminder, lambda: len(send()))
+
+
+def _tell_reviewers(session: Session, role: str, reports: list[QuarterlyReport],
+                    today: date) -> int:
+    """Notify the reviewer role's users of the reports past due, in one notice."""
+    subject = _l("Не представлены в срок квартальные отчёты: %(n)s", n=len(reports))
+    body = "\n".join(f"{report.owner_office.name}: {report.period}, "
+                     f"{report.due_date:%d.%m.%Y}" for report in reports)
+    ids = hashlib.sha1(",".join(str(r.id) for r in reports).encode()).hexdigest()[:12]
+    return len(notify(session, reviewers(session, role), NoticeKind.deadline_missed, subject,
+                      body, OVERDUE_LIST, f"reports:late:{today}:{role}:{ids}"))
+
+
+def reviewers(session: Session, role: str) -> list[OfficeUser]:
+    """Return the active users who hold the role."""
+    return list(session.execute(select(OfficeUser).where(
+        OfficeUser.active.is_(True), OfficeUser.roles.any(name=role))
+        .order_by(OfficeUser.id)).scalars())

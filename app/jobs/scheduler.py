@@ -34,7 +34,7 @@ from ..services.replica import reporting_session
 from ..services.sweep import run_daily_sweep
 from . import leadership, metrics
 from .analysis import analysis_daily
-from .reporting import reporting_daily
+from .reporting import reporting_daily, reporting_drafts
 from .runs import claim, last_period, prune_runs, release_stale_claims, run_claimed
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,8 @@ def jobs(app: Flask) -> tuple[Job, ...]:
     return (
         Job("daily_sweep", run_daily_sweep),
         Job("reporting_daily", reporting_daily),
+        # The quarter's drafts as soon as it ends, not at the next IRM_SWEEP_AT.
+        Job("reporting_drafts", reporting_drafts, timedelta(hours=1)),
         Job("analysis_daily", analysis_daily),
         Job("prune_job_runs", lambda session, day: prune_runs(session, [
             job.id for job in jobs(app) if job.every is not None])),

@@ -4,10 +4,12 @@ from typing import Optional
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
+                        bindparam, case)
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from ..services.clock import now_utc
+from ..services.clock import now_utc, today_local
 from .bounds import SYSTEM_TEXT_MAX, at_most, within
 from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .org import OfficeUser, OwnedByOfficeMixin
@@ -26,6 +28,20 @@ class ReportStatus(LabeledEnum):
     accepted = "accepted", _l("Принят")
 
 
+# The office still owes the report: a draft, or returned for rework.
+NOT_SUBMITTED = (ReportStatus.draft, ReportStatus.returned)
+
+
+def _today():
+    # Kazakhstan's date when the statement runs, not when it was built (statements are cached).
+    return bindparam("irm_today_local", callable_=lambda: today_local(), type_=Date, unique=True)
+
+
+def _lateness(status, due_date, submitted_late):
+    """Return the SQL for lateness: not submitted after the due date, or submitted after it."""
+    return case((status.in_(NOT_SUBMITTED), due_date < _today()), else_=submitted_late)
+
+
 class QuarterlyReport(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     """One office's report for one quarter; once submitted its figures are a frozen snapshot."""
 
@@ -40,7 +56,9 @@ class QuarterlyReport(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model)
                                                default=ReportStatus.draft, index=True)
     due_date: Mapped[date] = mapped_column(Date, nullable=False, index=True)
     submitted_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime)
-    late: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Whether the latest submission came after the due date: set on submitting, then frozen.
+    # (The column keeps its old name, "late"; a draft's value there means nothing.)
+    submitted_late: Mapped[bool] = mapped_column("late", Boolean, nullable=False, default=False)
     # Figures as compiled from the records (JSON); frozen from submission on.
     # A consolidated report lists every project of the country: up to ~1 GB PostgreSQL keeps.
     snapshot: Mapped[Optional[str]] = mapped_column(Text, info=at_most(250_000_000))
@@ -56,6 +74,22 @@ class QuarterlyReport(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model)
     events: Mapped[list["ReportEvent"]] = relationship(
         back_populates="report", order_by="ReportEvent.id", cascade="all, delete-orphan")
 
+    # Lateness is a fact of the date, never of a job having run (p. 18-19): computed by the
+    # database as each row is read, so lists, their «late» filter and the API show it.
+    late: Mapped[bool] = column_property(_lateness(status, due_date, submitted_late))
+
+    @hybrid_property
+    def is_late(self) -> bool:
+        """Still not submitted after its due date (Kazakhstan time), or submitted after it."""
+        if self.status is None or self.status in NOT_SUBMITTED:
+            return self.due_date < today_local()
+        return bool(self.submitted_late)
+
+    @is_late.inplace.expression
+    @classmethod
+    def _is_late_expression(cls):
+        return _lateness(cls.status, cls.due_date, cls.submitted_late)
+
     @property
     def period(self) -> str:
         """The quarter as the API and files name it, e.g. 2026Q3."""
@@ -63,6 +97,12 @@ class QuarterlyReport(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model)
 
     def __str__(self) -> str:
         return f"{self.period} — {self.owner_office}"
+
+
+# FAB builds search forms, filters and API schemas from a model's columns and reads
+# nullable and unique off each: say them for the computed one too.
+QuarterlyReport.__mapper__.columns["late"].nullable = False
+QuarterlyReport.__mapper__.columns["late"].unique = False
 
 
 class ReportEvent(Model):

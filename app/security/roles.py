@@ -86,9 +86,11 @@ ROLE_PERMISSIONS = {
     # The authorized body reviews everything and maintains the KPI catalogue and targets.
     # It also puts stuck problem issues on the Investment HQ agenda (p. 7.2), accepts
     # the reports of external offices and the NC's consolidated report (p. 18-19), agrees
-    # investment events (p. 8.9) and presentation materials (p. 12.6, p. 15-1.10).
+    # investment events (p. 8.9) and presentation materials (p. 12.6, p. 15-1.10). It
+    # compiles a quarter's reports on demand, as the NC does (p. 17: it monitors quarterly).
     AUTHORITY: _READ_EVERYTHING + _perms(KPI, "write") + [("ProblemIssue", "can_escalate"),
                                                           ("QuarterlyReport", "can_review"),
+                                                          ("QuarterlyReport", "can_compile"),
                                                           ("QuarterlyReport", "can_publish"),
                                                           ("InvestmentEvent", "can_approve"),
                                                           ("PresentationMaterial", "can_review")]

@@ -61,7 +61,7 @@ def due_items(session: Session, today: Optional[date] = None) -> list[Figure]:
                _count(session, QuarterlyReport, QuarterlyReport.status.in_(EDITABLE)),
                "/quarterlyreportview/list/"),
         Figure(_l("Отчёты, представленные с опозданием или просроченные"),
-               _count(session, QuarterlyReport, QuarterlyReport.late.is_(True)),
+               _count(session, QuarterlyReport, QuarterlyReport.is_late),
                "/quarterlyreportview/list/?_flt_0_late=y", alarm=True),
     ]
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from .locks import hold_write_lock
 from ..models import FrontOffice, OfficeKind, OfficeLevel
-from ..models.reports import QuarterlyReport, ReportEvent, ReportKind, ReportStatus
+from ..models.reports import NOT_SUBMITTED, QuarterlyReport, ReportEvent, ReportKind, ReportStatus
 from ..security import roles
 from . import isolation
 from .clock import local_timezone, now_utc, today_local
@@ -22,7 +22,7 @@ from .report_failures import COMPILED, mark_compiled, mark_failed
 from .report_figures import compile_office, consolidate, totals_by_office
 
 R = ReportStatus
-EDITABLE = (R.draft, R.returned)
+EDITABLE = NOT_SUBMITTED
 OFFICE_DUE_DAY, CONSOLIDATED_DUE_DAY = 15, 20
 COMPILE_JOB = "compile_report"  # how the log and the job results name a report's compile
 MISSING_PARTS = _l("Сводный отчёт не представляется: не собраны цифры офисов %(offices)s. "
@@ -56,6 +56,11 @@ def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
 def quarter_of(day: date) -> tuple[int, int]:
     """Return the quarter a day falls in."""
     return day.year, (day.month - 1) // 3 + 1
+
+
+def reporting_quarter(today: Optional[date] = None) -> tuple[int, int]:
+    """Return the quarter being reported on: the one just finished (Kazakhstan time)."""
+    return previous_quarter(*quarter_of(today or today_local()))
 
 
 def due_date(kind: ReportKind, year: int, quarter: int) -> date:
@@ -145,9 +150,11 @@ def compile_apart(session: Session, report: QuarterlyReport, failures: list,
     return False
 
 
-def recompile(session: Session, report: QuarterlyReport) -> None:
-    """Recompile a draft now (the «recompile» button): an office draft whose figures fail
-    keeps its old ones and is marked; a consolidated one names the parts missing."""
+def recompile(session: Session, report: QuarterlyReport, user_id: Optional[int] = None) -> None:
+    """Recompile a draft now (the «recompile» button, by user_id): an office draft whose
+    figures fail keeps its old ones and is marked; a consolidated one names the parts missing."""
+    if report.status in EDITABLE:
+        _event(report, COMPILED, user_id)  # before the compile: a failure is marked after it
     if report.kind == ReportKind.office and report.status in EDITABLE:
         compile_apart(session, report, [])
     else:
@@ -207,11 +214,13 @@ def lock_quarter(session: Session, year: int, quarter: int) -> None:
 
 
 def create_drafts(session: Session, year: int, quarter: int,
-                  failures: Optional[list] = None) -> int:
+                  failures: Optional[list] = None, *, user_id: Optional[int] = None) -> int:
     """Create (and compile) every office's draft and the NC consolidated draft; return new ones.
 
-    An office whose figures fail still gets its draft, marked and without figures; the
-    failure is added to `failures` and the other offices are compiled as usual.
+    The compiles are recorded as user_id's (the person who pressed «compile»), or the
+    system's when None (the scheduler, the command line). An office whose figures fail
+    still gets its draft, marked and without figures; the failure is added to `failures`
+    and the other offices are compiled as usual.
     """
     failures = [] if failures is None else failures
     lock_quarter(session, year, quarter)
@@ -232,7 +241,7 @@ def create_drafts(session: Session, year: int, quarter: int,
                                  status=R.draft, kind=ReportKind.office,
                                  due_date=due_date(ReportKind.office, year, quarter))
         session.add(report)
-        _event(report, COMPILED, None)
+        _event(report, COMPILED, user_id)
         if office.id in failed:
             session.info.setdefault(FAILED_NOW, {})[_report_key(report)] = failed[office.id]
             failures.append(failed[office.id])
@@ -249,21 +258,23 @@ def create_drafts(session: Session, year: int, quarter: int,
                                  due_date=due_date(ReportKind.consolidated, year, quarter))
         session.add(report)
         refresh(session, report, failures=failures)
-        _event(report, COMPILED, None)
+        _event(report, COMPILED, user_id)
         created += 1
     return created
 
 
 def compile_consolidated(session: Session, year: int, quarter: int,
-                         failures: Optional[list] = None) -> Optional[QuarterlyReport]:
-    """Recompile the NC consolidated draft from the quarter's regional and central reports;
-    the parts that fail are added to `failures` and named in it as missing."""
+                         failures: Optional[list] = None, *,
+                         user_id: Optional[int] = None) -> Optional[QuarterlyReport]:
+    """Recompile the NC consolidated draft from the quarter's regional and central reports,
+    as user_id (None: the system); the parts that fail are added to `failures` and named in
+    it as missing."""
     lock_quarter(session, year, quarter)
     nc = national_company(session)
     report = nc and find_report(session, nc.id, year, quarter, ReportKind.consolidated)
     if report and report.status in EDITABLE:
         refresh(session, report, failures=failures)
-        _event(report, COMPILED, None)
+        _event(report, COMPILED, user_id)
     return report
 
 
@@ -283,7 +294,7 @@ def submit(session: Session, report: QuarterlyReport, user_id: Optional[int]) ->
             "error": session.info[FAILED_NOW][_report_key(report)].error})
     report.status = R.submitted
     report.submitted_at = now_utc()
-    report.late = report.submitted_at.astimezone(local_timezone()).date() > report.due_date
+    report.submitted_late = report.submitted_at.astimezone(local_timezone()).date() > report.due_date
     report.return_comment = None
     _event(report, "submit", user_id)
 
@@ -308,12 +319,24 @@ def review(report: QuarterlyReport, action: str, user_role_names: set[str],
     _event(report, action, user_id, comment)
 
 
-def mark_late(session: Session, today: Optional[date] = None) -> int:
-    """Mark every report still not submitted after its due date late; return how many."""
-    today = today or today_local()
-    late = session.execute(select(QuarterlyReport).where(
-        QuarterlyReport.status.in_(EDITABLE), QuarterlyReport.due_date < today,
-        QuarterlyReport.late.is_(False))).scalars().all()
-    for report in late:
-        report.late = True
-    return len(late)
+def status_overview(session: Session, year: int, quarter: int, offices_in_scope) -> list[dict]:
+    """Return each reporting office in scope with its report of the quarter (None when it
+    has none yet), its due date and lateness; the consolidated report last (p. 17-19)."""
+    offices = session.execute(select(FrontOffice).where(
+        FrontOffice.active.is_(True), FrontOffice.kind != OfficeKind.authority,
+        offices_in_scope).order_by(FrontOffice.level, FrontOffice.name)).scalars().all()
+    found = {(report.owner_office_id, report.kind): report for report in session.execute(
+        select(QuarterlyReport).where(QuarterlyReport.year == year,
+                                      QuarterlyReport.quarter == quarter,
+                                      QuarterlyReport.owner_office_id.in_(
+                                          [office.id for office in offices]))).scalars()}
+    today = today_local()
+    rows = []
+    for office, kind in ([(office, ReportKind.office) for office in offices]
+                         + [(office, ReportKind.consolidated) for office in offices
+                            if office.kind == OfficeKind.nc_hq]):
+        report = found.get((office.id, kind))
+        due = report.due_date if report else due_date(kind, year, quarter)
+        rows.append({"office": office, "kind": kind, "report": report, "due_date": due,
+                     "late": report.is_late if report else due < today})
+    return rows

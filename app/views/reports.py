@@ -3,8 +3,10 @@ from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from ..models.interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from ..extensions import db
+from ..models import FrontOffice
 from ..models.reports import QuarterlyReport
 from ..security import scoping
 from ..services import reports
@@ -13,6 +15,8 @@ from ..services.excel import TOTAL_LABELS, report_workbook, xlsx_response
 from ..services.report_failures import compile_failure, failed_reports
 from ..services.reports import ReportError, reviewer_role, snapshot_of
 from .base import ScopedModelView
+from .formatting import format_yes_no
+from .request_guards import bad_request
 from .steps import take_step
 from .labels import FIELD_LABELS
 
@@ -25,8 +29,19 @@ REPORT_LABELS = {
 }
 
 
+NOT_A_QUARTER = _l("Укажите квартал в виде 2026Q3.")
+
+
 def user_role_names() -> set[str]:
     return {role.name for role in g.user.roles}
+
+
+def format_late(value) -> str:
+    """Show lateness as a red «Да» that stands out in the list, or «Нет»."""
+    if not value:
+        return format_yes_no(value)
+    return Markup('<span class="label label-danger irm-late">{}</span>').format(
+        format_yes_no(value))
 
 
 class QuarterlyReportView(ScopedModelView):
@@ -37,10 +52,11 @@ class QuarterlyReportView(ScopedModelView):
     method_permission_name = {
         **ScopedModelView.method_permission_name, "add": "create", "delete": "create",
         "muldelete": "create", "submit": "write", "refresh": "write", "review": "review",
-        "xlsx": "read", "compile": "compile", "publish": "publish"}
+        "xlsx": "read", "compile": "compile", "publish": "publish", "overview": "read"}
     list_title = _l("Квартальные отчёты")
     show_title = edit_title = _l("Квартальный отчёт")
     label_columns = REPORT_LABELS
+    formatters_columns = {"late": format_late}
     list_columns = ["period", "owner_office", "kind", "status", "due_date", "submitted_at",
                     "late"]
     show_columns = ["period", "owner_office", "kind", "status", "due_date", "submitted_at",
@@ -65,7 +81,8 @@ class QuarterlyReportView(ScopedModelView):
             can_publish=self.appbuilder.sm.has_access("can_publish", self.class_permission_name)
             and item.kind.value == "consolidated" and item.status == reports.R.accepted
             and item.published_at is None,
-            compile_failure=compile_failure(item))
+            compile_failure=compile_failure(item),
+            overdue=item.status in reports.EDITABLE and item.is_late)
 
     def render_template(self, template, **kwargs):
         """The register lists, above the reports, those whose figures failed to compile."""
@@ -89,7 +106,7 @@ class QuarterlyReportView(ScopedModelView):
     def refresh(self, pk):
         """Recompile a draft's figures from the records."""
         return self._step(self.record(pk, write=True),
-                          lambda item: reports.recompile(db.session, item))
+                          lambda item: reports.recompile(db.session, item, g.user.id))
 
     @expose("/review/<pk>", methods=["POST"])
     @has_access
@@ -114,15 +131,16 @@ class QuarterlyReportView(ScopedModelView):
     @expose("/compile", methods=["POST"])
     @has_access
     def compile(self):
-        """Create and compile the reports of a quarter now (the National Company)."""
+        """Create and compile the reports of a quarter now (the NC, the authorized body),
+        recorded in each report's history as the user's compile."""
         try:
             year, quarter = reports.parse_quarter(request.form.get("quarter", ""))
         except ValueError:
-            flash(_l("Укажите квартал в виде 2026Q3."), "danger")
+            flash(NOT_A_QUARTER, "danger")
             return redirect(url_for(".list"))
         failures: list = []
-        created = reports.create_drafts(db.session, year, quarter, failures)
-        reports.compile_consolidated(db.session, year, quarter, failures)
+        created = reports.create_drafts(db.session, year, quarter, failures, user_id=g.user.id)
+        reports.compile_consolidated(db.session, year, quarter, failures, user_id=g.user.id)
         db.session.commit()
         flash(_l("Квартал %(q)s: создано отчётов — %(n)s, сводный отчёт пересчитан.",
                  q=f"{year}Q{quarter}", n=created), "success")
@@ -131,6 +149,28 @@ class QuarterlyReportView(ScopedModelView):
                      "отчёт их цифры не вошли.", n=len({f.office_id for f in failures})),
                   "warning")
         return redirect(url_for(".list"))
+
+
+    @expose("/overview", methods=["GET"])
+    @has_access
+    def overview(self):
+        """Show each office in scope with its report of a quarter: status, due date, lateness."""
+        asked = request.args.get("quarter", "")
+        try:
+            year, quarter = (reports.parse_quarter(asked) if asked
+                             else reports.reporting_quarter())
+        except ValueError:
+            bad_request(NOT_A_QUARTER)
+        if not 1991 <= year <= 2100:  # the years a report may have (models/reports.py)
+            bad_request(NOT_A_QUARTER)
+        rows = reports.status_overview(db.session, year, quarter,
+                                       scoping.read_clause(FrontOffice))
+        before = reports.previous_quarter(year, quarter)
+        after = (year, quarter + 1) if quarter < 4 else (year + 1, 1)
+        return self.render_template(
+            "irm/quarterly_report_overview.html", rows=rows, period=f"{year}Q{quarter}",
+            before=f"{before[0]}Q{before[1]}", after=f"{after[0]}Q{after[1]}",
+            late_count=sum(1 for row in rows if row["late"]))
 
 
 def _outcome(item: QuarterlyReport):
