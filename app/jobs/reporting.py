@@ -44,16 +44,16 @@ def reporting_daily(session: Session, today: Optional[date] = None) -> dict:
     if _consolidation_due(session, today, year, quarter):
         done["consolidated"] = run_once(session, "compile_consolidated", period, lambda: bool(
             compile_consolidated(session, year, quarter, failures)))
-    done["reminders"] = _remind(session, today)
-    done["overdue_reminders"] = _remind_overdue(session, today)
+    done.update(remind(session, today))
     done["failed_offices"] = sorted({failure.office_id for failure in failures})
     session.commit()
     return done
 
 
 def reporting_drafts(session: Session, day: Optional[date] = None) -> dict:
-    """Create the drafts of the quarter just finished as soon as it ends, at any time of day
-    (the daily job runs at IRM_SWEEP_AT); once per quarter, shared with the daily job."""
+    """Create the drafts of the quarter just finished unless they are made: the scheduler
+    does it on taking the lock, at any time of day (before IRM_SWEEP_AT the daily job's
+    period is still yesterday's). Once per quarter, shared with the daily job's step."""
     year, quarter = reporting_quarter()
     failures: list = []
     created = run_once(session, "create_drafts", f"{year}Q{quarter}",
@@ -71,6 +71,13 @@ def _consolidation_due(session: Session, today: date, year: int, quarter: int) -
         QuarterlyReport.year == year, QuarterlyReport.quarter == quarter,
         QuarterlyReport.kind == ReportKind.office, QuarterlyReport.status.in_(EDITABLE))).first()
     return pending is None
+
+
+def remind(session: Session, today: Optional[date] = None) -> dict:
+    """Send the day's reminders of reports due soon and past due; each goes once."""
+    today = today or today_local()
+    return {"reminders": _remind(session, today),
+            "overdue_reminders": _remind_overdue(session, today)}
 
 
 def _remind(session: Session, today: date) -> int:

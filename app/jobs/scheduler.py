@@ -7,7 +7,11 @@ period is the day of its latest due time, an interval job's the time slot it run
 each due run happens once, whichever process does it; on taking over, the new holder runs
 what is due and not yet done (the day's jobs if the old holder died first, the current
 slot of each interval job) and records the slots nobody ran in between as coalesced into
-that run, since one run of those jobs does all the work pending.
+that run, since one run of those jobs does all the work pending. A daily run that failed
+is tried again every DAILY_RETRY until its period is done.
+
+On taking the lock it first creates the drafts of the quarter just finished, if they are
+not there yet (jobs/reporting.py), so that they never wait for the time of day.
 """
 import logging
 import signal
@@ -18,10 +22,14 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Optional
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from ..extensions import db
 from ..services import storage
@@ -34,6 +42,7 @@ from ..services.replica import reporting_session
 from ..services.sweep import run_daily_sweep
 from . import leadership, metrics
 from .analysis import analysis_daily
+from ..models.reports import JobRun
 from .reporting import reporting_daily, reporting_drafts
 from .runs import claim, last_period, prune_runs, release_stale_claims, run_claimed
 
@@ -42,6 +51,7 @@ SLOT_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 MAX_COALESCED = 1000  # slots recorded as coalesced after an outage; older ones just lapse
 LOCK_CHECK_SECONDS = 5  # how often the active scheduler checks that it still holds the lock
 EXIT_LOST_LOCK = 75  # EX_TEMPFAIL: the service manager restarts it, into standby
+DAILY_RETRY = timedelta(minutes=10)  # a daily job whose period is not done is tried again
 
 
 def build_exports(session, day=None):
@@ -90,8 +100,6 @@ def jobs(app: Flask) -> tuple[Job, ...]:
     return (
         Job("daily_sweep", run_daily_sweep),
         Job("reporting_daily", reporting_daily),
-        # The quarter's drafts as soon as it ends, not at the next IRM_SWEEP_AT.
-        Job("reporting_drafts", reporting_drafts, timedelta(hours=1)),
         Job("analysis_daily", analysis_daily),
         Job("prune_job_runs", lambda session, day: prune_runs(session, [
             job.id for job in jobs(app) if job.every is not None])),
@@ -121,6 +129,8 @@ def run_due(app: Flask, job: Job, now: Optional[datetime] = None) -> bool:
 
 def _run_due(session, job: Job, now: datetime, at: tuple[int, int]) -> bool:
     period = job.due_period(now, at)
+    if job.every is None and _done(session, job.id, period):
+        return False  # the retry of a daily job finds its period done (no failed insert)
     # Only interval jobs record the slots nobody ran: the last one taken is asked for them.
     before = last_period(session, job.id) if job.every is not None else None
     if not claim(session, job.id, period):
@@ -142,6 +152,13 @@ def _run_due(session, job: Job, now: datetime, at: tuple[int, int]) -> bool:
     return True
 
 
+def _done(session, job: str, period: str) -> bool:
+    found = session.execute(select(JobRun.id).where(JobRun.job == job, JobRun.period == period)
+                            ).first()
+    session.rollback()  # the claim that may follow starts a transaction of its own
+    return found is not None
+
+
 def _record_coalesced(session, job: Job, before: str, period: str) -> None:
     """Record the slots between the last run and this one as coalesced into this run."""
     slot = datetime.strptime(before, SLOT_FORMAT).replace(tzinfo=timezone.utc) + job.every
@@ -159,15 +176,24 @@ def _record_coalesced(session, job: Job, before: str, period: str) -> None:
 
 def build_scheduler(app: Flask) -> BackgroundScheduler:
     """Return the scheduler (not started): each job runs once at start, catching up what is
-    due, then daily at IRM_SWEEP_AT Kazakhstan time or at every interval."""
+    due, then daily at IRM_SWEEP_AT Kazakhstan time (and every DAILY_RETRY until the day's
+    run is done) or at every interval."""
     kazakhstan = timezone(timedelta(hours=app.config.get("IRM_DISPLAY_UTC_OFFSET_HOURS", 5)))
-    scheduler = BackgroundScheduler(timezone=kazakhstan, job_defaults={
+    # SQLite has one writer: jobs run together would refuse each other's writes ("database
+    # is locked" at once, under WAL, for a transaction that read before another's commit).
+    workers = 1 if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() \
+        == "sqlite" else 10
+    scheduler = BackgroundScheduler(timezone=kazakhstan, executors={
+        "default": ThreadPoolExecutor(workers)}, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": 24 * 3600})
     hour, minute = daily_at(app)
     started = datetime.now(kazakhstan)
     for job in jobs(app):
         if job.every is None:
-            trigger = CronTrigger(hour=hour, minute=minute, timezone=kazakhstan)
+            trigger = OrTrigger([
+                CronTrigger(hour=hour, minute=minute, timezone=kazakhstan),
+                IntervalTrigger(seconds=DAILY_RETRY.total_seconds(),
+                                start_date=_slot(now_utc(), DAILY_RETRY))])
         else:  # slots aligned to the clock, so that every node's slots are the same
             trigger = IntervalTrigger(seconds=job.every.total_seconds(),
                                       start_date=_slot(now_utc(), job.every))
@@ -196,6 +222,7 @@ def serve(app: Flask, stop: Optional[threading.Event] = None) -> int:
         with app.app_context():  # what a killed predecessor left half done is redone
             release_stale_claims(db.session, name)
             requeue_orphaned_exports(db.session)
+            _catch_up_drafts(db.session)
             db.session.remove()
         scheduler = build_scheduler(app)
         scheduler.start()
@@ -210,6 +237,16 @@ def serve(app: Flask, stop: Optional[threading.Event] = None) -> int:
             scheduler.shutdown(wait=stop.is_set())  # on SIGTERM, let running jobs finish
         leadership.active = None
         lock.release()
+
+
+def _catch_up_drafts(session) -> None:
+    """Create the finished quarter's drafts now if no one has; a failure waits for the
+    daily job (the run is released, jobs/runs.py)."""
+    try:
+        reporting_drafts(session)
+    except Exception:
+        session.rollback()
+        log.exception("job failed", extra={"job": "reporting_drafts"})
 
 
 def stop_on_signals() -> threading.Event:
