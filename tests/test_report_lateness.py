@@ -169,7 +169,7 @@ def test_reminders_go_before_and_after_the_due_date_once_each(app, world, due):
 
     def run(day):
         with app.app_context():
-            return remind(db.session, day)
+            return remind(db.session, day, 2025, 2)
 
     run(deadline - timedelta(days=3))
     run(deadline - timedelta(days=3))  # the job again the same day

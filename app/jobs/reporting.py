@@ -44,7 +44,7 @@ def reporting_daily(session: Session, today: Optional[date] = None) -> dict:
     if _consolidation_due(session, today, year, quarter):
         done["consolidated"] = run_once(session, "compile_consolidated", period, lambda: bool(
             compile_consolidated(session, year, quarter, failures)))
-    done.update(remind(session, today))
+    done.update(remind(session, today, year, quarter))
     done["failed_offices"] = sorted({failure.office_id for failure in failures})
     session.commit()
     return done
@@ -73,18 +73,24 @@ def _consolidation_due(session: Session, today: date, year: int, quarter: int) -
     return pending is None
 
 
-def remind(session: Session, today: Optional[date] = None) -> dict:
-    """Send the day's reminders of reports due soon and past due; each goes once."""
+def remind(session: Session, today: Optional[date] = None, year: Optional[int] = None,
+           quarter: Optional[int] = None) -> dict:
+    """Send the day's reminders of the quarter's reports (by default the one being reported
+    on) due soon and past due; each goes once. Older reports are not reminded of: they
+    stay marked late on the lists and start pages."""
     today = today or today_local()
-    return {"reminders": _remind(session, today),
-            "overdue_reminders": _remind_overdue(session, today)}
+    if year is None or quarter is None:
+        year, quarter = reporting_quarter(today)
+    of_quarter = (QuarterlyReport.year == year, QuarterlyReport.quarter == quarter)
+    return {"reminders": _remind(session, today, of_quarter),
+            "overdue_reminders": _remind_overdue(session, today, of_quarter)}
 
 
-def _remind(session: Session, today: date) -> int:
+def _remind(session: Session, today: date, of_quarter: tuple) -> int:
     """Remind offices whose report is due within a few days, once per report."""
     count = 0
     for report in session.execute(select(QuarterlyReport).where(
-            QuarterlyReport.status.in_(EDITABLE),
+            *of_quarter, QuarterlyReport.status.in_(EDITABLE),
             QuarterlyReport.due_date.between(today, today + timedelta(days=REMIND_DAYS_BEFORE)))
             .order_by(QuarterlyReport.id)).scalars():
         subject = _l("Квартальный отчёт %(p)s нужно представить до %(d)s",
@@ -96,12 +102,12 @@ def _remind(session: Session, today: date) -> int:
     return count
 
 
-def _remind_overdue(session: Session, today: date) -> int:
+def _remind_overdue(session: Session, today: date, of_quarter: tuple) -> int:
     """Remind the offices of reports still not submitted after the due date (the day after
     it, then weekly), and tell their reviewer which ones, in one notice per reviewer."""
     count, overdue = 0, {}
     for report in session.execute(select(QuarterlyReport).where(
-            QuarterlyReport.status.in_(EDITABLE), QuarterlyReport.due_date < today)
+            *of_quarter, QuarterlyReport.status.in_(EDITABLE), QuarterlyReport.due_date < today)
             .order_by(QuarterlyReport.id)).scalars():
         round_ = ((today - report.due_date).days - 1) // REMIND_AFTER_EVERY_DAYS
         subject = _l("Квартальный отчёт %(p)s не представлен: срок истёк %(d)s",
