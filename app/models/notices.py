@@ -20,6 +20,8 @@ class NoticeKind(LabeledEnum):
     deadline_missed = "deadline_missed", _l("Срок нарушен")
     provider_violation = "provider_violation", _l("Нарушение срока услугодателем")
     approval = "approval", _l("Согласование")
+    # A VARCHAR enum (models/base.enum_column): a new member needs no migration.
+    deadline_moved = "deadline_moved", _l("Срок перенесён по календарю рабочих дней")
 
 
 class Notice(Model):

@@ -66,6 +66,35 @@ def provider_term(application: ServiceApplication) -> int:
     return max((s.term_working_days for s in application.services), default=0)
 
 
+def running_deadlines(calendar: WorkingCalendar, application, term: int) -> dict[str, date]:
+    """Return the application's running deadlines counted afresh from its stored moments.
+
+    The rules of register_application and _apply_effects, read back from the record (a
+    row with the same attributes will do), for a calendar that changed since: the
+    forwarding term from reception or from the corrected documents, the notification term
+    from the return, the provider's `term` from the forwarding, and the result date on the
+    receipt from whichever of them it follows.
+    """
+    due = {}
+    if application.forward_due is not None:
+        corrected = application.status == S.corrected_received \
+            and application.corrected_received_at is not None
+        due["forward_due"] = calendar.due_date(application.corrected_received_at if corrected
+                                               else application.received_at, FORWARD_TERM)
+        if application.status == S.received:
+            due["expected_result_date"] = calendar.add_working_days(
+                calendar.registration_day(application.received_at),
+                FORWARD_TERM + term + RETURN_TRANSIT)
+    if application.notify_due is not None and application.returned_at is not None:
+        due["notify_due"] = calendar.due_date(application.returned_at, NOTIFY_TERM)
+    if application.status == S.forwarded and application.provider_due is not None \
+            and application.forwarded_at is not None:
+        due["provider_due"] = calendar.due_date(application.forwarded_at, term)
+        due["expected_result_date"] = calendar.add_working_days(due["provider_due"],
+                                                                RETURN_TRANSIT)
+    return due
+
+
 def register_application(session: Session, application: ServiceApplication,
                          user_id: Optional[int] = None) -> None:
     """Set a new application's deadlines and the date the receipt promises (p. 25)."""

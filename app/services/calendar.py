@@ -10,10 +10,14 @@ the working day (IRM_WORKDAY_END, 18:00 Kazakhstan time) is registered that day;
 received later, or on a day off, it is registered on the next working day. A term
 of N working days then ends on the N-th working day after the registration day:
 received Monday 10:00, five working days -> due the next Monday.
+
+A change of the transfers moves the open deadlines already stored
+(services/deadline_recompute.py), in the transaction that changes them.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Mapping, Optional
 
 import holidays
 from flask import current_app, g, has_app_context, has_request_context
@@ -81,6 +85,17 @@ class WorkingCalendar:
         """Return the last day of a term of working_days for something received at a moment."""
         return self.add_working_days(self.registration_day(received_at), working_days)
 
+    def with_transfers(self, transfers: Mapping[date, Optional[CalendarDayKind]]
+                       ) -> "WorkingCalendar":
+        """Return this calendar with the given days' transfers set (None: no transfer)."""
+        days = set(transfers)
+        return replace(
+            self,
+            extra_days_off=frozenset((self.extra_days_off - days) | {
+                d for d, k in transfers.items() if k == CalendarDayKind.day_off}),
+            extra_working_days=frozenset((self.extra_working_days - days) | {
+                d for d, k in transfers.items() if k == CalendarDayKind.working_day}))
+
 
 def load_calendar(session: Session) -> WorkingCalendar:
     """Build the calendar from the transfers table and the configured end of the working day."""
@@ -103,6 +118,12 @@ def working_calendar(session: Session) -> WorkingCalendar:
             calendar = g.irm_calendar = load_calendar(session)
         return calendar
     return load_calendar(session)
+
+
+def forget_calendar() -> None:
+    """Drop the request's loaded calendar: the transfers changed (or their change was undone)."""
+    if has_request_context():
+        g.pop("irm_calendar", None)
 
 
 # The Government's transfers of days off, seeded into calendar_day (admins add new years).
