@@ -282,9 +282,9 @@ def _running_due(record: MovedRecord) -> date:
 def _notify_owners(session: Session, moved: list[MovedRecord],
                    calendar: WorkingCalendar) -> None:
     """Send one notice to each assignee or office user whose deadlines moved, listing them."""
+    assigned = {r.assignee_id for r in moved if r.assignee_id}
     assignees = {u.id: u for u in session.execute(select(OfficeUser).where(
-        OfficeUser.id.in_({r.assignee_id for r in moved if r.assignee_id}),
-        OfficeUser.active.is_(True))).scalars()}
+        OfficeUser.id.in_(assigned), OfficeUser.active.is_(True))).scalars()} if assigned else {}
     per_user: dict[int, list[MovedRecord]] = defaultdict(list)
     users: dict[int, OfficeUser] = {}
     office_records = defaultdict(list)
@@ -397,10 +397,12 @@ def _move_deadlines_with_the_calendar(session: Session, flush_context) -> None:
 def _forget_undone_calendar_change(session: Session, previous_transaction) -> None:
     """A rolled back calendar change leaves no calendar of it behind in the request."""
     session.info.pop(TRANSFERS_BEFORE, None)
-    if session.info.pop(CALENDAR_CHANGED, False):
-        forget_calendar()
-        if has_request_context():
-            g.pop("irm_deadlines_moved", None)
+    if session.info.get(CALENDAR_CHANGED):
+        forget_calendar()  # a savepoint's rollback too: the calendar is read afresh
+        if not previous_transaction.nested:
+            session.info.pop(CALENDAR_CHANGED)
+            if has_request_context():
+                g.pop("irm_deadlines_moved", None)
 
 
 @event.listens_for(Session, "after_commit")
