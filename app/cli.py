@@ -123,6 +123,23 @@ def sweep_command():
                f"e-mails: {result.emails}")
 
 
+@irm_cli.command("recompute-deadlines")
+@click.option("--dry-run", is_flag=True, help="Count what would move; change nothing.")
+def recompute_deadlines_command(dry_run):
+    """Recompute every open deadline against the current working-day calendar (run after
+    a holidays package update brings a new law's holidays); the owners are notified."""
+    from .services.deadline_recompute import recompute_open_deadlines
+
+    moved = recompute_open_deadlines(db.session)  # recorded as the system's in each history
+    deadlines = sum(len(record.changes) for record in moved)
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    click.echo(f"{'Would move' if dry_run else 'Moved'} {deadlines} deadline(s) "
+               f"of {len(moved)} open record(s).")
+
+
 @irm_cli.command("documents-cleanup")
 @click.option("--older-than", "older_than", type=int, default=3600, show_default=True,
               help="Leave files younger than this many seconds (uploads not yet committed).")

@@ -1,4 +1,5 @@
 """Views of the front-office directory and the reference data."""
+from flask import flash, g
 from ..models.interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 
@@ -91,4 +92,26 @@ class CalendarDayView(ScopedModelView):
     description_columns = {
         "day": _l("Праздники берутся из закона; здесь — только переносы по постановлениям "
                   "Правительства (суббота стала рабочей, понедельник — выходным)."),
+        "kind": _l("При сохранении сроки открытых запросов и заявлений, в срок которых "
+                   "попадает этот день, пересчитываются, а их исполнители уведомляются."),
     }
+
+    # The deadlines move in the save's own transaction (services/deadline_recompute.py).
+    def post_add(self, item):
+        """Say how many open deadlines the new transfer moved."""
+        self._say_deadlines_moved()
+
+    def post_update(self, item):
+        """Say how many open deadlines the changed transfer moved."""
+        self._say_deadlines_moved()
+
+    def post_delete(self, item):
+        """Say how many open deadlines the removed transfer moved."""
+        self._say_deadlines_moved()
+
+    @staticmethod
+    def _say_deadlines_moved() -> None:
+        moved = g.pop("irm_deadlines_moved", 0)
+        if moved:
+            flash(_l("Перенесены сроки открытых записей: %(n)s. Исполнители уведомлены.",
+                     n=moved), "info")
