@@ -156,8 +156,10 @@ def _user_id(username: str) -> int:
 
 
 def test_a_day_off_added_in_the_admin_table_moves_the_open_deadlines_it_falls_in(
-        app, records, tuesday_off):
+        app, ui, records, tuesday_off):
     assert _dates(app, records) == WITH_TUESDAY_OFF
+    page = ui("admin").get("/calendardayview/list/").text
+    assert "Перенесены сроки открытых записей: 4. Исполнители уведомлены." in page
 
 
 def test_removing_the_day_off_moves_the_deadlines_back(app, ui, records, tuesday_off):
