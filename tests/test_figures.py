@@ -1,0 +1,235 @@
+"""Each period figure by its one definition (services/figures.py), for a hand-made history.
+
+A regional office's projects, meetings, agreements and information requests across 2025 Q3
+and Q4, entered at chosen moments: every figure is checked against its exact value as of
+each quarter's end, and records entered later leave both quarters as they were.
+"""
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from app.extensions import db
+from app.models import (Agreement, FrontOffice, InfoRequest, Investor, KpiDefinition,
+                        KpiTarget, Meeting, MeetingKind, Project, ProjectStage, Region, Sector)
+from app.models.requests import RequestStatus
+from app.services import clock
+from app.services.figures import Period, on_time_share, period_totals
+from app.services.kpi import scorecard
+from app.services.report_figures import compile_office
+
+ALMATY = timezone(timedelta(hours=5))
+Q3, Q4 = Period(2025, 3), Period(2025, 4)
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    """A moment of a day in Kazakhstan time."""
+    return datetime.combine(day, time(hour, 0), ALMATY)
+
+
+@contextmanager
+def moment(when: datetime):
+    """Let the records' history stamp changes made inside with this moment."""
+    real = clock.now_utc
+    clock.now_utc = lambda: when.astimezone(timezone.utc)
+    try:
+        yield
+    finally:
+        clock.now_utc = real
+
+
+def _change(project_id: int, when: datetime, **values) -> None:
+    with moment(when):
+        project = db.session.get(Project, project_id)
+        for name, value in values.items():
+            setattr(project, name, value)
+        db.session.commit()
+
+
+@pytest.fixture(scope="module")
+def history(app, world):
+    """Build the office's history; return the ids of what was made."""
+    with app.app_context():
+        office = db.session.get(FrontOffice, world["offices"]["ALM"])
+        central = db.session.get(FrontOffice, world["offices"]["NC"])
+        investor = db.session.get(Investor, world["records"]["investor"]["ALM"])
+        region = db.session.execute(db.select(Region).filter_by(code="KZ-75")).scalar_one()
+        food = db.session.execute(db.select(Sector).filter_by(code="food")).scalar_one()
+
+        def project(name, volume, jobs, created, owner=office, stage=ProjectStage.initiative):
+            record = Project(name=name, investor=investor, region=region, sector=food,
+                             volume=Decimal(volume), jobs=jobs, year=2025, stage=stage,
+                             owner_office=owner, created_at=created)
+            with moment(created):
+                db.session.add(record)
+                db.session.commit()
+            return record.id
+
+        ids = {
+            "p1": project("P1 регион", "100000000", 40, at(date(2025, 7, 10))),
+            "p2": project("P2 пул", "520000000", 25, at(date(2025, 9, 15)),
+                          stage=ProjectStage.preparation),
+            "p3": project("P3 уровня НК", "2000000000", 300, at(date(2025, 7, 1))),
+            "p4": project("P4 после квартала", "50000000", 5, at(date(2025, 10, 20))),
+            "p5": project("P5 удалён в IV квартале", "30000000", 3, at(date(2025, 7, 5))),
+            "c_small": project("НК: малый проект", "100000000", 7, at(date(2025, 7, 2)),
+                               owner=central),
+            "c_large": project("НК: крупный проект", "2000000000", 70, at(date(2025, 7, 2)),
+                               owner=central),
+        }
+        _change(ids["p1"], at(date(2025, 8, 20)), stage=ProjectStage.implementation)
+        _change(ids["p3"], at(date(2025, 8, 25)), stage=ProjectStage.implementation)
+        _change(ids["p1"], at(date(2025, 11, 5)), stage=ProjectStage.commissioned)
+        _change(ids["p1"], at(date(2025, 12, 1)), volume=Decimal("150000000"))
+        with moment(at(date(2025, 11, 10))):
+            db.session.delete(db.session.get(Project, ids["p5"]))
+            db.session.commit()
+        db.session.add_all([
+            Meeting(subject="Встреча в августе", held_on=date(2025, 8, 10),
+                    owner_office=office, created_at=at(date(2025, 8, 10), 17)),
+            # Held on the quarter's last day, entered five days later: a late entry.
+            Meeting(subject="Визит 30 сентября", kind=MeetingKind.visit,
+                    held_on=date(2025, 9, 30), owner_office=office,
+                    created_at=at(date(2025, 10, 5))),
+            Meeting(subject="Встреча в ноябре", held_on=date(2025, 11, 11),
+                    owner_office=office, created_at=at(date(2025, 11, 11), 17)),
+            Agreement(title="Меморандум", parties="Стороны", signed_on=date(2025, 8, 1),
+                      amount=Decimal("1000000.00"), owner_office=office,
+                      created_at=at(date(2025, 8, 1), 17)),
+        ])
+        requests = {
+            "on_time": InfoRequest(investor=investor, subject="Льготы", text="?",
+                                   received_at=at(date(2025, 9, 1)), owner_office=office,
+                                   status=RequestStatus.answered,
+                                   answered_at=at(date(2025, 9, 3))),
+            "late": InfoRequest(investor=investor, subject="Земля", text="?",
+                                received_at=at(date(2025, 9, 22)), owner_office=office,
+                                status=RequestStatus.answered,
+                                answered_at=at(date(2025, 10, 2))),
+        }
+        db.session.add_all(requests.values())
+        kpis = {}
+        for code, unit, target in (("investment_attracted", "тенге", "200000000"),
+                                   ("jobs_created", "ед.", "20"), ("pool_projects", "ед.", "1"),
+                                   ("info_requests_on_time", "%", "100")):
+            kpis[code] = KpiDefinition(code=code, name=code, unit=unit)
+            for quarter in (3, 4):
+                db.session.add(KpiTarget(kpi=kpis[code], front_office=office, year=2025,
+                                         quarter=quarter, target_value=Decimal(target)))
+        db.session.commit()
+        ids["due"] = {name: r.due_date for name, r in requests.items()}
+        ids["pool"] = db.session.get(Project, ids["p2"]).in_unified_pool
+        ids["level_p3"] = db.session.get(Project, ids["p3"]).routing_level.value
+        return ids
+
+
+def totals(app, world, period: Period, code: str = "ALM") -> dict:
+    with app.app_context():
+        office_id = world["offices"][code]
+        return period_totals(db.session, [office_id], period)[office_id]
+
+
+EXPECTED = {
+    # Q3: P1 (initiative -> implementation on 20 Aug), P2 (from 15 Sep) and P5 (deleted only in
+    # November); P3 is an NC-level project (not the regional office's to report, p. 12.3),
+    # P4 came after the quarter.
+    Q3: {"projects": 3, "volume": "650000000.00", "jobs": 68, "pool_projects": 1,
+         "pool_volume": "520000000.00", "investment_attracted": "100000000.00",
+         "jobs_created": 0, "meetings": 2, "visits": 1, "events": 0, "agreements_signed": 1,
+         "agreements_amount": "1000000.00", "info_requests_due": 2, "info_requests_on_time": 1,
+         "entered_late": 1},
+    # Q4: P1 at its new volume, P2, P4; P1 put into operation on 5 Nov creates its 40 jobs and
+    # attracts nothing new (it already did in Q3).
+    Q4: {"projects": 3, "volume": "720000000.00", "jobs": 70, "pool_projects": 1,
+         "pool_volume": "520000000.00", "investment_attracted": "0.00", "jobs_created": 40,
+         "meetings": 1, "visits": 0, "events": 0, "agreements_signed": 0,
+         "agreements_amount": "0.00", "info_requests_due": 0, "info_requests_on_time": 0,
+         "entered_late": 0},
+}
+
+
+def test_the_history_is_what_the_figures_expect(history):
+    assert history["pool"] is True  # a private food project over 500 million tenge
+    assert history["level_p3"] == "national_company"
+    # 1 September 2025 is a day off (Constitution Day, a Saturday, moved to Monday): the
+    # first request is registered on the 2nd.
+    assert history["due"] == {"on_time": date(2025, 9, 9), "late": date(2025, 9, 29)}
+
+
+@pytest.mark.parametrize("period", [Q3, Q4], ids=["2025Q3", "2025Q4"])
+def test_every_figure_as_of_the_quarter_end(app, world, history, period):
+    figures = totals(app, world, period)
+    assert {key: figures[key] for key in EXPECTED[period]} == EXPECTED[period]
+
+
+def test_a_central_office_reports_only_projects_from_150000_mrp(app, world, history):
+    figures = totals(app, world, Q3, "NC")
+    assert figures["projects"] == 1 and figures["volume"] == "2000000000.00"
+    assert figures["jobs"] == 70
+
+
+def test_kpis_and_the_report_read_the_same_figures(app, world, history):
+    with app.app_context():
+        office = db.session.get(FrontOffice, world["offices"]["ALM"])
+        for period in (Q3, Q4):
+            rows = {row.kpi.code: row for row in
+                    scorecard(db.session, office, period.year, period.quarter)}
+            expected = EXPECTED[period]
+            assert rows["investment_attracted"].actual == Decimal(expected["investment_attracted"])
+            assert rows["jobs_created"].actual == expected["jobs_created"]
+            assert rows["pool_projects"].actual == expected["pool_projects"]
+            assert rows["info_requests_on_time"].actual == on_time_share(expected)
+            report = compile_office(db.session, office, period.year, period.quarter)
+            assert {k: report["totals"][k] for k in expected} == expected
+            assert {row["code"]: row["actual"] for row in report["kpis"]} == {
+                code: None if row.actual is None else str(row.actual)
+                for code, row in rows.items()}
+            assert sum(row["count"] for row in report["by_stage"]) == expected["projects"]
+            assert len(report["projects"]) == expected["projects"]
+    assert on_time_share(EXPECTED[Q3]) == Decimal("50.0")
+    light = {row.kpi.code: row.light for row in rows.values()}
+    assert light["jobs_created"] == "green" and light["investment_attracted"] == "red"
+
+
+def test_the_report_lists_the_projects_as_they_stood(app, world, history):
+    with app.app_context():
+        office = db.session.get(FrontOffice, world["offices"]["ALM"])
+        q3 = {row["id"]: row for row in compile_office(db.session, office, 2025, 3)["projects"]}
+        q4 = {row["id"]: row for row in compile_office(db.session, office, 2025, 4)["projects"]}
+    assert set(q3) == {history["p1"], history["p2"], history["p5"]}
+    assert q3[history["p1"]]["volume"] == "100000000.00"
+    assert q4[history["p1"]]["volume"] == "150000000.00"
+    assert str(q3[history["p1"]]["stage"]) == str(ProjectStage.implementation)
+    assert str(q4[history["p1"]]["stage"]) == str(ProjectStage.commissioned)
+    assert q3[history["p5"]]["name"] == f"#{history['p5']}"  # deleted since: its number
+
+
+def test_records_entered_after_a_quarter_leave_it_as_it_was(app, world, history):
+    before = {period: totals(app, world, period) for period in (Q3, Q4, Period(2026, 1))}
+    with app.app_context():
+        office = db.session.get(FrontOffice, world["offices"]["ALM"])
+        investor = db.session.get(Investor, world["records"]["investor"]["ALM"])
+        later = at(date(2026, 1, 15))
+        _change(history["p2"], later, stage=ProjectStage.implementation,
+                volume=Decimal("530000000"))
+        _change(history["p4"], later, stage=ProjectStage.commissioned)
+        with moment(later):
+            p = db.session.get(Project, history["p1"])
+            db.session.add(Project(name="Новый в январе", investor=investor, region=p.region,
+                                   sector=p.sector, volume=Decimal("90000000"), jobs=9,
+                                   year=2026, owner_office=office, created_at=later))
+            db.session.add_all([
+                Meeting(subject="Январь", held_on=date(2026, 1, 12), owner_office=office),
+                Agreement(title="Январский меморандум", parties="Стороны",
+                          signed_on=date(2026, 1, 14), amount=Decimal("5.00"),
+                          owner_office=office),
+                InfoRequest(investor=investor, subject="Январь", text="?",
+                            received_at=later, owner_office=office)])
+            db.session.commit()
+    assert {period: totals(app, world, period) for period in (Q3, Q4)} == \
+        {period: before[period] for period in (Q3, Q4)}
+    after, earlier = totals(app, world, Period(2026, 1)), before[Period(2026, 1)]
+    assert after["investment_attracted"] == "580000000.00"  # P2 and P4 go ahead in January
+    assert after["jobs_created"] == 5 and after["meetings"] == earlier["meetings"] + 1
+    assert after["agreements_signed"] == earlier["agreements_signed"] + 1
