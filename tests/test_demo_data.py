@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import FrontOffice, Project, RoutingLevel
+from app.models import FrontOffice, KpiDefinition, Project, RoutingLevel
 from app.services.demo_data import DEMO_USERS, seed_demo
 
 DEMO_PASSWORD = "demo-test-password"
@@ -146,3 +146,110 @@ def test_compiling_2026q3_with_demo_data_reconciles(app, demo):
         assert Decimal(figures["totals"][key]) == sum(
             Decimal(p["totals"][key]) for p in figures["parts"]), key
     assert figures["totals"]["meetings"] > 0 and Decimal(figures["totals"]["volume"]) > 0
+
+
+def _ui(app, username):
+    client = app.test_client()
+    response = client.post("/login/", data={"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, f"login of {username} failed"
+    return client
+
+
+def _sla_page(client, year: int, quarter: int) -> dict:
+    """Return {office name: (fell due, on time, share text)} as the SLA page shows them."""
+    import html
+    import re
+
+    text = client.get(f"/info-request-sla/?year={year}&quarter={quarter}").text
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>(\d+)</td><td>(\d+)</td>\s*<td>\d+</td>\s*"
+                      r"<td>([^<]+)</td></tr>", text)
+    return {html.unescape(name): (int(due), int(on_time), share.replace(",", "."))
+            for name, due, on_time, share in rows}
+
+
+def _workbook_kpi(snapshot: dict, code: str):
+    """Return the actual of a KPI as the report's workbook shows it (None: no row)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from app.services.excel import report_workbook
+
+    book = load_workbook(io.BytesIO(report_workbook(snapshot, "test")), read_only=True)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            if row and row[0] == code:
+                return row[4]
+    return None
+
+
+ON_TIME = "info_requests_on_time"
+
+
+def test_the_on_time_share_agrees_everywhere_for_every_office_and_quarter(app, demo):
+    """Scorecard, SLA page, report, workbook and start page give one on-time share."""
+    import json
+    from decimal import Decimal
+
+    from app.models import QuarterlyReport, ReportKind
+    from app.services.figures import on_time_share
+    from app.services.kpi import scorecards
+    from app.services.reports import create_drafts, previous_quarter, quarter_of, \
+        reporting_offices
+    from app.services.clock import today_local
+
+    authority = _ui(app, "authority")
+    checked = 0
+    start_quarter = previous_quarter(*quarter_of(today_local()))
+    for year, quarter in ((2025, 4), (2026, 1), (2026, 2), (2026, 3), (2026, 4)):
+        with app.app_context():
+            create_drafts(db.session, year, quarter)
+            db.session.commit()
+            offices = reporting_offices(db.session)
+            cards = scorecards(db.session, offices, year, quarter)
+            reports = {r.owner_office_id: json.loads(r.snapshot) for r in db.session.execute(
+                select(QuarterlyReport).filter_by(year=year, quarter=quarter,
+                                                  kind=ReportKind.office)).scalars()}
+            names = {office.id: office.name for office in offices}
+        page = _sla_page(authority, year, quarter)
+        for office_id, name in names.items():
+            totals = reports[office_id]["totals"]
+            share = on_time_share(totals)
+            card = {row.kpi.code: row for row in cards[office_id]}
+            kpi_rows = {row["code"]: row for row in reports[office_id]["kpis"]}
+            if share is None:
+                assert name not in page, (year, quarter, name)
+            else:
+                checked += 1
+                assert page[name] == (totals["info_requests_due"],
+                                      totals["info_requests_on_time"], str(share)), name
+            if ON_TIME in card:  # the office has an on-time target this quarter
+                assert card[ON_TIME].actual == share, (year, quarter, name)
+                actual = kpi_rows[ON_TIME]["actual"]
+                assert (None if actual is None else Decimal(actual)) == share
+                shown = _workbook_kpi(reports[office_id], ON_TIME)
+                assert (None if shown is None else Decimal(str(shown))) == share, name
+    assert checked > 20  # the demo's offices answer requests in most quarters
+    # The start page of each demo office user shows the same attainment for the last quarter.
+    with app.app_context():
+        offices = {o.name: o for o in reporting_offices(db.session)}
+        cards = scorecards(db.session, list(offices.values()), *start_quarter)
+        kpi_name = db.session.execute(select(KpiDefinition.name).filter_by(
+            code=ON_TIME)).scalar_one()
+    import html
+    import re
+
+    shown_on_start = 0
+    for username, _role, office_name in DEMO_USERS:
+        if office_name not in offices or username == "admin":
+            continue
+        row = next((r for r in cards[offices[office_name].id] if r.kpi.code == ON_TIME), None)
+        page = html.unescape(_ui(app, username).get("/").text)
+        match = re.search(re.escape(kpi_name) + r"</td>\s*<td>([^<]+)</td>", page)
+        if row is None:
+            assert match is None, username
+            continue
+        shown_on_start += 1
+        expected = "—" if row.attainment is None else str(row.attainment)
+        assert match and match.group(1).strip() == expected, username
+    assert shown_on_start >= 2
