@@ -233,3 +233,67 @@ def test_records_entered_after_a_quarter_leave_it_as_it_was(app, world, history)
     assert after["investment_attracted"] == "580000000.00"  # P2 and P4 go ahead in January
     assert after["jobs_created"] == 5 and after["meetings"] == earlier["meetings"] + 1
     assert after["agreements_signed"] == earlier["agreements_signed"] + 1
+
+
+@pytest.fixture(scope="module")
+def q3_reports(app, world, history):
+    """The 2025Q3 drafts of every office and the NC's consolidated draft."""
+    from app.services.reports import create_drafts
+
+    with app.app_context():
+        de = db.session.get(FrontOffice, world["offices"]["DE"])
+        db.session.add(Meeting(subject="Берлин, сентябрь", held_on=date(2025, 9, 3),
+                               owner_office=de, created_at=at(date(2025, 9, 3), 17)))
+        db.session.commit()
+        create_drafts(db.session, 2025, 3)
+        db.session.commit()
+
+
+def _report(world, code: str, kind="office"):
+    from app.models import QuarterlyReport, ReportKind
+
+    return db.session.execute(db.select(QuarterlyReport).filter_by(
+        owner_office_id=world["offices"][code], year=2025, quarter=3,
+        kind=ReportKind(kind))).scalar_one()
+
+
+def test_the_consolidated_report_has_its_kpi_rows(app, world, q3_reports):
+    import json
+
+    with app.app_context():
+        figures = json.loads(_report(world, "NC", "consolidated").snapshot)
+    rows = {row["code"]: row for row in figures["kpis"]}
+    # Only the regional office has targets this quarter: its target and actual add up, and
+    # the on-time share is counted again from the summed requests (1 of 2).
+    assert Decimal(rows["investment_attracted"]["target"]) == Decimal("200000000")
+    assert Decimal(rows["investment_attracted"]["actual"]) == Decimal("100000000")
+    assert rows["investment_attracted"]["attainment"] == "50.0"
+    assert rows["investment_attracted"]["light"] == "red"
+    assert rows["info_requests_on_time"]["actual"] == "50.0"
+    assert rows["pool_projects"]["light"] == "green" and rows["pool_projects"]["offices"] == 1
+
+
+def test_published_results_cover_the_external_offices_and_stay_as_published(
+        app, world, q3_reports):
+    import json
+
+    from app.models import ReportStatus
+    from app.services.publication import public_results, publish
+
+    with app.app_context():
+        consolidated = _report(world, "NC", "consolidated")
+        embassy = _report(world, "DE")
+        consolidated.status = embassy.status = ReportStatus.accepted
+        publish(consolidated)
+        db.session.commit()
+        results = public_results(db.session, consolidated)
+        national = json.loads(consolidated.snapshot)["totals"]
+        # A report accepted after publication does not change what was published.
+        _report(world, "CN").status = ReportStatus.accepted
+        db.session.commit()
+        again = public_results(db.session, consolidated)
+    assert national["meetings"] == 2  # the regional office's two; the embassy reports apart
+    assert results["totals"]["meetings"] == 3
+    # The scenario has four external offices (two embassies and a spare of each).
+    assert (results["external_included"], results["external_offices"]) == (1, 4)
+    assert again == results
