@@ -89,6 +89,8 @@ def build(app, target: database.Target) -> BuildInfo:
             info.counts[table] = bulk_insert(engine, model.__table__, rows)
             if target.backend == "postgresql":
                 _advance_sequence(engine, table)
+            if table == "project":
+                _project_history(engine)
             mark = phase(f"{table} ({count:,} rows)", mark)
         database.analyze(engine, target.backend)
         phase("analyze", mark)
@@ -178,6 +180,16 @@ def bulk_insert(engine, table, rows: Iterable[dict]) -> int:
             conn.execute(insert(table), chunk)
             total += len(chunk)
     return total
+
+
+def _project_history(engine) -> None:
+    """Give each project its history (models/projects.py ProjectState): as it is, since its
+    creation; bulk rows skip the mapper events that write it for the app."""
+    facts = "owner_office_id, stage, routing_level, in_unified_pool, volume, jobs, region_id, " \
+            "sector_id"
+    with engine.begin() as conn:
+        conn.execute(text(f"INSERT INTO project_state (project_id, valid_from, {facts}) "
+                          f"SELECT id, created_at, {facts} FROM project"))
 
 
 def _advance_sequence(engine, table: str) -> None:

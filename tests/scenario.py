@@ -15,7 +15,8 @@ from app.models import (Agreement, Country, CountryAnalysis, FrontOffice, Indust
                         StateService)
 
 PASSWORD = "test-password"
-PROJECTS_REGISTERED = datetime(2026, 1, 5, 5, 0, tzinfo=timezone.utc)
+# Projects are registered before every quarter the tests compile: each one's portfolio has them.
+PROJECTS_REGISTERED = datetime(2025, 1, 5, 5, 0, tzinfo=timezone.utc)
 
 # code: (name, kind, region code, country alpha2)
 OFFICES = {
@@ -95,7 +96,6 @@ def make(session, entity, office, name, kpi=None, volume=Decimal("100000000.00")
         investor = Investor(name=f"investor for {name}", country=_ref(session, Country,
                                                                       alpha2="KZ"),
                             owner_office=office)
-        # Registered early in the year: the portfolio of every 2026 quarter holds it.
         record = Project(name=name, investor=investor, region=region, sector=sector,
                          volume=volume, jobs=10, year=2026, owner_office=office,
                          created_at=PROJECTS_REGISTERED)

@@ -1,6 +1,6 @@
 """Each period figure by its one definition (services/figures.py), for a hand-made history.
 
-A regional office's projects, meetings, agreements and information requests across 2025 Q3
+A regional office's projects, meetings, agreements and information requests across 2024 Q3
 and Q4, entered at chosen moments: every figure is checked against its exact value as of
 each quarter's end, and records entered later leave both quarters as they were.
 """
@@ -20,7 +20,7 @@ from app.services.kpi import scorecard
 from app.services.report_figures import compile_office
 
 ALMATY = timezone(timedelta(hours=5))
-Q3, Q4 = Period(2025, 3), Period(2025, 4)
+Q3, Q4 = Period(2024, 3), Period(2024, 4)
 
 
 def at(day: date, hour: int = 10) -> datetime:
@@ -59,7 +59,7 @@ def history(app, world):
 
         def project(name, volume, jobs, created, owner=office, stage=ProjectStage.initiative):
             record = Project(name=name, investor=investor, region=region, sector=food,
-                             volume=Decimal(volume), jobs=jobs, year=2025, stage=stage,
+                             volume=Decimal(volume), jobs=jobs, year=2024, stage=stage,
                              owner_office=owner, created_at=created)
             with moment(created):
                 db.session.add(record)
@@ -67,46 +67,46 @@ def history(app, world):
             return record.id
 
         ids = {
-            "p1": project("P1 регион", "100000000", 40, at(date(2025, 7, 10))),
-            "p2": project("P2 пул", "520000000", 25, at(date(2025, 9, 15)),
+            "p1": project("P1 регион", "100000000", 40, at(date(2024, 7, 10))),
+            "p2": project("P2 пул", "520000000", 25, at(date(2024, 9, 15)),
                           stage=ProjectStage.preparation),
-            "p3": project("P3 уровня НК", "2000000000", 300, at(date(2025, 7, 1))),
-            "p4": project("P4 после квартала", "50000000", 5, at(date(2025, 10, 20))),
-            "p5": project("P5 удалён в IV квартале", "30000000", 3, at(date(2025, 7, 5))),
-            "c_small": project("НК: малый проект", "100000000", 7, at(date(2025, 7, 2)),
+            "p3": project("P3 уровня НК", "2000000000", 300, at(date(2024, 7, 1))),
+            "p4": project("P4 после квартала", "50000000", 5, at(date(2024, 10, 20))),
+            "p5": project("P5 удалён в IV квартале", "30000000", 3, at(date(2024, 7, 5))),
+            "c_small": project("НК: малый проект", "100000000", 7, at(date(2024, 7, 2)),
                                owner=central),
-            "c_large": project("НК: крупный проект", "2000000000", 70, at(date(2025, 7, 2)),
+            "c_large": project("НК: крупный проект", "2000000000", 70, at(date(2024, 7, 2)),
                                owner=central),
         }
-        _change(ids["p1"], at(date(2025, 8, 20)), stage=ProjectStage.implementation)
-        _change(ids["p3"], at(date(2025, 8, 25)), stage=ProjectStage.implementation)
-        _change(ids["p1"], at(date(2025, 11, 5)), stage=ProjectStage.commissioned)
-        _change(ids["p1"], at(date(2025, 12, 1)), volume=Decimal("150000000"))
-        with moment(at(date(2025, 11, 10))):
+        _change(ids["p1"], at(date(2024, 8, 20)), stage=ProjectStage.implementation)
+        _change(ids["p3"], at(date(2024, 8, 25)), stage=ProjectStage.implementation)
+        _change(ids["p1"], at(date(2024, 11, 5)), stage=ProjectStage.commissioned)
+        _change(ids["p1"], at(date(2024, 12, 1)), volume=Decimal("150000000"))
+        with moment(at(date(2024, 11, 10))):
             db.session.delete(db.session.get(Project, ids["p5"]))
             db.session.commit()
         db.session.add_all([
-            Meeting(subject="Встреча в августе", held_on=date(2025, 8, 10),
-                    owner_office=office, created_at=at(date(2025, 8, 10), 17)),
+            Meeting(subject="Встреча в августе", held_on=date(2024, 8, 10),
+                    owner_office=office, created_at=at(date(2024, 8, 10), 17)),
             # Held on the quarter's last day, entered five days later: a late entry.
             Meeting(subject="Визит 30 сентября", kind=MeetingKind.visit,
-                    held_on=date(2025, 9, 30), owner_office=office,
-                    created_at=at(date(2025, 10, 5))),
-            Meeting(subject="Встреча в ноябре", held_on=date(2025, 11, 11),
-                    owner_office=office, created_at=at(date(2025, 11, 11), 17)),
-            Agreement(title="Меморандум", parties="Стороны", signed_on=date(2025, 8, 1),
+                    held_on=date(2024, 9, 30), owner_office=office,
+                    created_at=at(date(2024, 10, 5))),
+            Meeting(subject="Встреча в ноябре", held_on=date(2024, 11, 11),
+                    owner_office=office, created_at=at(date(2024, 11, 11), 17)),
+            Agreement(title="Меморандум", parties="Стороны", signed_on=date(2024, 8, 1),
                       amount=Decimal("1000000.00"), owner_office=office,
-                      created_at=at(date(2025, 8, 1), 17)),
+                      created_at=at(date(2024, 8, 1), 17)),
         ])
         requests = {
             "on_time": InfoRequest(investor=investor, subject="Льготы", text="?",
-                                   received_at=at(date(2025, 9, 1)), owner_office=office,
+                                   received_at=at(date(2024, 9, 2)), owner_office=office,
                                    status=RequestStatus.answered,
-                                   answered_at=at(date(2025, 9, 3))),
+                                   answered_at=at(date(2024, 9, 4))),
             "late": InfoRequest(investor=investor, subject="Земля", text="?",
-                                received_at=at(date(2025, 9, 22)), owner_office=office,
+                                received_at=at(date(2024, 9, 23)), owner_office=office,
                                 status=RequestStatus.answered,
-                                answered_at=at(date(2025, 10, 2))),
+                                answered_at=at(date(2024, 10, 2))),
         }
         db.session.add_all(requests.values())
         kpis = {}
@@ -115,7 +115,7 @@ def history(app, world):
                                    ("info_requests_on_time", "%", "100")):
             kpis[code] = KpiDefinition(code=code, name=code, unit=unit)
             for quarter in (3, 4):
-                db.session.add(KpiTarget(kpi=kpis[code], front_office=office, year=2025,
+                db.session.add(KpiTarget(kpi=kpis[code], front_office=office, year=2024,
                                          quarter=quarter, target_value=Decimal(target)))
         db.session.commit()
         ids["due"] = {name: r.due_date for name, r in requests.items()}
@@ -152,12 +152,10 @@ EXPECTED = {
 def test_the_history_is_what_the_figures_expect(history):
     assert history["pool"] is True  # a private food project over 500 million tenge
     assert history["level_p3"] == "national_company"
-    # 1 September 2025 is a day off (Constitution Day, a Saturday, moved to Monday): the
-    # first request is registered on the 2nd.
-    assert history["due"] == {"on_time": date(2025, 9, 9), "late": date(2025, 9, 29)}
+    assert history["due"] == {"on_time": date(2024, 9, 9), "late": date(2024, 9, 30)}
 
 
-@pytest.mark.parametrize("period", [Q3, Q4], ids=["2025Q3", "2025Q4"])
+@pytest.mark.parametrize("period", [Q3, Q4], ids=["2024Q3", "2024Q4"])
 def test_every_figure_as_of_the_quarter_end(app, world, history, period):
     figures = totals(app, world, period)
     assert {key: figures[key] for key in EXPECTED[period]} == EXPECTED[period]
@@ -195,8 +193,8 @@ def test_kpis_and_the_report_read_the_same_figures(app, world, history):
 def test_the_report_lists_the_projects_as_they_stood(app, world, history):
     with app.app_context():
         office = db.session.get(FrontOffice, world["offices"]["ALM"])
-        q3 = {row["id"]: row for row in compile_office(db.session, office, 2025, 3)["projects"]}
-        q4 = {row["id"]: row for row in compile_office(db.session, office, 2025, 4)["projects"]}
+        q3 = {row["id"]: row for row in compile_office(db.session, office, 2024, 3)["projects"]}
+        q4 = {row["id"]: row for row in compile_office(db.session, office, 2024, 4)["projects"]}
     assert set(q3) == {history["p1"], history["p2"], history["p5"]}
     assert q3[history["p1"]]["volume"] == "100000000.00"
     assert q4[history["p1"]]["volume"] == "150000000.00"
@@ -206,11 +204,11 @@ def test_the_report_lists_the_projects_as_they_stood(app, world, history):
 
 
 def test_records_entered_after_a_quarter_leave_it_as_it_was(app, world, history):
-    before = {period: totals(app, world, period) for period in (Q3, Q4, Period(2026, 1))}
+    before = {period: totals(app, world, period) for period in (Q3, Q4, Period(2025, 1))}
     with app.app_context():
         office = db.session.get(FrontOffice, world["offices"]["ALM"])
         investor = db.session.get(Investor, world["records"]["investor"]["ALM"])
-        later = at(date(2026, 1, 15))
+        later = at(date(2025, 1, 15))
         _change(history["p2"], later, stage=ProjectStage.implementation,
                 volume=Decimal("530000000"))
         _change(history["p4"], later, stage=ProjectStage.commissioned)
@@ -218,18 +216,18 @@ def test_records_entered_after_a_quarter_leave_it_as_it_was(app, world, history)
             p = db.session.get(Project, history["p1"])
             db.session.add(Project(name="Новый в январе", investor=investor, region=p.region,
                                    sector=p.sector, volume=Decimal("90000000"), jobs=9,
-                                   year=2026, owner_office=office, created_at=later))
+                                   year=2025, owner_office=office, created_at=later))
             db.session.add_all([
-                Meeting(subject="Январь", held_on=date(2026, 1, 12), owner_office=office),
+                Meeting(subject="Январь", held_on=date(2025, 1, 12), owner_office=office),
                 Agreement(title="Январский меморандум", parties="Стороны",
-                          signed_on=date(2026, 1, 14), amount=Decimal("5.00"),
+                          signed_on=date(2025, 1, 14), amount=Decimal("5.00"),
                           owner_office=office),
                 InfoRequest(investor=investor, subject="Январь", text="?",
                             received_at=later, owner_office=office)])
             db.session.commit()
     assert {period: totals(app, world, period) for period in (Q3, Q4)} == \
         {period: before[period] for period in (Q3, Q4)}
-    after, earlier = totals(app, world, Period(2026, 1)), before[Period(2026, 1)]
+    after, earlier = totals(app, world, Period(2025, 1)), before[Period(2025, 1)]
     assert after["investment_attracted"] == "580000000.00"  # P2 and P4 go ahead in January
     assert after["jobs_created"] == 5 and after["meetings"] == earlier["meetings"] + 1
     assert after["agreements_signed"] == earlier["agreements_signed"] + 1
@@ -237,15 +235,15 @@ def test_records_entered_after_a_quarter_leave_it_as_it_was(app, world, history)
 
 @pytest.fixture(scope="module")
 def q3_reports(app, world, history):
-    """The 2025Q3 drafts of every office and the NC's consolidated draft."""
+    """The 2024Q3 drafts of every office and the NC's consolidated draft."""
     from app.services.reports import create_drafts
 
     with app.app_context():
         de = db.session.get(FrontOffice, world["offices"]["DE"])
-        db.session.add(Meeting(subject="Берлин, сентябрь", held_on=date(2025, 9, 3),
-                               owner_office=de, created_at=at(date(2025, 9, 3), 17)))
+        db.session.add(Meeting(subject="Берлин, сентябрь", held_on=date(2024, 9, 3),
+                               owner_office=de, created_at=at(date(2024, 9, 3), 17)))
         db.session.commit()
-        create_drafts(db.session, 2025, 3)
+        create_drafts(db.session, 2024, 3)
         db.session.commit()
 
 
@@ -253,7 +251,7 @@ def _report(world, code: str, kind="office"):
     from app.models import QuarterlyReport, ReportKind
 
     return db.session.execute(db.select(QuarterlyReport).filter_by(
-        owner_office_id=world["offices"][code], year=2025, quarter=3,
+        owner_office_id=world["offices"][code], year=2024, quarter=3,
         kind=ReportKind(kind))).scalar_one()
 
 

@@ -6,7 +6,6 @@ pool, KPI rows. A snapshot is plain JSON: money as decimal strings, so a frozen 
 reads back exactly. Every section is keyed the same way in office and consolidated
 reports, so the consolidated report is the key-by-key sum of its parts.
 """
-from datetime import date
 from decimal import Decimal, localcontext
 from typing import Optional
 
@@ -17,7 +16,7 @@ from ..models import (Agreement, FrontOffice, Investor, KpiDefinition, KpiDirect
                       Project, ProjectState, Region, Sector)
 from ..models.sums import exact_sum
 from .figures import (DIGITS, MONEY_KEYS, SHARE_KPIS, TOTAL_KEYS, Period,
-                      attainment, light, money, period_totals, portfolio, quarter_bounds)
+                      attainment, light, money, period_totals, portfolio)
 
 __all__ = ("DIGITS", "TOTAL_KEYS", "MONEY_KEYS", "office_totals", "totals_by_office",
            "compile_office", "consolidate", "attainment")
@@ -33,103 +32,138 @@ def totals_by_office(session: Session, office_ids, year: int, quarter: int) -> d
     return period_totals(session, office_ids, Period(year, quarter))
 
 
-def _by_fact(session: Session, end, column, office_id: int) -> list[dict]:
-    """Group the office's reported projects as they stood at the end by one of their facts."""
-    rows = session.execute(portfolio(end, [office_id], column, func.count(),
-                                     exact_sum(ProjectState.volume), exact_sum(ProjectState.jobs))
-                           .group_by(column)).all()
-    return sorted(({"key": str(getattr(key, "value", key)), "label": str(key), "count": count,
-                    "volume": money(volume), "jobs": int(jobs or 0)}
-                   for key, count, volume, jobs in rows), key=lambda r: r["key"])
-
-
-def _meetings_by_kind(session: Session, office_id: int, first: date, last: date) -> dict:
-    return dict(session.execute(
-        select(Meeting.kind, func.count()).where(Meeting.owner_office_id == office_id,
-                                                 Meeting.held_on.between(first, last))
-        .group_by(Meeting.kind)).all())
-
-
-def _signed_by_kind(session: Session, office_id: int, first: date, last: date) -> list:
-    return session.execute(
-        select(Agreement.kind, func.count(), exact_sum(Agreement.amount))
-        .where(Agreement.owner_office_id == office_id, Agreement.signed_on.between(first, last))
-        .group_by(Agreement.kind)).all()
-
-
 def compile_office(session: Session, office: FrontOffice, year: int, quarter: int,
                    previous: Optional[dict] = None, totals: Optional[dict] = None) -> dict:
     """Return the snapshot of one office's quarter; previous is last quarter's snapshot.
 
     ``totals`` are the office's key figures when already counted with other offices'.
     """
-    first, last = quarter_bounds(year, quarter)
-    end = Period(year, quarter).moments[1]
-    totals = totals if totals is not None else office_totals(session, office, year, quarter)
-    projects = _project_rows(session, end, office.id)
-    meetings = _meetings_by_kind(session, office.id, first, last)
-    signed = _signed_by_kind(session, office.id, first, last)
-    implementation = session.execute(
-        select(Agreement.implementation_status, func.count())
-        .where(Agreement.owner_office_id == office.id)
-        .group_by(Agreement.implementation_status)).all()
-    return {
-        "office": {"id": office.id, "name": office.name, "level": office.level.value},
-        "year": year, "quarter": quarter, "totals": totals,
-        "by_stage": _by_fact(session, end, ProjectState.stage, office.id),
-        "by_level": _by_fact(session, end, ProjectState.routing_level, office.id),
-        "by_sector": _by_name(session, end, office.id, Sector,
-                              ProjectState.sector_id == Sector.id),
-        "by_region": _by_name(session, end, office.id, Region,
-                              ProjectState.region_id == Region.id),
-        "meetings_by_kind": [{"key": k.value, "label": str(k), "count": n}
-                             for k, n in sorted(meetings.items())],
-        "agreements_by_kind": [{"key": k.value, "label": str(k), "count": n,
-                                "amount": money(a)} for k, n, a in sorted(signed)],
-        "implementation": [{"key": k.value, "label": str(k), "count": n}
-                           for k, n in sorted(implementation)],
-        "pool": _pool_changes([p for p in projects if p["in_unified_pool"]], previous),
-        "projects": projects,
-        "kpis": _kpis(session, office, year, quarter, totals),
-    }
+    return compile_offices(session, [office], year, quarter, {office.id: previous},
+                           None if totals is None else {office.id: totals})[office.id]
 
 
-def _by_name(session: Session, end, office_id: int, table, join_on) -> list[dict]:
-    """Group the office's reported projects by a reference table (sector, region)."""
+def compile_offices(session: Session, offices: list[FrontOffice], year: int, quarter: int,
+                    previous: Optional[dict] = None,
+                    totals: Optional[dict] = None) -> dict[int, dict]:
+    """Return {office id: snapshot of its quarter} in a fixed number of grouped queries,
+    however many offices; previous holds last quarter's snapshots by office id."""
+    ids = [office.id for office in offices]
+    period = Period(year, quarter)
+    first, last = period.days
+    end = period.moments[1]
+    totals = totals if totals is not None else period_totals(session, ids, period)
+    owner = ProjectState.owner_office_id
+    by_stage = _grouped(session, portfolio(end, ids, owner, ProjectState.stage, *PROJECT_SUMS)
+                        .group_by(owner, ProjectState.stage), _member)
+    by_level = _grouped(session, portfolio(end, ids, owner, ProjectState.routing_level,
+                                           *PROJECT_SUMS)
+                        .group_by(owner, ProjectState.routing_level), _member)
+    by_sector = _grouped(session, portfolio(end, ids, owner, Sector.code, Sector.name_ru,
+                                            *PROJECT_SUMS)
+                         .join(Sector, ProjectState.sector_id == Sector.id)
+                         .group_by(owner, Sector.code, Sector.name_ru), _named)
+    by_region = _grouped(session, portfolio(end, ids, owner, Region.code, Region.name_ru,
+                                            *PROJECT_SUMS)
+                         .join(Region, ProjectState.region_id == Region.id)
+                         .group_by(owner, Region.code, Region.name_ru), _named)
+    meetings = _rows_by_office(session, select(
+        Meeting.owner_office_id, Meeting.kind, func.count())
+        .where(Meeting.owner_office_id.in_(ids), Meeting.held_on.between(first, last))
+        .group_by(Meeting.owner_office_id, Meeting.kind))
+    signed = _rows_by_office(session, select(
+        Agreement.owner_office_id, Agreement.kind, func.count(), exact_sum(Agreement.amount))
+        .where(Agreement.owner_office_id.in_(ids), Agreement.signed_on.between(first, last))
+        .group_by(Agreement.owner_office_id, Agreement.kind))
+    implementation = _rows_by_office(session, select(
+        Agreement.owner_office_id, Agreement.implementation_status, func.count())
+        .where(Agreement.owner_office_id.in_(ids))
+        .group_by(Agreement.owner_office_id, Agreement.implementation_status))
+    projects = _project_rows(session, end, ids)
+    kpis = _kpis(session, offices, year, quarter, totals)
+    previous = previous or {}
+    snapshots = {}
+    for office in offices:
+        rows = projects.get(office.id, [])
+        snapshots[office.id] = {
+            "office": {"id": office.id, "name": office.name, "level": office.level.value},
+            "year": year, "quarter": quarter, "totals": totals[office.id],
+            "by_stage": by_stage.get(office.id, []), "by_level": by_level.get(office.id, []),
+            "by_sector": by_sector.get(office.id, []),
+            "by_region": by_region.get(office.id, []),
+            "meetings_by_kind": [{"key": k.value, "label": str(k), "count": n}
+                                 for k, n in sorted(meetings.get(office.id, []))],
+            "agreements_by_kind": [{"key": k.value, "label": str(k), "count": n,
+                                    "amount": money(a)}
+                                   for k, n, a in sorted(signed.get(office.id, []))],
+            "implementation": [{"key": k.value, "label": str(k), "count": n}
+                               for k, n in sorted(implementation.get(office.id, []))],
+            "pool": _pool_changes([p for p in rows if p["in_unified_pool"]],
+                                  previous.get(office.id)),
+            "projects": rows,
+            "kpis": kpis[office.id],
+        }
+    return snapshots
+
+
+# What each section row of projects adds up: how many, their volume and jobs.
+PROJECT_SUMS = (func.count(), exact_sum(ProjectState.volume), exact_sum(ProjectState.jobs))
+
+
+def _member(key, count, volume, jobs) -> dict:
+    """A section row keyed by an enum member (stage, level)."""
+    return {"key": key.value, "label": str(key), "count": count, "volume": money(volume),
+            "jobs": int(jobs or 0)}
+
+
+def _named(code, name, count, volume, jobs) -> dict:
+    """A section row keyed by a reference table's code (sector, region)."""
+    return {"key": code, "label": name, "count": count, "volume": money(volume),
+            "jobs": int(jobs or 0)}
+
+
+def _rows_by_office(session: Session, query) -> dict[int, list[tuple]]:
+    """Run a query whose first column is the office; return its rows by office."""
+    rows: dict[int, list[tuple]] = {}
+    for office_id, *rest in session.execute(query):
+        rows.setdefault(office_id, []).append(tuple(rest))
+    return rows
+
+
+def _grouped(session: Session, query, row) -> dict[int, list[dict]]:
+    """Return {office id: section rows sorted by key} of a grouped portfolio query."""
+    return {office_id: sorted((row(*values) for values in rows), key=lambda r: r["key"])
+            for office_id, rows in _rows_by_office(session, query).items()}
+
+
+def _project_rows(session: Session, end, office_ids) -> dict[int, list[dict]]:
+    """Return each office's reported projects as they stood at the end, largest first:
+    plain rows, no objects. Names are the projects' current ones (a deleted one keeps its
+    number only)."""
     rows = session.execute(
-        portfolio(end, [office_id], table.code, table.name_ru, func.count(),
-                  exact_sum(ProjectState.volume), exact_sum(ProjectState.jobs))
-        .join(table, join_on).group_by(table.code, table.name_ru)).all()
-    return sorted(({"key": c, "label": n, "count": k, "volume": money(v), "jobs": int(j or 0)}
-                   for c, n, k, v, j in rows), key=lambda r: r["key"])
-
-
-def _project_rows(session: Session, end, office_id: int) -> list[dict]:
-    """Return the office's reported projects as they stood at the end, largest first.
-
-    Names come from the project as it is now (a deleted one keeps its number only).
-    """
-    rows = session.execute(
-        portfolio(end, [office_id], ProjectState.project_id, Project.name, Investor.name,
-                  Region.name_ru, Sector.name_ru, ProjectState.stage,
-                  ProjectState.routing_level, ProjectState.volume, ProjectState.jobs,
-                  ProjectState.in_unified_pool)
+        portfolio(end, office_ids, ProjectState.owner_office_id, ProjectState.project_id,
+                  Project.name, Investor.name, Region.name_ru, Sector.name_ru,
+                  ProjectState.stage, ProjectState.routing_level, ProjectState.volume,
+                  ProjectState.jobs, ProjectState.in_unified_pool)
         .outerjoin(Project, Project.id == ProjectState.project_id)
         .outerjoin(Investor, Project.investor_id == Investor.id)
         .join(Region, ProjectState.region_id == Region.id)
         .join(Sector, ProjectState.sector_id == Sector.id)
-        .order_by(ProjectState.volume.desc(), ProjectState.project_id))
-    labels = {}  # stage and level labels, translated once per report, not once per row
+        .order_by(ProjectState.owner_office_id, ProjectState.volume.desc(),
+                  ProjectState.project_id))
+    labels = {}  # stage and level labels, translated once, not once per row
 
     def label(member):
         if member not in labels:
             labels[member] = str(member)
         return labels[member]
 
-    return [{"id": id_, "name": name or f"#{id_}", "investor": investor or "", "region": region,
-             "sector": sector, "stage": label(stage), "routing_level": label(level),
-             "volume": money(volume), "jobs": jobs, "in_unified_pool": pool}
-            for id_, name, investor, region, sector, stage, level, volume, jobs, pool in rows]
+    by_office: dict[int, list[dict]] = {}
+    for office_id, id_, name, investor, region, sector, stage, level, volume, jobs, pool in rows:
+        by_office.setdefault(office_id, []).append({
+            "id": id_, "name": name or f"#{id_}", "investor": investor or "", "region": region,
+            "sector": sector, "stage": label(stage), "routing_level": label(level),
+            "volume": money(volume), "jobs": jobs, "in_unified_pool": pool})
+    return by_office
 
 
 def _pool_changes(pool: list[dict], previous: Optional[dict]) -> dict:
@@ -147,16 +181,18 @@ def _pool_changes(pool: list[dict], previous: Optional[dict]) -> dict:
     }
 
 
-def _kpis(session: Session, office: FrontOffice, year: int, quarter: int, totals: dict) -> list:
-    """Return the office's KPI rows of the quarter (p. 17): target, actual, per cent, light.
+def _kpis(session: Session, offices: list[FrontOffice], year: int, quarter: int,
+          totals: dict[int, dict]) -> dict[int, list]:
+    """Return each office's KPI rows of the quarter (p. 17): target, actual, per cent, light.
 
     A KPI the records count takes its actual from the totals; one the office enters
     (services/kpi.py) from its entry.
     """
-    from .kpi import scorecard  # the scorecard reads these totals too: one definition
+    from .kpi import scorecards  # the scorecard reads these totals too: one definition
 
-    return [kpi_row(row.kpi, row.target, row.actual)
-            for row in scorecard(session, office, year, quarter, totals)]
+    cards = scorecards(session, offices, year, quarter, totals)
+    return {office_id: [kpi_row(row.kpi, row.target, row.actual) for row in rows]
+            for office_id, rows in cards.items()}
 
 
 def kpi_row(kpi: KpiDefinition, target, actual) -> dict:

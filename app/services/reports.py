@@ -19,7 +19,7 @@ from ..security import roles
 from . import isolation
 from .clock import local_timezone, now_utc, today_local
 from .report_failures import COMPILED, mark_compiled, mark_failed
-from .report_figures import compile_office, consolidate, totals_by_office
+from .report_figures import compile_office, compile_offices, consolidate
 
 R = ReportStatus
 EDITABLE = NOT_SUBMITTED
@@ -108,11 +108,12 @@ def _event(report: QuarterlyReport, action: str, user_id: Optional[int],
 
 
 def refresh(session: Session, report: QuarterlyReport, totals: Optional[dict] = None,
-            failures: Optional[list] = None) -> None:
+            failures: Optional[list] = None, figures: Optional[dict] = None) -> None:
     """Recompile a draft's figures from the records; frozen reports stay as they are.
 
     A consolidated report rolls up the parts that compile; those that do not are added
-    to `failures` and named in its figures as missing.
+    to `failures` and named in its figures as missing. ``figures`` are an office report's
+    figures when already compiled with other offices'.
     """
     if report.status not in EDITABLE:
         raise ReportError("status", _l("Представленный отчёт не пересчитывается: его цифры "
@@ -121,7 +122,7 @@ def refresh(session: Session, report: QuarterlyReport, totals: Optional[dict] = 
         parts, missing = _parts(session, report.year, report.quarter,
                                 [] if failures is None else failures)
         figures = consolidate(parts, report.year, report.quarter, report.owner_office, missing)
-    else:
+    elif figures is None:
         before = find_report(session, report.owner_office_id,
                              *previous_quarter(report.year, report.quarter))
         figures = compile_office(session, report.owner_office, report.year, report.quarter,
@@ -203,6 +204,18 @@ def _parts(session: Session, year: int, quarter: int,
     return parts, missing
 
 
+def previous_snapshots(session: Session, office_ids: list[int], year: int,
+                       quarter: int) -> dict[int, dict]:
+    """Return {office id: its report's figures of the quarter before} (what the pool's
+    changes are counted against), in one query."""
+    before_year, before_quarter = previous_quarter(year, quarter)
+    return {report.owner_office_id: snapshot_of(report) for report in session.execute(
+        select(QuarterlyReport).where(
+            QuarterlyReport.owner_office_id.in_(office_ids), QuarterlyReport.year == before_year,
+            QuarterlyReport.quarter == before_quarter,
+            QuarterlyReport.kind == ReportKind.office)).scalars()}
+
+
 def lock_quarter(session: Session, year: int, quarter: int) -> None:
     """Let one worker at a time compile a quarter, until its transaction ends.
 
@@ -229,14 +242,15 @@ def create_drafts(session: Session, year: int, quarter: int,
     existing = set(session.execute(select(QuarterlyReport.owner_office_id).where(
         QuarterlyReport.year == year, QuarterlyReport.quarter == quarter,
         QuarterlyReport.kind == ReportKind.office)).scalars())
-    missing = [office for office in offices if office.id not in existing]
-    # The key figures of all new drafts in a dozen grouped queries, not a dozen per office.
+    missing = {office.id: office for office in offices if office.id not in existing}
+    # Every new draft's figures in a few dozen grouped queries over all offices, not per office.
     uncounted: list = []
-    totals = isolation.together_or_apart(
-        session, COMPILE_JOB, [office.id for office in missing],
-        lambda ids: totals_by_office(session, ids, year, quarter), uncounted)
+    previous = previous_snapshots(session, list(missing), year, quarter)
+    compiled = isolation.together_or_apart(
+        session, COMPILE_JOB, list(missing), lambda ids: compile_offices(
+            session, [missing[i] for i in ids], year, quarter, previous), uncounted)
     failed = {failure.office_id: failure for failure in uncounted}
-    for office in missing:
+    for office in missing.values():
         report = QuarterlyReport(owner_office=office, year=year, quarter=quarter,
                                  status=R.draft, kind=ReportKind.office,
                                  due_date=due_date(ReportKind.office, year, quarter))
@@ -247,7 +261,8 @@ def create_drafts(session: Session, year: int, quarter: int,
             failures.append(failed[office.id])
             mark_failed(report, failed[office.id])
         else:
-            compile_apart(session, report, failures, totals[office.id])
+            refresh(session, report, figures=compiled[office.id])
+            mark_compiled(report)
         created += 1
     session.flush()
     nc = national_company(session)
