@@ -28,6 +28,7 @@ from app.models.bounds import (INT32_MAX, INT64_MAX, MONEY_MAX, Length, bounded_
 from app.models.sums import exact_sum
 from app.models.types import Money, UtcDateTime
 from app.services.clock import now_utc, today_local
+from app.services.figures import quarter_of
 from app.services.exports import run_pending_exports
 
 from . import scenario
@@ -340,10 +341,17 @@ def test_exact_sum_adds_past_64_bits(app, world):
 LARGEST_PROJECTS = 1000  # 10**19 tiyn: past what SQLite's SUM of 64-bit integers holds
 
 
+# The quarter under way: its figures take the projects as they stand now.
+QUARTER_DAY = today_local()
+YEAR, QUARTER = quarter_of(QUARTER_DAY)
+
+
 @pytest.fixture(scope="module")
 def largest_everywhere(app, world):
-    """Give every office records with the largest values and ALM a thousand largest projects."""
-    quarter_day = date(2026, 2, 2)
+    """Give every office records with the largest values and the NC a thousand largest
+    projects (Task Force level: a central office's to report), which went ahead
+    (implementation) this quarter."""
+    quarter_day = QUARTER_DAY
     with app.app_context():
         session = db.session
         year = session.execute(select(func.max(MrpRate.effective_from)).where(
@@ -363,57 +371,61 @@ def largest_everywhere(app, world):
             kpi = session.execute(select(KpiDefinition).filter_by(
                 code="investment_attracted")).scalar_one_or_none() or KpiDefinition(
                 code="investment_attracted", name="Привлечено инвестиций", unit="тенге")
-            session.add(KpiTarget(kpi=kpi, front_office=office, year=2026, quarter=1,
+            session.add(KpiTarget(kpi=kpi, front_office=office, year=YEAR, quarter=QUARTER,
                                   target_value=Decimal("0.01")))
         session.flush()
-        alm = world["offices"]["ALM"]
+        nc = world["offices"]["NC"]
         template = session.execute(select(Project).where(
-            Project.name == "largest of ALM")).scalar_one()
+            Project.name == "largest of NC")).scalar_one()
         session.execute(insert(Project), [
-            {"name": f"largest {n} of ALM", "investor_id": template.investor_id,
+            {"name": f"largest {n} of NC", "investor_id": template.investor_id,
              "region_id": template.region_id, "sector_id": template.sector_id,
-             "volume": MONEY_MAX, "jobs": 1_000_000, "year": year, "stage": "initiative",
+             "volume": MONEY_MAX, "jobs": 1_000_000, "year": year, "stage": "implementation",
              "routing_level": template.routing_level, "in_unified_pool": True,
-             "owner_office_id": alm} for n in range(LARGEST_PROJECTS)])
+             "owner_office_id": nc} for n in range(LARGEST_PROJECTS)])
+        # A bulk insert runs no mapper events: the history is written as they would.
+        facts = ("owner_office_id, stage, routing_level, in_unified_pool, volume, jobs, "
+                 "region_id, sector_id")
+        session.execute(text(f"INSERT INTO project_state (project_id, valid_from, {facts}) "
+                             f"SELECT id, created_at, {facts} FROM project "
+                             f"WHERE name LIKE 'largest % of NC'"))
         session.commit()
+        # A central office reports on its projects from 150,000 MRP (p. 15-1.3).
         expected = session.execute(select(func.count(), exact_sum(Project.volume),
                                           exact_sum(Project.jobs)).where(
-            Project.owner_office_id == alm)).one()
-    return {"alm_projects": expected[0], "alm_volume": expected[1], "alm_jobs": expected[2]}
+            Project.owner_office_id == nc, Project.routing_level != "regional")).one()
+    return {"nc_projects": expected[0], "nc_volume": expected[1], "nc_jobs": expected[2],
+            "nc_attracted": MONEY_MAX * LARGEST_PROJECTS}
 
 
-def test_largest_values_compile_into_exact_quarterly_reports(app, largest_everywhere):
+def test_largest_values_compile_into_exact_quarterly_reports(app, world, largest_everywhere):
     result = app.test_cli_runner().invoke(args=["irm", "compile-reports", "--quarter",
-                                                "2026Q1"])
+                                                f"{YEAR}Q{QUARTER}"])
     assert result.exit_code == 0, result.output
     assert "not compiled" not in result.output
     with app.app_context():
         from app.services.reports import snapshot_of
         report = db.session.execute(select(QuarterlyReport).where(
-            QuarterlyReport.owner_office_id == scenario_office(app, "ALM"),
-            QuarterlyReport.year == 2026, QuarterlyReport.quarter == 1,
+            QuarterlyReport.owner_office_id == world["offices"]["NC"],
+            QuarterlyReport.year == YEAR, QuarterlyReport.quarter == QUARTER,
             QuarterlyReport.kind == "office")).scalar_one()
         totals = snapshot_of(report)["totals"]
         consolidated = db.session.execute(select(QuarterlyReport).where(
-            QuarterlyReport.kind == "consolidated", QuarterlyReport.year == 2026,
-            QuarterlyReport.quarter == 1)).scalar_one()
+            QuarterlyReport.kind == "consolidated", QuarterlyReport.year == YEAR,
+            QuarterlyReport.quarter == QUARTER)).scalar_one()
         whole = snapshot_of(consolidated)["totals"]
-    assert Decimal(totals["volume"]) == largest_everywhere["alm_volume"]
-    assert totals["jobs"] == largest_everywhere["alm_jobs"]
+    assert totals["projects"] == largest_everywhere["nc_projects"] > LARGEST_PROJECTS
+    assert Decimal(totals["volume"]) == largest_everywhere["nc_volume"]
+    assert totals["jobs"] == largest_everywhere["nc_jobs"]
+    assert Decimal(totals["investment_attracted"]) == largest_everywhere["nc_attracted"]
     assert Decimal(whole["volume"]) > Decimal(2**63) / 100
     assert Decimal(whole["volume"]) % Decimal("0.01") == 0
-
-
-def scenario_office(app, code: str) -> int:
-    with app.app_context():
-        return db.session.execute(select(FrontOffice.id).where(
-            FrontOffice.name == scenario.OFFICES[code][0])).scalar_one()
 
 
 @pytest.mark.parametrize("user", sorted(scenario.USERS))
 def test_largest_values_leave_every_page_working(ui, largest_everywhere, user):
     browser = ui(user)
-    for page in ("/", "/pipeline/", "/scorecard/?quarter=2026Q1", "/projectview/list/",
+    for page in ("/", "/pipeline/", f"/scorecard/?quarter={YEAR}Q{QUARTER}", "/projectview/list/",
                  "/industrialsiteview/list/", "/agreementview/list/", "/compare-regions/",
                  "/quarterlyreportview/list/"):
         answer = browser.get(page)
@@ -423,16 +435,16 @@ def test_largest_values_leave_every_page_working(ui, largest_everywhere, user):
 def test_largest_values_leave_the_scorecard_exact(app, world, largest_everywhere):
     from app.services.kpi import scorecard
     with app.app_context():
-        office = db.session.get(FrontOffice, world["offices"]["ALM"])
-        rows = {row.kpi.code: row for row in scorecard(db.session, office, 2026, 1)}
+        office = db.session.get(FrontOffice, world["offices"]["NC"])
+        rows = {row.kpi.code: row for row in scorecard(db.session, office, YEAR, QUARTER)}
     attracted = rows["investment_attracted"]
-    assert attracted.actual == largest_everywhere["alm_volume"]
+    assert attracted.actual == largest_everywhere["nc_attracted"]
     assert attracted.attainment == attracted.actual * 100 / Decimal("0.01")
 
 
-def test_largest_values_export_to_excel(app, ui, largest_everywhere, tmp_path):
+def test_largest_values_export_to_excel(app, ui, world, largest_everywhere, tmp_path):
     app.config["IRM_EXPORT_DIR"] = str(tmp_path)
-    browser = ui("region.almaty")
+    browser = ui("nc")
     assert browser.post("/exports/projects").status_code == 302
     with app.app_context():
         assert run_pending_exports(db.session, tmp_path) == 1
@@ -443,7 +455,7 @@ def test_largest_values_export_to_excel(app, ui, largest_everywhere, tmp_path):
     assert sheet.max_row > LARGEST_PROJECTS
     with app.app_context():
         report = db.session.execute(select(QuarterlyReport.id).where(
-            QuarterlyReport.owner_office_id == scenario_office(app, "ALM"),
+            QuarterlyReport.owner_office_id == world["offices"]["NC"],
             QuarterlyReport.kind == "office")).scalars().first()
     if report is not None:
         assert browser.get(f"/quarterlyreportview/xlsx/{report}").status_code == 200

@@ -295,3 +295,39 @@ def test_published_results_cover_the_external_offices_and_stay_as_published(
     # The scenario has four external offices (two embassies and a spare of each).
     assert (results["external_included"], results["external_offices"]) == (1, 4)
     assert again == results
+
+
+def test_a_late_entry_marks_the_draft_stale_and_the_figures_follow_it(app, world, q3_reports):
+    """A closed quarter's figures are read from its draft, until a record dated inside it
+    is entered: then they are counted afresh, and the daily recompile keeps them again."""
+    import json
+
+    from sqlalchemy import text
+
+    from app.services.kpi import totals_for
+    from app.services.reports import recompile_stale
+
+    with app.app_context():
+        office = db.session.get(FrontOffice, world["offices"]["ALM"])
+        report = _report(world, "ALM")
+        assert not report.stale and json.loads(report.totals)["meetings"] == 2
+        db.session.add(Meeting(subject="Внесено в декабре", held_on=date(2024, 9, 20),
+                               owner_office=office))
+        db.session.commit()
+        assert _report(world, "ALM").stale and not _report(world, "TUR").stale
+        counted = totals_for(db.session, [office], 2024, 3)[office.id]
+        assert (counted["meetings"], counted["entered_late"]) == (3, 2)
+        assert recompile_stale(db.session) == 1
+        db.session.commit()
+        report = _report(world, "ALM")
+        assert not report.stale and json.loads(report.totals)["meetings"] == 3
+        assert json.loads(report.snapshot)["totals"] == json.loads(report.totals)
+        # Kept figures are read, not counted: a row written behind the application's back
+        # (no record rules ran) shows only in a fresh count.
+        db.session.execute(text(
+            "INSERT INTO meeting (kind, subject, held_on, owner_office_id, created_at, "
+            "updated_at, version) VALUES ('meeting', 'SQL', '2024-09-21', :office, "
+            "'2024-09-21 10:00:00', '2024-09-21 10:00:00', 1)"), {"office": office.id})
+        assert totals_for(db.session, [office], 2024, 3)[office.id]["meetings"] == 3
+        assert period_totals(db.session, [office.id], Q3)[office.id]["meetings"] == 4
+        db.session.rollback()

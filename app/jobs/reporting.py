@@ -18,8 +18,8 @@ from ..models.org import OfficeUser
 from ..models.reports import QuarterlyReport, ReportKind
 from ..services.clock import today_local
 from ..services.notifications import notify, office_users
-from ..services.reports import (EDITABLE, compile_consolidated, create_drafts, reporting_quarter,
-                                reviewer_role)
+from ..services.reports import (EDITABLE, compile_consolidated, create_drafts,
+                                recompile_stale, reporting_quarter, reviewer_role)
 from .runs import run_once
 
 REMIND_DAYS_BEFORE = 3
@@ -41,6 +41,8 @@ def reporting_daily(session: Session, today: Optional[date] = None) -> dict:
     failures: list = []
     done = {"drafts": run_once(session, "create_drafts", period,
                                lambda: create_drafts(session, year, quarter, failures))}
+    # Drafts whose quarter got late entries: their figures kept up to date daily.
+    done["recompiled"] = recompile_stale(session, failures)
     if _consolidation_due(session, today, year, quarter):
         done["consolidated"] = run_once(session, "compile_consolidated", period, lambda: bool(
             compile_consolidated(session, year, quarter, failures)))

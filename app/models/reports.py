@@ -5,7 +5,7 @@ from typing import Optional
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
-                        bindparam, case)
+                        bindparam, case, false)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
@@ -63,6 +63,13 @@ class QuarterlyReport(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model)
     # A consolidated report lists every project of the country: up to ~1 GB PostgreSQL keeps.
     snapshot: Mapped[Optional[str]] = mapped_column(Text, info=at_most(250_000_000))
     compiled_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime)
+    # The snapshot's key figures alone (JSON): what scorecards and the start page read,
+    # without loading a snapshot that lists every project.
+    totals: Mapped[Optional[str]] = mapped_column(Text, info=at_most(100_000))
+    # A record dated inside the quarter was entered or changed since the draft was compiled
+    # (services/figures.py marks it): its figures are counted afresh until it is recompiled.
+    stale: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                        server_default=false())
     # What the office writes itself.
     summary: Mapped[Optional[str]] = mapped_column(Text)
     problems_text: Mapped[Optional[str]] = mapped_column(Text)

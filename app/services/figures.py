@@ -27,8 +27,8 @@ from decimal import Decimal, localcontext
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (DateTime, and_, case, cast, exists, func, literal_column, or_,
-                        select)
+from sqlalchemy import (DateTime, and_, case, cast, event, exists, func, inspect,
+                        literal_column, or_, select, update)
 from sqlalchemy.orm import Session, aliased
 
 from ..models import (Agreement, FrontOffice, InfoRequest, KpiDirection, Meeting, MeetingKind,
@@ -36,7 +36,7 @@ from ..models import (Agreement, FrontOffice, InfoRequest, KpiDirection, Meeting
 from ..models.accompaniment import ProviderViolation, ServiceApplication
 from ..models.problems import ProblemIssue
 from ..models.sums import exact_sum
-from .clock import local_timezone, today_local
+from .clock import local_day, local_timezone, today_local
 
 # Digits a figure may need: the largest amount (10**14 tenge) over 10**8 rows, divided by a
 # target of one tiyn, still fits; Python's default 28 would refuse to round it.
@@ -117,6 +117,11 @@ def on_time_by_office(session: Session, condition, first: date,
                func.sum(case((_answered_by_due_date(session), one), else_=0)))
         .where(condition, due_in(first, last)).group_by(InfoRequest.owner_office_id))
     return {office_id: (int(due or 0), int(on_time or 0)) for office_id, due, on_time in rows}
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    """Return the (year, quarter) a day falls in."""
+    return day.year, (day.month - 1) // 3 + 1
 
 
 @dataclass(frozen=True)
@@ -318,3 +323,78 @@ def light(reached) -> str:
     reached = Decimal(reached)
     return "green" if reached >= GREEN else ("yellow" if reached >= YELLOW else "red")
 
+
+
+# The dated records each period's flow figures count, and the dates that place them in a
+# period. Writing one dated inside a quarter that has ended changes that quarter's figures:
+# its office's draft report is marked stale, so that the figures are counted afresh (and
+# the daily job recompiles it). A submitted report stays as it was (p. 18: frozen).
+DATED_RECORDS = {
+    Meeting: ("held_on",),
+    Agreement: ("signed_on",),
+    ProblemIssue: ("raised_on", "resolved_on", "hq_put_on_agenda_at"),
+    ServiceApplication: ("received_at", "handed_over_at"),
+    InfoRequest: ("due_date",),
+    ProviderViolation: ("detected_at",),
+}
+
+
+def _owners(session: Session, record) -> set:
+    """The office(s) a record counts for, before and after the change."""
+    if isinstance(record, ProviderViolation):
+        with session.no_autoflush:
+            application = record.application or (
+                session.get(ServiceApplication, record.application_id)
+                if record.application_id else None)
+        return {application.owner_office_id} if application is not None else set()
+    state = inspect(record).attrs
+    before = [*state.owner_office_id.history.deleted,
+              *(office.id for office in state.owner_office.history.deleted if office)]
+    # A new record may name its office by the relationship only, until the flush.
+    now = record.owner_office_id or getattr(record.owner_office, "id", None)
+    return {office for office in (*before, now) if office is not None}
+
+
+def _dates(record, names) -> set:
+    days = set()
+    for name in names:
+        history = inspect(record).attrs[name].history
+        for value in (*history.deleted, getattr(record, name)):
+            if isinstance(value, datetime):
+                days.add(local_day(value))
+            elif isinstance(value, date):
+                days.add(value)
+    return days
+
+
+def ended_quarters_touched(session: Session) -> set[tuple[int, int, int]]:
+    """Return (office id, year, quarter) of the ended quarters the pending writes change."""
+    current = Period(*quarter_of(today_local()))
+    touched = set()
+    for record in (*session.new, *session.dirty, *session.deleted):
+        names = DATED_RECORDS.get(type(record))
+        if names is None or (record in session.dirty and not session.is_modified(record)):
+            continue
+        quarters = {quarter_of(day) for day in _dates(record, names)}
+        quarters = {q for q in quarters if q < (current.year, current.quarter)}
+        if quarters:
+            touched |= {(office, *q) for office in _owners(session, record) for q in quarters}
+    return touched
+
+
+@event.listens_for(Session, "before_flush")
+def _mark_stale_drafts(session: Session, flush_context, instances) -> None:
+    touched = ended_quarters_touched(session)
+    if not touched:
+        return
+    from ..models.reports import QuarterlyReport, ReportKind, ReportStatus
+
+    session.execute(
+        update(QuarterlyReport).where(
+            QuarterlyReport.kind == ReportKind.office,
+            QuarterlyReport.status.in_((ReportStatus.draft, ReportStatus.returned)),
+            QuarterlyReport.stale.is_(False),
+            or_(*(and_(QuarterlyReport.owner_office_id == office, QuarterlyReport.year == year,
+                       QuarterlyReport.quarter == quarter)
+                  for office, year, quarter in sorted(touched))))
+        .values(stale=True).execution_options(synchronize_session=False))

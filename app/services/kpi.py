@@ -6,6 +6,7 @@ office's own entry. A quarter whose report is submitted shows the report's froze
 figures cannot be counted (bad data) shows its computed KPIs as unavailable; the other
 offices are counted as usual (services/isolation.py).
 """
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
@@ -16,9 +17,9 @@ from sqlalchemy.orm import Session
 from ..models import FrontOffice, KpiActual, KpiDefinition, KpiTarget
 from ..models.reports import QuarterlyReport, ReportKind
 from .isolation import together_or_apart
-from .figures import KPI_ACTUALS, attainment, light
+from .figures import KPI_ACTUALS, Period, attainment, light
 from .report_figures import totals_by_office
-from .reports import EDITABLE, snapshot_of
+from .reports import EDITABLE
 
 KPI_JOB = "kpi_figures"  # how the log names a failed count
 
@@ -50,17 +51,27 @@ def quarter_totals(session: Session, office: FrontOffice, year: int,
 def totals_for(session: Session, offices: list[FrontOffice], year: int,
                quarter: int) -> dict[int, dict]:
     """Return {office id: the quarter's figures} for many offices in a few queries; an
-    office whose figures fail is left out (and logged)."""
-    frozen = {}
-    for report in session.execute(select(QuarterlyReport).where(
-            QuarterlyReport.owner_office_id.in_([o.id for o in offices]),
-            QuarterlyReport.year == year, QuarterlyReport.quarter == quarter,
-            QuarterlyReport.kind == ReportKind.office)).scalars():
-        if report.status not in EDITABLE and report.snapshot:
-            frozen[report.owner_office_id] = snapshot_of(report)["totals"]
-    counted = together_or_apart(session, KPI_JOB, [o.id for o in offices if o.id not in frozen],
+    office whose figures fail is left out (and logged).
+
+    A quarter whose report is compiled reads the report's figures: frozen once submitted,
+    and a draft's if it was compiled after the quarter ended and no record dated in the
+    quarter changed since (``stale``); the others are counted now, by the same definitions
+    (services/figures.py).
+    """
+    kept, ended = {}, Period(year, quarter).moments[1]
+    for office_id, status, totals, stale, compiled_at in session.execute(
+            select(QuarterlyReport.owner_office_id, QuarterlyReport.status,
+                   QuarterlyReport.totals, QuarterlyReport.stale,
+                   QuarterlyReport.compiled_at).where(
+                QuarterlyReport.owner_office_id.in_([o.id for o in offices]),
+                QuarterlyReport.year == year, QuarterlyReport.quarter == quarter,
+                QuarterlyReport.kind == ReportKind.office)):
+        if totals and (status not in EDITABLE or (
+                not stale and compiled_at is not None and compiled_at >= ended)):
+            kept[office_id] = json.loads(totals)
+    counted = together_or_apart(session, KPI_JOB, [o.id for o in offices if o.id not in kept],
                                 lambda ids: totals_by_office(session, ids, year, quarter), [])
-    return {**counted, **frozen}
+    return {**counted, **kept}
 
 
 def scorecard(session: Session, office: FrontOffice, year: int, quarter: int,

@@ -19,6 +19,7 @@ from ..security import roles
 from . import isolation
 from .clock import local_timezone, now_utc, today_local
 from .report_failures import COMPILED, mark_compiled, mark_failed
+from .figures import quarter_of
 from .report_figures import compile_office, compile_offices, consolidate
 
 R = ReportStatus
@@ -51,11 +52,6 @@ def parse_quarter(text: str) -> tuple[int, int]:
 def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
     """Return the quarter before."""
     return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
-
-
-def quarter_of(day: date) -> tuple[int, int]:
-    """Return the quarter a day falls in."""
-    return day.year, (day.month - 1) // 3 + 1
 
 
 def reporting_quarter(today: Optional[date] = None) -> tuple[int, int]:
@@ -128,6 +124,8 @@ def refresh(session: Session, report: QuarterlyReport, totals: Optional[dict] = 
         figures = compile_office(session, report.owner_office, report.year, report.quarter,
                                  snapshot_of(before), totals)
     report.snapshot = json.dumps(figures, ensure_ascii=False)
+    report.totals = json.dumps(figures["totals"], ensure_ascii=False)
+    report.stale = False
     report.compiled_at = now_utc()
     session.info.setdefault(COMPILED_NOW, set()).add(_report_key(report))
 
@@ -243,13 +241,7 @@ def create_drafts(session: Session, year: int, quarter: int,
         QuarterlyReport.year == year, QuarterlyReport.quarter == quarter,
         QuarterlyReport.kind == ReportKind.office)).scalars())
     missing = {office.id: office for office in offices if office.id not in existing}
-    # Every new draft's figures in a few dozen grouped queries over all offices, not per office.
-    uncounted: list = []
-    previous = previous_snapshots(session, list(missing), year, quarter)
-    compiled = isolation.together_or_apart(
-        session, COMPILE_JOB, list(missing), lambda ids: compile_offices(
-            session, [missing[i] for i in ids], year, quarter, previous), uncounted)
-    failed = {failure.office_id: failure for failure in uncounted}
+    compiled, failed = _compile_together(session, missing, year, quarter)
     for office in missing.values():
         report = QuarterlyReport(owner_office=office, year=year, quarter=quarter,
                                  status=R.draft, kind=ReportKind.office,
@@ -276,6 +268,49 @@ def create_drafts(session: Session, year: int, quarter: int,
         _event(report, COMPILED, user_id)
         created += 1
     return created
+
+
+def _compile_together(session: Session, offices: dict[int, FrontOffice], year: int,
+                      quarter: int) -> tuple[dict[int, dict], dict[int, object]]:
+    """Return the quarter's figures of these offices ({id: office}), counted in a few dozen
+    grouped queries over all of them, not per office; and the failures of those that could
+    not be counted (each counted apart once counting them together failed)."""
+    uncounted: list = []
+    previous = previous_snapshots(session, list(offices), year, quarter)
+    compiled = isolation.together_or_apart(
+        session, COMPILE_JOB, list(offices), lambda ids: compile_offices(
+            session, [offices[i] for i in ids], year, quarter, previous), uncounted)
+    return compiled, {failure.office_id: failure for failure in uncounted}
+
+
+def recompile_stale(session: Session, failures: Optional[list] = None) -> int:
+    """Recompile every draft marked stale (a record dated in its quarter changed since it was
+    compiled), grouped by quarter and counted over all its offices at once; return how many.
+    An office whose figures fail keeps its old ones, marked, and is added to `failures`."""
+    failures = [] if failures is None else failures
+    stale = session.execute(select(QuarterlyReport).where(
+        QuarterlyReport.stale.is_(True), QuarterlyReport.status.in_(EDITABLE),
+        QuarterlyReport.kind == ReportKind.office)
+        .order_by(QuarterlyReport.year, QuarterlyReport.quarter, QuarterlyReport.id)).scalars()
+    by_quarter: dict[tuple, list[QuarterlyReport]] = {}
+    for report in stale:
+        by_quarter.setdefault((report.year, report.quarter), []).append(report)
+    done = 0
+    for (year, quarter), drafts in by_quarter.items():
+        lock_quarter(session, year, quarter)
+        compiled, failed = _compile_together(
+            session, {report.owner_office_id: report.owner_office for report in drafts},
+            year, quarter)
+        for report in drafts:
+            if report.owner_office_id in failed:
+                failures.append(failed[report.owner_office_id])
+                mark_failed(report, failed[report.owner_office_id])
+                continue
+            refresh(session, report, figures=compiled[report.owner_office_id])
+            mark_compiled(report)
+            _event(report, COMPILED, None)
+            done += 1
+    return done
 
 
 def compile_consolidated(session: Session, year: int, quarter: int,
