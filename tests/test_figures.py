@@ -331,3 +331,23 @@ def test_a_late_entry_marks_the_draft_stale_and_the_figures_follow_it(app, world
         assert totals_for(db.session, [office], 2024, 3)[office.id]["meetings"] == 3
         assert period_totals(db.session, [office.id], Q3)[office.id]["meetings"] == 4
         db.session.rollback()
+
+
+def test_every_report_page_and_workbook_shows_its_kpi_rows(app, ui, world, q3_reports):
+    import io
+
+    from openpyxl import load_workbook
+
+    with app.app_context():
+        ids = {kind: _report(world, code, kind).id
+               for code, kind in (("ALM", "office"), ("NC", "consolidated"))}
+    for kind, pk in ids.items():
+        page = ui("nc").get(f"/quarterlyreportview/show/{pk}").text
+        kpis = page.split('id="report-kpis"')[1].split("</table>")[0]
+        assert "investment_attracted" in kpis and 'class="light light-red"' in kpis, kind
+        book = load_workbook(io.BytesIO(ui("nc").get(f"/quarterlyreportview/xlsx/{pk}").data))
+        rows = {row[0]: row for sheet in book.worksheets
+                for row in sheet.iter_rows(values_only=True) if row and row[0]}
+        code, _name, _unit, target, actual, reached, light = rows["investment_attracted"][:7]
+        assert (target, actual, reached) == (200000000, 100000000, 50), kind
+        assert light.startswith("красный"), kind

@@ -64,6 +64,8 @@ def register_template_filters(app) -> None:
     """Make the formatters, the cached menu and record documents available to templates."""
     app.add_template_filter(format_money, "money")
     app.add_template_filter(format_utc_as_local, "local_time")
+    from ..services.figures import light
+    app.add_template_filter(light, "kpi_light")  # a KPI's light from its attainment
     from .menu import cached_menu
     app.add_template_global(cached_menu, "irm_menu")
     # The list widget pairs each column with its formatter once per page, not once per cell.

@@ -27,7 +27,9 @@ class HomeView(IndexView):
             return self.render_template(self.index_template, appbuilder=self.appbuilder)
         role_names = {role.name for role in user.roles}
         pipeline = home.pipeline(db.session)
-        period, kpis, overall = home.office_kpis(db.session, user.front_office)
+        period, kpis, overall, offices = home.kpi_overview(
+            db.session, user.front_office,
+            whole_country=bool({roles.AUTHORITY, roles.ADMIN} & role_names))
         return self.render_template(
             self.index_template, appbuilder=self.appbuilder,
             due=home.due_items(db.session), pipeline=pipeline,
@@ -36,6 +38,4 @@ class HomeView(IndexView):
                  for row in pipeline],
                 unit=_(" млн ₸"))),
             recent=home.recent_activity(db.session), kpi_period=period, kpis=kpis,
-            overall=overall,
-            offices=home.attainment_by_office(db.session)
-            if roles.AUTHORITY in role_names or roles.ADMIN in role_names else None)
+            overall=overall, offices=offices)
