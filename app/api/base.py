@@ -55,9 +55,15 @@ flask_appbuilder.api.jsonschema = SimpleNamespace(validate=_validate_once_checke
 
 
 def record_values(item) -> dict:
-    """Return the record's column and relationship values as the validation rules read them."""
+    """Return the record's column and relationship values as the validation rules read them.
+
+    A deferred column not loaded (a report's snapshot) was not written by the request: it
+    is left out, not loaded (which would flush the unchecked values first).
+    """
     mapper = type(item).__mapper__
-    names = [c.key for c in mapper.column_attrs] + list(mapper.relationships.keys())
+    unloaded = inspect(item).unloaded
+    names = [c.key for c in mapper.column_attrs
+             if not (c.deferred and c.key in unloaded)] + list(mapper.relationships.keys())
     return {name: getattr(item, name) for name in names}
 
 NOT_AN_ID = _l("Укажите номер (id) записи.")

@@ -44,9 +44,11 @@ class Project(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     # An office's list page sorts by any listed column through an index, not a sort of
     # all its projects (a national office keeps tens of thousands).
     # The start page's recent changes read the latest updated_at.
+    # The whole country's pipeline (projects and volume by stage) reads an index alone.
     __table_args__ = tuple(Index(f"ix_project_office_{column}", "owner_office_id", column)
                            for column in ("name", "volume", "jobs", "stage", "routing_level")
-                           ) + (Index("ix_project_updated_at", "updated_at"),)
+                           ) + (Index("ix_project_updated_at", "updated_at"),
+                                Index("ix_project_stage_volume", "stage", "volume"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(255), nullable=False, index=True)
     # A stable id from the sending office's spreadsheet, so re-imports update.

@@ -61,7 +61,9 @@ class QuarterlyReport(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model)
     submitted_late: Mapped[bool] = mapped_column("late", Boolean, nullable=False, default=False)
     # Figures as compiled from the records (JSON); frozen from submission on.
     # A consolidated report lists every project of the country: up to ~1 GB PostgreSQL keeps.
-    snapshot: Mapped[Optional[str]] = mapped_column(Text, info=at_most(250_000_000))
+    # Loaded only when read (lists and figures do without it); kept last in SQLite's rows.
+    snapshot: Mapped[Optional[str]] = mapped_column(Text, info=at_most(250_000_000),
+                                                    deferred=True)
     compiled_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime)
     # The snapshot's key figures alone (JSON): what scorecards and the start page read,
     # without loading a snapshot that lists every project.

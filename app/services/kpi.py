@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ..models import FrontOffice, KpiActual, KpiDefinition, KpiTarget
 from ..models.reports import QuarterlyReport, ReportKind
 from .isolation import together_or_apart
-from .figures import KPI_ACTUALS, Period, attainment, light
+from .figures import KPI_ACTUALS, attainment, light
 from .report_figures import totals_by_office
 from .reports import EDITABLE
 
@@ -54,20 +54,18 @@ def totals_for(session: Session, offices: list[FrontOffice], year: int,
     office whose figures fail is left out (and logged).
 
     A quarter whose report is compiled reads the report's figures: frozen once submitted,
-    and a draft's if it was compiled after the quarter ended and no record dated in the
-    quarter changed since (``stale``); the others are counted now, by the same definitions
+    and a draft's unless it is stale (compiled before the quarter ended, or a record dated
+    in the quarter changed since); the others are counted now, by the same definitions
     (services/figures.py).
     """
-    kept, ended = {}, Period(year, quarter).moments[1]
-    for office_id, status, totals, stale, compiled_at in session.execute(
+    kept = {}
+    for office_id, status, totals, stale in session.execute(
             select(QuarterlyReport.owner_office_id, QuarterlyReport.status,
-                   QuarterlyReport.totals, QuarterlyReport.stale,
-                   QuarterlyReport.compiled_at).where(
+                   QuarterlyReport.totals, QuarterlyReport.stale).where(
                 QuarterlyReport.owner_office_id.in_([o.id for o in offices]),
                 QuarterlyReport.year == year, QuarterlyReport.quarter == quarter,
                 QuarterlyReport.kind == ReportKind.office)):
-        if totals and (status not in EDITABLE or (
-                not stale and compiled_at is not None and compiled_at >= ended)):
+        if totals and (status not in EDITABLE or not stale):
             kept[office_id] = json.loads(totals)
     counted = together_or_apart(session, KPI_JOB, [o.id for o in offices if o.id not in kept],
                                 lambda ids: totals_by_office(session, ids, year, quarter), [])
@@ -83,20 +81,24 @@ def scorecard(session: Session, office: FrontOffice, year: int, quarter: int,
 
 def scorecards(session: Session, offices: list[FrontOffice], year: int, quarter: int,
                totals: Optional[dict[int, dict]] = None) -> dict[int, list[KpiRow]]:
-    """Return {office id: its KPI rows} for many offices, counted together."""
+    """Return {office id: its KPI rows} for many offices, counted together; figures are
+    counted only for the offices with a target the records count."""
     ids = [o.id for o in offices]
-    totals = totals if totals is not None else totals_for(session, offices, year, quarter)
+    targets = session.execute(
+        select(KpiTarget, KpiDefinition).join(KpiDefinition)
+        .where(KpiTarget.front_office_id.in_(ids), KpiTarget.year == year,
+               KpiTarget.quarter == quarter).order_by(KpiDefinition.code)).all()
+    if totals is None:
+        # A KPI the records can count is counted, whatever the catalogue says: one figure.
+        needed = {target.front_office_id for target, kpi in targets if kpi.code in KPI_ACTUALS}
+        totals = totals_for(session, [o for o in offices if o.id in needed], year, quarter)
     entered = {(a.front_office_id, a.kpi_id): a for a in session.execute(select(KpiActual).where(
         KpiActual.front_office_id.in_(ids), KpiActual.year == year,
         KpiActual.quarter == quarter)).scalars()}
     cards: dict[int, list[KpiRow]] = {office_id: [] for office_id in ids}
-    for target, kpi in session.execute(
-            select(KpiTarget, KpiDefinition).join(KpiDefinition)
-            .where(KpiTarget.front_office_id.in_(ids), KpiTarget.year == year,
-                   KpiTarget.quarter == quarter).order_by(KpiDefinition.code)).all():
+    for target, kpi in targets:
         office_id = target.front_office_id
         own = entered.get((office_id, kpi.id))
-        # A KPI the records can count is counted, whatever the catalogue says: one figure.
         counted = kpi.code in KPI_ACTUALS
         if not counted:
             actual = own.value if own else None

@@ -12,7 +12,7 @@ from typing import Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, object_session, undefer
 
 from ..models import FrontOffice, OfficeLevel
 from ..models.reports import QuarterlyReport, ReportKind, ReportStatus
@@ -43,7 +43,7 @@ def _all_offices(session: Session, report: QuarterlyReport, figures: dict) -> di
     """Return the country's figures: the consolidated report plus the external offices'
     accepted reports of the quarter, and how many external offices they include."""
     external = session.execute(
-        select(QuarterlyReport).join(FrontOffice,
+        select(QuarterlyReport).options(undefer(QuarterlyReport.snapshot)).join(FrontOffice,
                                      QuarterlyReport.owner_office_id == FrontOffice.id)
         .where(QuarterlyReport.year == report.year, QuarterlyReport.quarter == report.quarter,
                QuarterlyReport.kind == ReportKind.office,
@@ -87,7 +87,8 @@ def public_results(session: Session, report: QuarterlyReport) -> dict:
 def _kpi_attainment(session: Session, year: int, quarter: int) -> list[dict]:
     """Average KPI attainment of the quarter's accepted office reports, by office level."""
     sums: dict[tuple, list] = defaultdict(list)
-    reports = session.execute(select(QuarterlyReport, FrontOffice.level).join(
+    reports = session.execute(select(QuarterlyReport, FrontOffice.level).options(
+        undefer(QuarterlyReport.snapshot)).join(
         FrontOffice, QuarterlyReport.owner_office_id == FrontOffice.id).where(
         QuarterlyReport.year == year, QuarterlyReport.quarter == quarter,
         QuarterlyReport.kind == ReportKind.office,

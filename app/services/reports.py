@@ -10,7 +10,7 @@ from typing import Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from .locks import hold_write_lock
 from ..models import FrontOffice, OfficeKind, OfficeLevel
@@ -19,7 +19,7 @@ from ..security import roles
 from . import isolation
 from .clock import local_timezone, now_utc, today_local
 from .report_failures import COMPILED, mark_compiled, mark_failed
-from .figures import quarter_of
+from .figures import Period, quarter_of
 from .report_figures import compile_office, compile_offices, consolidate
 
 R = ReportStatus
@@ -125,8 +125,9 @@ def refresh(session: Session, report: QuarterlyReport, totals: Optional[dict] = 
                                  snapshot_of(before), totals)
     report.snapshot = json.dumps(figures, ensure_ascii=False)
     report.totals = json.dumps(figures["totals"], ensure_ascii=False)
-    report.stale = False
     report.compiled_at = now_utc()
+    # Compiled before its quarter ended, a draft's figures will still change.
+    report.stale = report.compiled_at < Period(report.year, report.quarter).moments[1]
     session.info.setdefault(COMPILED_NOW, set()).add(_report_key(report))
 
 
@@ -183,7 +184,8 @@ def _parts(session: Session, year: int, quarter: int,
     """Return the figures of every regional and central office report of the quarter, and
     the offices whose draft could not be compiled now (left out, never summed stale)."""
     reports = session.execute(
-        select(QuarterlyReport).join(FrontOffice, QuarterlyReport.owner_office_id == FrontOffice.id)
+        select(QuarterlyReport).options(undefer(QuarterlyReport.snapshot))
+        .join(FrontOffice, QuarterlyReport.owner_office_id == FrontOffice.id)
         .where(QuarterlyReport.year == year, QuarterlyReport.quarter == quarter,
                QuarterlyReport.kind == ReportKind.office,
                FrontOffice.level.in_([OfficeLevel.regional, OfficeLevel.central]))
@@ -208,7 +210,7 @@ def previous_snapshots(session: Session, office_ids: list[int], year: int,
     changes are counted against), in one query."""
     before_year, before_quarter = previous_quarter(year, quarter)
     return {report.owner_office_id: snapshot_of(report) for report in session.execute(
-        select(QuarterlyReport).where(
+        select(QuarterlyReport).options(undefer(QuarterlyReport.snapshot)).where(
             QuarterlyReport.owner_office_id.in_(office_ids), QuarterlyReport.year == before_year,
             QuarterlyReport.quarter == before_quarter,
             QuarterlyReport.kind == ReportKind.office)).scalars()}
