@@ -6,6 +6,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from flask import Flask
+from openpyxl.utils import get_column_letter
 
 from app.services.excel import (LARGE_SHEET_ROWS, TOTAL_LABELS, Sheet, report_workbook,
                                 write_workbook, xlsx_response)
@@ -119,7 +120,8 @@ def test_office_workbook_sheets_headers_panes_and_filters():
     assert summary["A2"].value == "Фронт-офис: АО «Kazakh Invest», филиал г. Алматы"
     assert summary["A3"].value == "Период: 2026 — III квартал"
     assert header(summary, 5) == ["Показатель", "Значение"]
-    assert summary.freeze_panes == "A6" and summary.auto_filter.ref == "A5:B23"
+    assert summary.freeze_panes == "A6"
+    assert summary.auto_filter.ref == f"A5:B{5 + len(TOTAL_KEYS)}"  # one row per figure
     assert set(summary_values(summary)) == set(TOTAL_KEYS)
     assert header(book["Проекты"]) == [
         "Проект", "Инвестор", "Регион", "Отрасль", "Стадия", "Уровень сопровождения",
@@ -128,7 +130,7 @@ def test_office_workbook_sheets_headers_panes_and_filters():
                                           "Рабочих мест"]
     assert header(book["Единый пул"])[-1] == "Изменение"
     assert header(book["KPI"]) == ["Код", "Показатель", "Ед. изм.", "План", "Факт",
-                                   "Выполнение, %"]
+                                   "Выполнение, %", "Оценка"]
     for name in OFFICE_SHEETS[1:]:
         ws = book[name]
         assert ws.freeze_panes == "A2", name
@@ -179,8 +181,9 @@ def test_pool_sheet_marks_every_change():
 def test_kpi_and_agreement_sheets():
     book = read(report_workbook(office_snapshot(), "Отчёт"))
     kpi = list(book["KPI"].iter_rows(min_row=2, values_only=True))
-    assert kpi[0] == ("meetings_held", "Количество проведённых встреч", "ед.", 40, 7, 17.5)
-    assert kpi[2][3:] == (1.6, None, None)
+    assert kpi[0] == ("meetings_held", "Количество проведённых встреч", "ед.", 40, 7, 17.5,
+                      "красный: ниже 80 % плана")
+    assert kpi[2][3:] == (1.6, None, None, "нет данных")
     assert book["KPI"]["D3"].number_format == '#,##0.00 "₸"'
     agreements = list(book["Соглашения"].iter_rows(min_row=2, values_only=True))
     assert agreements == [("Подписано в квартале", "Меморандум о взаимопонимании", 3, 2.5e9),
@@ -195,7 +198,8 @@ def test_consolidated_workbook_lists_its_parts():
     assert header(parts) == ["Фронт-офис", "Состояние отчёта"] + [
         str(TOTAL_LABELS[k]) for k in TOTAL_KEYS]
     assert [parts.cell(r, 2).value for r in (2, 3)] == ["Принят", "Представлен"]
-    assert parts.freeze_panes == "A2" and parts.auto_filter.ref == "A1:T3"
+    last = get_column_letter(2 + len(TOTAL_KEYS))
+    assert parts.freeze_panes == "A2" and parts.auto_filter.ref == f"A1:{last}3"
     volume = 2 + TOTAL_KEYS.index("volume") + 1
     assert parts.cell(4, 1).value == "Итого"
     assert (Decimal(str(parts.cell(4, volume).value)).quantize(CENT)
