@@ -1,6 +1,7 @@
 """The Excel writer and the quarterly-report workbook, read back with openpyxl (no database)."""
 import io
-from datetime import date
+import zipfile
+from datetime import date, datetime
 from decimal import Decimal
 
 import openpyxl
@@ -8,8 +9,8 @@ import pytest
 from flask import Flask
 from openpyxl.utils import get_column_letter
 
-from app.services.excel import (LARGE_SHEET_ROWS, TOTAL_LABELS, Sheet, report_workbook,
-                                write_workbook, xlsx_response)
+from app.services.excel import (LARGE_SHEET_ROWS, TOTAL_LABELS, Sheet, _StreamedSheet,
+                                report_workbook, write_workbook, xlsx_response)
 from app.services.report_figures import MONEY_KEYS, TOTAL_KEYS
 
 CENT = Decimal("0.01")
@@ -232,6 +233,81 @@ def test_a_big_sheet_is_written_whole_in_constant_memory_mode():
     assert values[0] == ("№", "Название", "Сумма", "Доля", "Дата")
     assert values[-1][:4] == (n - 1, f"=Проект {n - 1}", n - 1 + 0.05, 12.5)
     assert values[1][4].date() == date(2026, 7, 1)
+
+
+STREAMED_COLUMNS = [("№", "n", "int"), ("Название", "name", "text"), ("Сумма", "sum", "money"),
+                    ("Доля", "share", "percent"), ("Прирост", "growth", "decimal"),
+                    ("Дата", "day", "date")]
+# Text as users type it: formulas, XML's own characters, spaces at the ends, control
+# characters, Excel's _xHHHH_ escape written literally, a non-breaking space.
+TRICKY_TEXTS = ["=SUM(A1)", "+7 Logistics GmbH", " ведущий пробел", "хвостовой пробел ",
+                'a & b < c > d "e"', "строка\nвторая", "таб\tтаб", "звонок\x07", "\x0bвертикаль",
+                "_x0041_ литерал", "\u00a0неразрывный", "Жетысу «Ақ» 🏭", "0"]
+STREAMED_SUMS = [Decimal("987654321098.37"), "0.10", 0, None, "", "64000000000.20",
+                 (Decimal("5"), "int")]
+STREAMED_DAYS = [date(2026, 7, 1), datetime(2026, 7, 1, 10, 30), "2026-01-15", None, ""]
+
+
+def streamed_rows(texts=TRICKY_TEXTS):
+    """Rows of every kind of cell, empty ones and a row with no cells at all."""
+    for i, text in enumerate(texts, start=1):
+        yield {"n": i, "name": text, "sum": STREAMED_SUMS[i % len(STREAMED_SUMS)],
+               "share": "12.5" if i % 2 else Decimal("0.0"), "growth": Decimal(i) / 8,
+               "day": STREAMED_DAYS[i % len(STREAMED_DAYS)]}
+    yield {}
+
+
+def streamed_workbook(texts=TRICKY_TEXTS) -> bytes:
+    stream = io.BytesIO()
+    write_workbook([Sheet("Потоковый лист", STREAMED_COLUMNS, streamed_rows(texts),
+                          intro=["Все проекты"], total=True)], stream, constant_memory=True)
+    return stream.getvalue()
+
+
+def test_a_streamed_sheet_is_the_markup_xlsxwriter_writes_cell_by_cell(monkeypatch):
+    fast = streamed_workbook()
+    monkeypatch.setattr(_StreamedSheet, "rows_as_xml", False)
+    cell_by_cell = streamed_workbook()
+    for name in ("xl/worksheets/sheet1.xml", "xl/styles.xml", "xl/workbook.xml"):
+        parts = [zipfile.ZipFile(io.BytesIO(data)).read(name) for data in (fast, cell_by_cell)]
+        assert parts[0] == parts[1], name
+
+
+def test_a_streamed_sheet_keeps_values_formats_and_the_total():
+    texts = ["=SUM(A1)", " пробел ", "<r><t>не разметка</t></r>", "a & b"]
+    ws = read(streamed_workbook(texts))["Потоковый лист"]
+    assert header(ws, 3) == [name for name, _, _ in STREAMED_COLUMNS]
+    assert ws.freeze_panes == "A4" and ws.auto_filter.ref == "A3:F8"
+    rows = [[ws.cell(row, col) for col in range(1, 7)] for row in range(4, 8)]
+    assert [r[1].value for r in rows] == texts
+    assert all(r[1].data_type == "s" for r in rows)  # text, never a formula or markup
+    assert [r[0].value for r in rows] == [1, 2, 3, 4]
+    assert all(r[0].number_format == "#,##0" for r in rows)
+    assert [r[2].value for r in rows] == [0.1, 0, None, None]
+    assert rows[0][2].number_format == '#,##0.00 "₸"'
+    assert [r[3].value for r in rows] == [12.5, 0, 12.5, 0]
+    assert all(r[3].number_format == "0.0" for r in rows)
+    assert rows[0][4].value == 0.125 and rows[0][4].number_format == "#,##0.0#"
+    assert rows[0][5].is_date and rows[0][5].value == datetime(2026, 7, 1, 10, 30)
+    assert rows[0][5].number_format == "dd.mm.yyyy"
+    assert rows[1][5].value == datetime(2026, 1, 15) and rows[2][5].value is None
+    assert [ws.cell(8, col).value for col in range(1, 7)] == [None] * 6  # the empty row
+    assert ws.cell(9, 1).value == "Итого"
+    assert ws.cell(9, 3).value == 0.1 and ws.cell(9, 3).number_format == '#,##0.00 "₸"'
+
+
+def test_a_streamed_sheet_sums_money_to_the_tiyn():
+    ws = read(streamed_workbook())["Потоковый лист"]
+    last = 4 + len(TRICKY_TEXTS)  # the empty row, then «Итого»
+    sums = [STREAMED_SUMS[i % len(STREAMED_SUMS)] for i in range(1, len(TRICKY_TEXTS) + 1)]
+    expected = sum(Decimal(str(v[0] if isinstance(v, tuple) else v)) for v in sums
+                   if v not in (None, ""))
+    cells = [ws.cell(row, 3) for row in range(4, last)]
+    assert sum(Decimal(str(c.value)).quantize(CENT) for c in cells if c.value is not None) \
+        == expected
+    assert ws.cell(last + 1, 1).value == "Итого"
+    assert Decimal(str(ws.cell(last + 1, 3).value)).quantize(CENT) == expected
+    assert {c.number_format for c in cells if c.value is not None} == {'#,##0.00 "₸"', "#,##0"}
 
 
 def test_xlsx_response_is_an_attachment_with_a_russian_name():

@@ -1,18 +1,22 @@
-"""Excel workbooks: one writer helper over pandas + xlsxwriter, and the quarterly-report workbook.
+"""Excel workbooks: one writer helper over xlsxwriter, and the quarterly-report workbook.
 
-Rows are written with the worksheet API, row by row, not with DataFrame.to_excel: pandas
-writes column after column, which xlsxwriter's constant_memory mode (used for big sheets)
-cannot take. Money arrives as decimal strings; totals are summed as Decimals, then written.
+Rows are written row by row, so that xlsxwriter's constant_memory mode (used for big
+sheets) streams them; a big sheet's rows go out as ready XML (_StreamedSheet). Money
+arrives as Decimals or decimal strings; totals are summed as Decimals, then written.
 """
 import io
 import re
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
+from math import isfinite
 from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence
 
-import pandas as pd
 from flask import Response, send_file
 from flask_babel import lazy_gettext as _l
+from xlsxwriter import Workbook
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
 
 from ..models.reports import ReportStatus
 from .figures import FIGURE_LABELS, MONEY_KEYS, TOTAL_KEYS, light
@@ -76,7 +80,9 @@ def sheet_name(title: str) -> str:
 
 def _write_sheet(book, spec: Sheet, styles: dict) -> tuple[int, int]:
     """Write one sheet; return (header row, number of data rows)."""
-    sheet = book.add_worksheet(sheet_name(spec.title))
+    streamed = book.constant_memory and _StreamedSheet.rows_as_xml
+    sheet = book.add_worksheet(sheet_name(spec.title),
+                               worksheet_class=_StreamedSheet if streamed else None)
     for row, line in enumerate(spec.intro):
         sheet.write_string(row, 0, str(line), styles["title"] if row == 0 else styles["text"])
     top = len(spec.intro) + 1 if spec.intro else 0
@@ -84,24 +90,32 @@ def _write_sheet(book, spec: Sheet, styles: dict) -> tuple[int, int]:
     for col, (header, _, _) in enumerate(spec.columns):
         sheet.write_string(top, col, str(header), styles["header"])
     sums = {key: Decimal(0) for _, key, kind in spec.columns if kind in SUMMED and spec.total}
+    columns = [(col, key, kind, key in sums) for col, (_, key, kind) in enumerate(spec.columns)]
+    write_cells = sheet.write_cells if streamed else partial(_write_cells, sheet)
     count = 0
     for count, values in enumerate(spec.rows, start=1):
         measure = count <= WIDTH_SAMPLE  # widths from the first rows: enough, and cheap
-        for col, (_, key, kind) in enumerate(spec.columns):
+        cells = []
+        for col, key, kind, summed in columns:
             value = values.get(key)
             if isinstance(value, tuple):  # (value, kind): a per-cell kind, as in «Сводка»
                 value, kind = value
-            text = _write_cell(sheet, top + count, col, value, kind, styles, measure)
+            cell = _cell_value(value, kind)
+            if cell is None:
+                continue
+            cells.append((col, kind, cell))
             if measure:
-                widths[col] = max(widths[col], len(text))
-            if key in sums and value not in (None, ""):
+                widths[col] = max(widths[col], len(_shown(cell, kind)))
+            if summed:
                 sums[key] += Decimal(str(value))
+        write_cells(top + count, cells, styles)
     if spec.total:
         sheet.write_string(top + count + 1, 0, str(TOTAL), styles["bold"])
-        for col, (_, key, kind) in enumerate(spec.columns):
-            if key in sums and col:
-                text = _write_cell(sheet, top + count + 1, col, sums[key], kind, styles)
-                widths[col] = max(widths[col], len(text))
+        cells = [(col, kind, _cell_value(sums[key], kind)) for col, key, kind, summed in columns
+                 if summed and col]
+        _write_cells(sheet, top + count + 1, cells, styles)
+        for col, kind, cell in cells:
+            widths[col] = max(widths[col], len(_shown(cell, kind)))
     for col, width in enumerate(widths):
         sheet.set_column(col, col, min(width + 2, MAX_WIDTH))
     sheet.freeze_panes(top + 1, 0)
@@ -111,26 +125,104 @@ def _write_sheet(book, spec: Sheet, styles: dict) -> tuple[int, int]:
     return top, count
 
 
-def _write_cell(sheet, row: int, col: int, value: Any, kind: str, styles: dict,
-                measure: bool = True) -> str:
-    """Write one typed cell; return its text as shown (when measuring), for the width."""
-    if kind in FORMATS and value in (None, ""):
-        return ""
+def _cell_value(value: Any, kind: str) -> Any:
+    """Return what a cell of the kind holds: a float, a date, non-empty text, or None (no cell)."""
+    if kind not in FORMATS:
+        text = "" if value is None else str(value)
+        return text or None
+    if value is None or value == "":
+        return None
     if kind == "date":
-        moment = value if isinstance(value, date) else datetime.fromisoformat(str(value))
-        sheet.write_datetime(row, col, moment, styles["date"])
+        return value if isinstance(value, date) else datetime.fromisoformat(str(value))
+    # Decimals and decimal strings alike: Excel shows 15 digits anyway.
+    return float(value if isinstance(value, (int, float, Decimal)) else Decimal(value))
+
+
+def _shown(cell: Any, kind: str) -> str:
+    """Return the cell's text roughly as Excel shows it, for the column's width."""
+    if kind == "date":
         return "00.00.0000"
     if kind in FORMATS:
-        # Decimals and decimal strings alike: Excel shows 15 digits anyway.
-        number = float(value if isinstance(value, (int, float, Decimal)) else Decimal(value))
-        sheet.write_number(row, col, number, styles[kind])
-        if not measure:
-            return ""
-        return f"{number:,.2f} ₸" if kind == "money" else f"{number:,.1f}"
-    text = "" if value is None else str(value)
-    if text:
-        sheet.write_string(row, col, text)  # never a formula or a link, whatever it starts with
-    return text
+        return f"{cell:,.2f} ₸" if kind == "money" else f"{cell:,.1f}"
+    return cell
+
+
+def _write_cells(sheet, row: int, cells: list, styles: dict) -> None:
+    """Write a row's (column, kind, value) cells through xlsxwriter's cell API."""
+    for col, kind, cell in cells:
+        if kind == "date":
+            sheet.write_datetime(row, col, cell, styles["date"])
+        elif kind in FORMATS:
+            sheet.write_number(row, col, cell, styles[kind])
+        else:  # never a formula or a link, whatever it starts with
+            sheet.write_string(row, col, cell)
+
+
+class _StreamedSheet(Worksheet):
+    """A constant_memory worksheet that writes each data row as one piece of XML.
+
+    xlsxwriter's cell API and its XML writer cost some 6 µs a cell, most of the time of a
+    100,000-row export (1.3 million cells). This writes the very markup xlsxwriter writes
+    for the same cells (tests/test_excel.py compares the two byte for byte) straight into
+    the row file constant_memory mode streams from. It leans on xlsxwriter internals
+    (fh, previous_row, _write_single_row, _check_dimensions), pinned in requirements.txt.
+    Text is always escaped: xlsxwriter would pass a string looking like "<r>…</r>" through
+    as rich-text markup.
+    """
+
+    rows_as_xml = True  # False: rows go through the cell API (what the test compares with)
+    MAX_ROWS = 1_048_576
+    column_names: list[str] = []  # A, B, …: this sheet's columns, named once
+
+    def write_cells(self, row: int, cells: list, styles: dict) -> None:
+        """Write a row's (column, kind, value) cells, as _write_cells would."""
+        if not cells or row >= self.MAX_ROWS:  # xlsxwriter writes no row, drops the cells
+            return
+        if row > self.previous_row:
+            self._write_single_row(row)  # flush a row still held by the cell API (header)
+        self._check_dimensions(row, cells[0][0])
+        self._check_dimensions(row, cells[-1][0])
+        number = row + 1
+        names = self.column_names
+        if len(names) <= cells[-1][0]:
+            names = self.column_names = [xl_col_to_name(col) for col in range(cells[-1][0] + 1)]
+        xml = [f'<row r="{number}">']
+        for col, kind, cell in cells:
+            if kind not in FORMATS:
+                xml.append(f'<c r="{names[col]}{number}" t="inlineStr">{_inline_text(cell)}</c>')
+                continue
+            if kind == "date":
+                cell = self._convert_date_time(cell)
+            elif not isfinite(cell):
+                raise TypeError("NAN/INF not supported in write_number()")
+            xml.append(f'<c r="{names[col]}{number}" s="{styles[kind]._get_xf_index()}">'
+                       f"<v>{cell:.16G}</v></c>")
+        xml.append("</row>")
+        self.fh.write("".join(xml))
+
+
+_ESCAPED = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")
+_EXCEL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
+MAX_TEXT = 32_767  # UTF-16 units in a cell
+
+
+def _inline_text(text: str) -> str:
+    """Return the <is> element of an inline string, escaped as xlsxwriter escapes it."""
+    if len(text) > MAX_TEXT // 2 and len(text.encode("utf-16-le", "surrogatepass")) > 2 * MAX_TEXT:
+        units, end = 0, 0
+        for end, char in enumerate(text):
+            units += 2 if ord(char) > 0xFFFF else 1
+            if units > MAX_TEXT:
+                break
+        text = text[:end]
+    if _ESCAPED.search(text):
+        text = _EXCEL_ESCAPE.sub(r"_x005F\1", text)  # a literal _xHHHH_ is escaped itself
+        text = _CONTROL.sub(lambda match: f"_x{ord(match.group()):04X}_", text)
+        text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    return f"<is><t{space}>{text}</t></is>"
 
 
 def write_workbook(sheets: Iterable[Sheet | tuple], stream, chart: Optional[Chart] = None,
@@ -147,9 +239,7 @@ def write_workbook(sheets: Iterable[Sheet | tuple], stream, chart: Optional[Char
         constant_memory = any(len(s.rows) > LARGE_SHEET_ROWS for s in specs)
     options = {"strings_to_formulas": False, "strings_to_urls": False,
                "constant_memory": constant_memory, "remove_timezone": True}
-    with pd.ExcelWriter(stream, engine="xlsxwriter",
-                        engine_kwargs={"options": options}) as writer:
-        book = writer.book
+    with Workbook(stream, options) as book:
         styles = {kind: book.add_format({"num_format": fmt}) for kind, fmt in FORMATS.items()}
         styles.update(
             text=book.add_format(), bold=book.add_format({"bold": True}),
