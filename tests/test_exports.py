@@ -9,6 +9,8 @@ from app.extensions import db
 from app.models import ExportJob, ExportStatus, FrontOffice, Investor, Project
 from app.services.exports import run_pending_exports
 
+CENT = Decimal("0.01")
+
 
 def test_pool_export_is_built_in_the_background_and_scoped(app, ui, world, tmp_path):
     app.config["IRM_EXPORT_DIR"] = str(tmp_path)
@@ -64,6 +66,38 @@ def test_all_projects_export_has_every_project_of_the_scope_and_no_other(app, ui
     assert "proekty" in response.headers["Content-Disposition"]
     sheet = openpyxl.load_workbook(BytesIO(response.data)).active
     assert sorted(r[0] for r in sheet.iter_rows(min_row=2, values_only=True)) == expected
+
+
+def test_export_cells_keep_money_to_the_tiyn_and_their_number_formats(app, ui, world, tmp_path):
+    app.config["IRM_EXPORT_DIR"] = str(tmp_path)
+    browser = ui("region.turkestan")
+    assert browser.post("/exports/projects").status_code == 302
+    with app.app_context():
+        office_id = world["offices"]["TUR"]
+        investor = db.session.execute(select(Investor).filter_by(
+            owner_office_id=office_id)).scalars().first()
+        office = db.session.get(FrontOffice, office_id)
+        db.session.add(Project(name="  Тиын в тиын  ", investor=investor, region=office.region,
+                               sector_id=1, jobs=7, year=2026, owner_office=office,
+                               volume=Decimal("987654321098.37")))
+        db.session.commit()
+        volumes = dict(db.session.execute(select(Project.id, Project.volume).where(
+            Project.owner_office_id == office_id)).all())
+        assert run_pending_exports(db.session, tmp_path) == 1
+        job_id = db.session.execute(select(ExportJob.id).order_by(ExportJob.id.desc())).scalar()
+    sheet = openpyxl.load_workbook(BytesIO(browser.get(f"/exports/{job_id}/download").data)).active
+    header = [c.value for c in sheet[1]]
+    volume, jobs, year = (header.index(name) for name in ("Объём инвестиций", "Рабочие места",
+                                                          "Год"))
+    rows = list(sheet.iter_rows(min_row=2))
+    assert len(rows) == len(volumes)
+    for row in rows:
+        assert Decimal(str(row[volume].value)).quantize(CENT) == volumes[row[0].value]
+        assert row[volume].number_format == '#,##0.00 "₸"'
+        assert {row[i].number_format for i in (0, jobs, year)} == {"#,##0"}
+        assert row[header.index("Проект")].data_type == "s"
+    names = [row[header.index("Проект")].value for row in rows]
+    assert "  Тиын в тиын  " in names  # spaces at the ends kept
 
 
 def test_exports_read_their_rows_from_the_reporting_replica(app, ui, world, tmp_path):
