@@ -32,8 +32,8 @@ SUMMED = ("int", "money")
 TOTAL_LABELS = FIGURE_LABELS  # each figure's one name (services/figures.py)
 
 TOTAL = _l("Итого")
-LIGHTS = {"green": _l("зелёный: план выполнен"), "yellow": _l("жёлтый: от 80 % плана"),
-          "red": _l("красный: ниже 80 % плана"), "grey": _l("нет данных")}
+LIGHTS = {"green": _l("зелёный: план выполнен"), "yellow": _l("жёлтый: от 80 процентов плана"),
+          "red": _l("красный: ниже 80 процентов плана"), "grey": _l("нет данных")}
 YES, NO = _l("Да"), _l("Нет")
 POOL_ADDED, POOL_STAGE_CHANGED = _l("Включён в пул"), _l("Сменил стадию")
 POOL_UNCHANGED, POOL_REMOVED = _l("Без изменений"), _l("Исключён из пула")
