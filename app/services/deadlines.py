@@ -43,8 +43,3 @@ def _set_deadlines(session: Session, flush_context, instances) -> None:
         elif isinstance(obj, ServiceApplication) and obj in session.new and not obj.events:
             with session.no_autoflush:
                 register_application(session, obj, current_user_id())
-
-
-# A change of the working-day calendar moves the open deadlines already stored; its
-# listeners live with the recompute (imported last: it reads this module's terms).
-from . import deadline_recompute  # noqa: E402,F401
