@@ -175,6 +175,21 @@ def _record_changes(session: Session, flush_context) -> None:
         forget(AuditEntry.__tablename__)
 
 
+def record_inserted(session: Session, table: str, records: list[tuple[int, str, dict]]) -> None:
+    """Write the trail of records inserted without ORM objects (in bulk), as a flush
+    would: records are (id, label, {column: value})."""
+    who, at = actor(), now_utc()
+    rows = [{**who, "at": at, "action": AuditAction.create, "entity": table, "record_id": id_,
+             "record_label": label[:LABEL_LENGTH], "detail": None,
+             "changes": {key: [None, plain(value)] for key, value in values.items()
+                         if key not in NOT_TRACKED and key != "id"
+                         and value not in (None, "")} or None}
+            for id_, label, values in records]
+    if rows:
+        session.connection().execute(insert(AuditEntry.__table__), rows)
+        forget(AuditEntry.__tablename__)
+
+
 def log_event(action: AuditAction, *, detail: Optional[str] = None,
               entity: Optional[str] = None, record_id: Optional[int] = None, **who) -> None:
     """Record a security event (login, logout, denial, export) in a transaction of its own."""

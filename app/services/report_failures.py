@@ -20,12 +20,17 @@ FAILED_COMMENT = _l("Цифры отчёта не собраны: ошибка �
 
 def mark_failed(report: QuarterlyReport, failure: OfficeFailure) -> None:
     """Record on the report that its figures could not be compiled, once per reason."""
-    comment = str(FAILED_COMMENT % {"error": failure.error})
+    comment = failure_comment(failure)
     latest = compile_failure(report)
     if latest is not None and latest.comment == comment:
         return  # the same failure again (a recompile): one mark is enough
     report.events.append(ReportEvent(action=COMPILE_FAILED, to_status=report.status,
                                      comment=comment))
+
+
+def failure_comment(failure: OfficeFailure) -> str:
+    """The words of a failure's mark on the report."""
+    return str(FAILED_COMMENT % {"error": failure.error})
 
 
 def mark_compiled(report: QuarterlyReport) -> None:

@@ -162,7 +162,8 @@ def _project_rows(session: Session, end, office_ids) -> dict[int, list[dict]]:
         by_office.setdefault(office_id, []).append({
             "id": id_, "name": name or f"#{id_}", "investor": investor or "", "region": region,
             "sector": sector, "stage": label(stage), "routing_level": label(level),
-            "volume": money(volume), "jobs": jobs, "in_unified_pool": pool})
+            # Money columns read back with their two places: str() is the snapshot's form.
+            "volume": str(volume), "jobs": jobs, "in_unified_pool": pool})
     return by_office
 
 

@@ -9,16 +9,17 @@ from datetime import date
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session, undefer
 
 from .locks import hold_write_lock
 from ..models import FrontOffice, OfficeKind, OfficeLevel
 from ..models.reports import NOT_SUBMITTED, QuarterlyReport, ReportEvent, ReportKind, ReportStatus
 from ..security import roles
-from . import isolation
+from . import audit, isolation
 from .clock import local_timezone, now_utc, today_local
-from .report_failures import COMPILED, mark_compiled, mark_failed
+from .report_failures import (COMPILE_FAILED, COMPILED, failure_comment, mark_compiled,
+                              mark_failed)
 from .figures import Period, quarter_of
 from .report_figures import compile_office, compile_offices, consolidate
 
@@ -128,7 +129,7 @@ def refresh(session: Session, report: QuarterlyReport, totals: Optional[dict] = 
     report.compiled_at = now_utc()
     # Compiled before its quarter ended, a draft's figures will still change.
     report.stale = report.compiled_at < Period(report.year, report.quarter).moments[1]
-    session.info.setdefault(COMPILED_NOW, set()).add(_report_key(report))
+    _compiled_now(session, _report_key(report), figures)
 
 
 def compile_apart(session: Session, report: QuarterlyReport, failures: list,
@@ -165,6 +166,18 @@ def recompile(session: Session, report: QuarterlyReport, user_id: Optional[int] 
 # later (the consolidated report right after the drafts) needs no second pass over the records.
 COMPILED_NOW = "irm_reports_compiled_in_this_transaction"
 FAILED_NOW = "irm_reports_failed_in_this_transaction"
+COMPILED_FIGURES = "irm_report_figures_compiled_in_this_transaction"
+
+
+def _compiled_now(session: Session, key: tuple, figures: dict) -> None:
+    """Note a report compiled in this transaction, with its figures (a consolidated report
+    compiled again later reads them instead of parsing the snapshot back)."""
+    compiled = session.info.setdefault(COMPILED_NOW, set())
+    compiled.add(key)
+    session.info.setdefault(COMPILED_FIGURES, {})[key] = figures
+    if key[3] == ReportKind.office:  # a part changed: the quarter's roll-up is due again
+        compiled.difference_update({k for k in compiled if k[1:3] == key[1:3]
+                                    and k[3] == ReportKind.consolidated})
 
 
 def _report_key(report: QuarterlyReport) -> tuple:
@@ -176,6 +189,7 @@ def _report_key(report: QuarterlyReport) -> tuple:
 def _forget_compiled(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(COMPILED_NOW, None)
+        session.info.pop(COMPILED_FIGURES, None)
         session.info.pop(FAILED_NOW, None)
 
 
@@ -184,23 +198,30 @@ def _parts(session: Session, year: int, quarter: int,
     """Return the figures of every regional and central office report of the quarter, and
     the offices whose draft could not be compiled now (left out, never summed stale)."""
     reports = session.execute(
-        select(QuarterlyReport).options(undefer(QuarterlyReport.snapshot))
+        select(QuarterlyReport)
         .join(FrontOffice, QuarterlyReport.owner_office_id == FrontOffice.id)
         .where(QuarterlyReport.year == year, QuarterlyReport.quarter == quarter,
                QuarterlyReport.kind == ReportKind.office,
                FrontOffice.level.in_([OfficeLevel.regional, OfficeLevel.central]))
         .order_by(QuarterlyReport.id)).scalars().all()
+    known = session.info.get(COMPILED_FIGURES, {})
+    unknown = [report.id for report in reports if _report_key(report) not in known]
+    if unknown:  # their snapshots in one query, not one each
+        session.execute(select(QuarterlyReport).options(undefer(QuarterlyReport.snapshot))
+                        .where(QuarterlyReport.id.in_(unknown))).scalars().all()
     parts, missing = [], []
     for report in reports:
-        fresh = _report_key(report) in session.info.get(COMPILED_NOW, ())
-        if (report.snapshot is None or (report.status in EDITABLE and not fresh)) \
+        key = _report_key(report)
+        fresh = key in known and key in session.info.get(COMPILED_NOW, ())
+        if not fresh and (report.snapshot is None or report.status in EDITABLE) \
                 and not compile_apart(session, report, failures):
-            failure = session.info[FAILED_NOW][_report_key(report)]
+            failure = session.info[FAILED_NOW][key]
             missing.append({"office": {"id": report.owner_office.id,
                                        "name": report.owner_office.name},
                             "status": report.status.value, "reason": failure.error})
             continue
-        parts.append({**snapshot_of(report), "status": report.status.value})
+        figures = session.info.get(COMPILED_FIGURES, {}).get(key) or snapshot_of(report)
+        parts.append({**figures, "status": report.status.value})
     return parts, missing
 
 
@@ -244,20 +265,9 @@ def create_drafts(session: Session, year: int, quarter: int,
         QuarterlyReport.kind == ReportKind.office)).scalars())
     missing = {office.id: office for office in offices if office.id not in existing}
     compiled, failed = _compile_together(session, missing, year, quarter)
-    for office in missing.values():
-        report = QuarterlyReport(owner_office=office, year=year, quarter=quarter,
-                                 status=R.draft, kind=ReportKind.office,
-                                 due_date=due_date(ReportKind.office, year, quarter))
-        session.add(report)
-        _event(report, COMPILED, user_id)
-        if office.id in failed:
-            session.info.setdefault(FAILED_NOW, {})[_report_key(report)] = failed[office.id]
-            failures.append(failed[office.id])
-            mark_failed(report, failed[office.id])
-        else:
-            refresh(session, report, figures=compiled[office.id])
-            mark_compiled(report)
-        created += 1
+    _insert_drafts(session, missing, year, quarter, compiled, failed, user_id)
+    failures.extend(failed[office_id] for office_id in missing if office_id in failed)
+    created = len(missing)
     session.flush()
     nc = national_company(session)
     if nc is not None and find_report(session, nc.id, year, quarter,
@@ -270,6 +280,47 @@ def create_drafts(session: Session, year: int, quarter: int,
         _event(report, COMPILED, user_id)
         created += 1
     return created
+
+
+def _insert_drafts(session: Session, offices: dict[int, FrontOffice], year: int, quarter: int,
+                   compiled: dict[int, dict], failed: dict, user_id: Optional[int]) -> None:
+    """Insert the offices' new drafts with their figures (none where they failed, which is
+    marked) and their first steps: a statement for all the reports and one for all the
+    steps, where objects would take one per report and one per step (SQLite gives back
+    the ids of objects' rows one row at a time)."""
+    table, now = QuarterlyReport.__table__, now_utc()
+    stale = now < Period(year, quarter).moments[1]
+    rows = []
+    for office_id in offices:
+        figures = compiled.get(office_id)
+        rows.append({
+            "owner_office_id": office_id, "year": year, "quarter": quarter,
+            "kind": ReportKind.office, "status": R.draft,
+            "due_date": due_date(ReportKind.office, year, quarter), "late": False,
+            "snapshot": None if figures is None else json.dumps(figures, ensure_ascii=False),
+            "totals": None if figures is None else json.dumps(figures["totals"],
+                                                              ensure_ascii=False),
+            "stale": stale, "compiled_at": None if figures is None else now,
+            "created_at": now, "updated_at": now, "version": 1})
+    ids = dict(session.execute(insert(table).returning(table.c.owner_office_id, table.c.id),
+                               rows).all()) if rows else {}
+    steps = []
+    for office_id, report_id in ids.items():
+        key = (office_id, year, quarter, ReportKind.office)
+        steps.append({"report_id": report_id, "action": COMPILED, "to_status": R.draft,
+                      "at": now, "user_id": user_id, "comment": None})
+        if office_id in failed:
+            session.info.setdefault(FAILED_NOW, {})[key] = failed[office_id]
+            steps.append({"report_id": report_id, "action": COMPILE_FAILED,
+                          "to_status": R.draft, "at": now, "user_id": None,
+                          "comment": failure_comment(failed[office_id])})
+        else:
+            _compiled_now(session, key, compiled[office_id])
+    if steps:
+        session.execute(insert(ReportEvent.__table__), steps)
+    audit.record_inserted(session, table.name, [
+        (ids[row["owner_office_id"]], f"{year}Q{quarter} — {offices[row['owner_office_id']]}",
+         row) for row in rows])
 
 
 def _compile_together(session: Session, offices: dict[int, FrontOffice], year: int,
@@ -324,7 +375,10 @@ def compile_consolidated(session: Session, year: int, quarter: int,
     lock_quarter(session, year, quarter)
     nc = national_company(session)
     report = nc and find_report(session, nc.id, year, quarter, ReportKind.consolidated)
-    if report and report.status in EDITABLE:
+    # Rolled up a moment ago in this transaction (right after the drafts), with no part
+    # compiled since: nothing to do again.
+    if report and report.status in EDITABLE \
+            and _report_key(report) not in session.info.get(COMPILED_NOW, ()):
         refresh(session, report, failures=failures)
         _event(report, COMPILED, user_id)
     return report
