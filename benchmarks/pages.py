@@ -11,7 +11,7 @@ from app.models import OfficeUser, Project
 
 from . import floors
 from .measure import WARMUPS, BenchmarkError, Figure, SqlCounter, median_p95, timed
-from .settings import ADMIN_USER, PASSWORD, REGIONAL_USER, SEARCH_TEXT
+from .settings import ADMIN_USER, AUTHORITY_USER, PASSWORD, REGIONAL_USER, SEARCH_TEXT
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -48,6 +48,7 @@ def pages(mid_project_id: int, regional_office_id: int) -> list[Page]:
         Page("api_list", "API project list", "/api/v1/project/?q=(page:0,page_size:25)",
              ADMIN_USER, floors.api_list),
         Page("home", "home page", "/", ADMIN_USER),
+        Page("home", "home page, authorized body", "/", AUTHORITY_USER),
         Page("search", f"global search «{SEARCH_TEXT}»", f"/search/?q={quote(SEARCH_TEXT)}",
              ADMIN_USER, lambda: floors.search(SEARCH_TEXT)),
     ]
@@ -103,7 +104,7 @@ def measure_pages(app, repeat: int, errors: list[str]) -> list[Figure]:
     counter = SqlCounter(engine)
     try:
         clients = {}
-        for user in (ADMIN_USER, REGIONAL_USER):
+        for user in (ADMIN_USER, AUTHORITY_USER, REGIONAL_USER):
             clients[user] = app.test_client()
             login(clients[user], user)
         figures = []

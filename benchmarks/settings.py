@@ -32,7 +32,7 @@ USERS = {
     "bench.nc": (roles.NATIONAL_COMPANY, "nc_hq", "Ерлан", "Абдрахманов"),
     "bench.region": (roles.REGIONAL, "region:KZ-75", "Мадина", "Искакова"),
 }
-ADMIN_USER, REGIONAL_USER = "bench.admin", "bench.region"
+ADMIN_USER, AUTHORITY_USER, REGIONAL_USER = "bench.admin", "bench.authority", "bench.region"
 
 REPORT_QUARTER = (2026, 3)  # the quarter whose reports the jobs benchmark compiles
 SEARCH_TEXT = "Алтын"  # a stem about one domestic investor in sixteen carries
