@@ -183,7 +183,7 @@ def test_kpi_and_agreement_sheets():
     book = read(report_workbook(office_snapshot(), "Отчёт"))
     kpi = list(book["KPI"].iter_rows(min_row=2, values_only=True))
     assert kpi[0] == ("meetings_held", "Количество проведённых встреч", "ед.", 40, 7, 17.5,
-                      "красный: ниже 80 % плана")
+                      "красный: ниже 80 процентов плана")
     assert kpi[2][3:] == (1.6, None, None, "нет данных")
     assert book["KPI"]["D3"].number_format == '#,##0.00 "₸"'
     agreements = list(book["Соглашения"].iter_rows(min_row=2, values_only=True))
