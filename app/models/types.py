@@ -43,6 +43,24 @@ class Money(TypeDecorator):
         return Decimal
 
 
+class MoneyText(TypeDecorator):
+    """A Money column read back as its decimal text ("1234.50"), for rows that are written
+    out as text anyway (report snapshots): no Decimal made per row. Read only."""
+
+    impl = Numeric(20, 2)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        return Money().load_dialect_impl(dialect)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if dialect.name == "sqlite":  # tiyn, never negative (models/bounds.py)
+            return f"{value // 100}.{value % 100:02d}"
+        return str(Decimal(value).quantize(TIYN))
+
+
 class UtcDateTime(TypeDecorator):
     """A timestamp stored naive in UTC and returned timezone-aware (UTC)."""
 

@@ -9,12 +9,13 @@ reports, so the consolidated report is the key-by-key sum of its parts.
 from decimal import Decimal, localcontext
 from typing import Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ..models import (Agreement, FrontOffice, Investor, KpiDefinition, KpiDirection, Meeting,
-                      Project, ProjectState, Region, Sector)
+                      Project, ProjectStage, ProjectState, Region, RoutingLevel, Sector)
 from ..models.sums import exact_sum
+from ..models.types import MoneyText
 from .figures import (DIGITS, MONEY_KEYS, SHARE_KPIS, TOTAL_KEYS, Period,
                       attainment, light, money, period_totals, portfolio)
 
@@ -52,20 +53,7 @@ def compile_offices(session: Session, offices: list[FrontOffice], year: int, qua
     first, last = period.days
     end = period.moments[1]
     totals = totals if totals is not None else period_totals(session, ids, period)
-    owner = ProjectState.owner_office_id
-    by_stage = _grouped(session, portfolio(end, ids, owner, ProjectState.stage, *PROJECT_SUMS)
-                        .group_by(owner, ProjectState.stage), _member)
-    by_level = _grouped(session, portfolio(end, ids, owner, ProjectState.routing_level,
-                                           *PROJECT_SUMS)
-                        .group_by(owner, ProjectState.routing_level), _member)
-    by_sector = _grouped(session, portfolio(end, ids, owner, Sector.code, Sector.name_ru,
-                                            *PROJECT_SUMS)
-                         .join(Sector, ProjectState.sector_id == Sector.id)
-                         .group_by(owner, Sector.code, Sector.name_ru), _named)
-    by_region = _grouped(session, portfolio(end, ids, owner, Region.code, Region.name_ru,
-                                            *PROJECT_SUMS)
-                         .join(Region, ProjectState.region_id == Region.id)
-                         .group_by(owner, Region.code, Region.name_ru), _named)
+    projects, sections = _portfolio(session, end, ids)
     meetings = _rows_by_office(session, select(
         Meeting.owner_office_id, Meeting.kind, func.count())
         .where(Meeting.owner_office_id.in_(ids), Meeting.held_on.between(first, last))
@@ -78,7 +66,6 @@ def compile_offices(session: Session, offices: list[FrontOffice], year: int, qua
         Agreement.owner_office_id, Agreement.implementation_status, func.count())
         .where(Agreement.owner_office_id.in_(ids))
         .group_by(Agreement.owner_office_id, Agreement.implementation_status))
-    projects = _project_rows(session, end, ids)
     kpis = _kpis(session, offices, year, quarter, totals)
     previous = previous or {}
     snapshots = {}
@@ -87,9 +74,7 @@ def compile_offices(session: Session, offices: list[FrontOffice], year: int, qua
         snapshots[office.id] = {
             "office": {"id": office.id, "name": office.name, "level": office.level.value},
             "year": year, "quarter": quarter, "totals": totals[office.id],
-            "by_stage": by_stage.get(office.id, []), "by_level": by_level.get(office.id, []),
-            "by_sector": by_sector.get(office.id, []),
-            "by_region": by_region.get(office.id, []),
+            **{section: sections[section].get(office.id, []) for section in SECTIONS},
             "meetings_by_kind": [{"key": k.value, "label": str(k), "count": n}
                                  for k, n in sorted(meetings.get(office.id, []))],
             "agreements_by_kind": [{"key": k.value, "label": str(k), "count": n,
@@ -105,22 +90,6 @@ def compile_offices(session: Session, offices: list[FrontOffice], year: int, qua
     return snapshots
 
 
-# What each section row of projects adds up: how many, their volume and jobs.
-PROJECT_SUMS = (func.count(), exact_sum(ProjectState.volume), exact_sum(ProjectState.jobs))
-
-
-def _member(key, count, volume, jobs) -> dict:
-    """A section row keyed by an enum member (stage, level)."""
-    return {"key": key.value, "label": str(key), "count": count, "volume": money(volume),
-            "jobs": int(jobs or 0)}
-
-
-def _named(code, name, count, volume, jobs) -> dict:
-    """A section row keyed by a reference table's code (sector, region)."""
-    return {"key": code, "label": name, "count": count, "volume": money(volume),
-            "jobs": int(jobs or 0)}
-
-
 def _rows_by_office(session: Session, query) -> dict[int, list[tuple]]:
     """Run a query whose first column is the office; return its rows by office."""
     rows: dict[int, list[tuple]] = {}
@@ -129,42 +98,55 @@ def _rows_by_office(session: Session, query) -> dict[int, list[tuple]]:
     return rows
 
 
-def _grouped(session: Session, query, row) -> dict[int, list[dict]]:
-    """Return {office id: section rows sorted by key} of a grouped portfolio query."""
-    return {office_id: sorted((row(*values) for values in rows), key=lambda r: r["key"])
-            for office_id, rows in _rows_by_office(session, query).items()}
+# The sections of a report that group its projects: by which fact of their state.
+SECTIONS = ("by_stage", "by_level", "by_sector", "by_region")
 
 
-def _project_rows(session: Session, end, office_ids) -> dict[int, list[dict]]:
-    """Return each office's reported projects as they stood at the end, largest first:
-    plain rows, no objects. Names are the projects' current ones (a deleted one keeps its
-    number only)."""
-    rows = session.execute(
-        portfolio(end, office_ids, ProjectState.owner_office_id, ProjectState.project_id,
-                  Project.name, Investor.name, Region.name_ru, Sector.name_ru,
-                  ProjectState.stage, ProjectState.routing_level, ProjectState.volume,
-                  ProjectState.jobs, ProjectState.in_unified_pool)
-        .outerjoin(Project, Project.id == ProjectState.project_id)
-        .outerjoin(Investor, Project.investor_id == Investor.id)
-        .join(Region, ProjectState.region_id == Region.id)
-        .join(Sector, ProjectState.sector_id == Sector.id)
-        .order_by(ProjectState.owner_office_id, ProjectState.volume.desc(),
-                  ProjectState.project_id))
-    labels = {}  # stage and level labels, translated once, not once per row
-
-    def label(member):
-        if member not in labels:
-            labels[member] = str(member)
-        return labels[member]
-
+def _portfolio(session: Session, end, office_ids) -> tuple[dict, dict]:
+    """Return each office's reported projects as they stood at the end, largest first, and
+    the sections grouping them ({section: {office id: rows sorted by key}}), from one pass
+    over one query: plain rows, no objects. Names are the projects' current ones (a
+    deleted one keeps its number only)."""
+    query = (portfolio(end, office_ids, ProjectState.owner_office_id, ProjectState.project_id,
+                       Project.name, Investor.name, Region.code, Region.name_ru, Sector.code,
+                       Sector.name_ru, type_coerce(ProjectState.stage, String),
+                       type_coerce(ProjectState.routing_level, String),
+                       type_coerce(ProjectState.volume, MoneyText()).label("volume_text"),
+                       ProjectState.jobs, ProjectState.in_unified_pool)
+             .outerjoin(Project, Project.id == ProjectState.project_id)
+             .outerjoin(Investor, Project.investor_id == Investor.id)
+             .join(Region, ProjectState.region_id == Region.id)
+             .join(Sector, ProjectState.sector_id == Sector.id)
+             .order_by(ProjectState.owner_office_id, ProjectState.volume.desc(),
+                       ProjectState.project_id))
+    # The rows are many (a country's projects): read without the ORM's per-row work, the
+    # enum values and money as text, labels translated once.
+    stages = {stage.value: str(stage) for stage in ProjectStage}
+    levels = {level.value: str(level) for level in RoutingLevel}
     by_office: dict[int, list[dict]] = {}
-    for office_id, id_, name, investor, region, sector, stage, level, volume, jobs, pool in rows:
+    sums: dict[str, dict] = {section: {} for section in SECTIONS}
+    for (office_id, id_, name, investor, region_code, region, sector_code, sector, stage,
+         level, volume, jobs, pool) in session.connection().execute(query):
         by_office.setdefault(office_id, []).append({
             "id": id_, "name": name or f"#{id_}", "investor": investor or "", "region": region,
-            "sector": sector, "stage": label(stage), "routing_level": label(level),
-            # Money columns read back with their two places: str() is the snapshot's form.
-            "volume": str(volume), "jobs": jobs, "in_unified_pool": pool})
-    return by_office
+            "sector": sector, "stage": stages[stage], "routing_level": levels[level],
+            "volume": volume, "jobs": jobs, "in_unified_pool": pool})
+        tiyn = int(volume.replace(".", ""))
+        for section, key, label in (("by_stage", stage, stages[stage]),
+                                    ("by_level", level, levels[level]),
+                                    ("by_sector", sector_code, sector),
+                                    ("by_region", region_code, region)):
+            row = sums[section].setdefault((office_id, key), [label, 0, 0, 0])
+            row[1] += 1
+            row[2] += tiyn
+            row[3] += jobs
+    sections: dict[str, dict] = {section: {} for section in SECTIONS}
+    for section, rows in sums.items():
+        for (office_id, key), (label, count, tiyn, jobs) in sorted(rows.items()):
+            sections[section].setdefault(office_id, []).append({
+                "key": key, "label": label, "count": count,
+                "volume": f"{tiyn // 100}.{tiyn % 100:02d}", "jobs": jobs})
+    return by_office, sections
 
 
 def _pool_changes(pool: list[dict], previous: Optional[dict]) -> dict:
