@@ -12,10 +12,12 @@ import pytest
 
 from app.extensions import db
 from app.models import (Agreement, FrontOffice, InfoRequest, Investor, KpiDefinition,
-                        KpiTarget, Meeting, MeetingKind, Project, ProjectStage, Region, Sector)
+                        KpiTarget, Meeting, MeetingKind, ProblemIssue, Project, ProjectStage,
+                        ProviderViolation, Region, Sector, ServiceApplication, StateBody,
+                        StateService)
 from app.models.requests import RequestStatus
 from app.services import clock
-from app.services.figures import Period, on_time_share, period_totals
+from app.services.figures import TOTAL_KEYS, Period, on_time_share, period_totals
 from app.services.kpi import scorecard
 from app.services.report_figures import compile_office
 
@@ -109,6 +111,29 @@ def history(app, world):
                                 answered_at=at(date(2024, 10, 2))),
         }
         db.session.add_all(requests.values())
+        # A state-service application received in August, handed over in October, its
+        # provider late in September; a problem issue raised in August, put on the
+        # Investment HQ's agenda in September and resolved in November.
+        provider = StateBody(name="Услугодатель (история)")
+        service = StateService(name="Услуга (история)", provider=provider,
+                               term_working_days=5)
+        application = ServiceApplication(
+            applicant_name="Заявитель", id_document_number="1", documents="Заявление",
+            consent=True, provider=provider, services=[service], owner_office=office,
+            received_at=at(date(2024, 8, 5)), handed_over_at=at(date(2024, 10, 10)),
+            created_at=at(date(2024, 8, 5)))
+        db.session.add(application)
+        db.session.flush()
+        db.session.add_all([
+            ProviderViolation(application=application, provider_due=date(2024, 9, 9),
+                              detected_at=at(date(2024, 9, 10)), recipients="a@b.kz",
+                              text="Срок нарушен"),
+            ProblemIssue(title="Подключение к сетям", description="Нет подключения",
+                         investor=investor, owner_office=office, raised_on=date(2024, 8, 15),
+                         hq_put_on_agenda_at=at(date(2024, 9, 5)),
+                         resolved_on=date(2024, 11, 20),
+                         created_at=at(date(2024, 8, 15), 17)),
+        ])
         kpis = {}
         for code, unit, target in (("investment_attracted", "тенге", "200000000"),
                                    ("jobs_created", "ед.", "20"), ("pool_projects", "ед.", "1"),
@@ -138,6 +163,8 @@ EXPECTED = {
          "pool_volume": "520000000.00", "investment_attracted": "100000000.00",
          "jobs_created": 0, "meetings": 2, "visits": 1, "events": 0, "agreements_signed": 1,
          "agreements_amount": "1000000.00", "info_requests_due": 2, "info_requests_on_time": 1,
+         "applications_received": 1, "applications_handed_over": 0, "provider_violations": 1,
+         "problems_raised": 1, "problems_resolved": 0, "hq_escalations": 1,
          "entered_late": 1},
     # Q4: P1 at its new volume, P2, P4; P1 put into operation on 5 Nov creates its 40 jobs and
     # attracts nothing new (it already did in Q3).
@@ -145,6 +172,8 @@ EXPECTED = {
          "pool_volume": "520000000.00", "investment_attracted": "0.00", "jobs_created": 40,
          "meetings": 1, "visits": 0, "events": 0, "agreements_signed": 0,
          "agreements_amount": "0.00", "info_requests_due": 0, "info_requests_on_time": 0,
+         "applications_received": 0, "applications_handed_over": 1, "provider_violations": 0,
+         "problems_raised": 0, "problems_resolved": 1, "hq_escalations": 0,
          "entered_late": 0},
 }
 
@@ -158,6 +187,7 @@ def test_the_history_is_what_the_figures_expect(history):
 @pytest.mark.parametrize("period", [Q3, Q4], ids=["2024Q3", "2024Q4"])
 def test_every_figure_as_of_the_quarter_end(app, world, history, period):
     figures = totals(app, world, period)
+    assert set(EXPECTED[period]) == set(TOTAL_KEYS)  # every figure is checked
     assert {key: figures[key] for key in EXPECTED[period]} == EXPECTED[period]
 
 
