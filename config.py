@@ -217,3 +217,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     FAB_UPDATE_PERMS = True
     IRM_IMPORTS_INLINE = True  # the import worker runs before the response, not in a thread
+    # Hashing a password the real way (scrypt) takes ~50 ms, and the suite signs in
+    # thousands of times; one iteration of PBKDF2 keeps the same code path.
+    # tests/test_passwords.py checks the real method of the other configurations.
+    FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
+    AUTH_DB_FAKE_PASSWORD_HASH_CHECK = "pbkdf2:sha256:1$salt$" + "0" * 64

@@ -1,69 +1,48 @@
-"""Test fixtures: a fresh migrated database per test module, on SQLite and on PostgreSQL.
+"""Test fixtures: a migrated database per test module, on SQLite and on PostgreSQL.
 
-PostgreSQL runs when IRM_TEST_DATABASE_URL points at a server (any database on it):
-the suite creates its own database there, named irm_test_<random>, and drops it at the end.
+Building a database from nothing (Alembic's upgrade, FAB's permission sync, the reference
+data) takes seconds, so each backend's is built once per test session (per xdist worker)
+as a template, and each module gets a copy: a file copy on SQLite, `CREATE DATABASE ...
+TEMPLATE` on PostgreSQL. tests/test_database.py runs the real initialization from nothing.
+
+PostgreSQL runs when IRM_TEST_DATABASE_URL points at a server (any database on it): the
+suite creates its databases there, named irm_test_<random>_..., and drops them at the end.
+With IRM_TEST_STRICT=1 (CI) a test that skips fails instead: nothing that cannot run
+passes as skipped.
 """
 import os
-import uuid
+import re
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 import config
 from app import create_app
 from app.extensions import db
 
+from .databases import DatabaseTemplates
+
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("IRM_TEST_DATABASE_URL") else [])
+STRICT = os.environ.get("IRM_TEST_STRICT") == "1"
 
 
 @pytest.fixture(scope="session")
-def postgres_database():
-    """Create a throwaway PostgreSQL database for the run; drop it afterwards."""
-    server_url = make_url(os.environ["IRM_TEST_DATABASE_URL"]).set(
-        drivername="postgresql+psycopg")
-    name = f"irm_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server_url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server_url.set(database=name)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def _database_url(request, backend: str, tmp_path_factory) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'irm.db'}"
-    return request.getfixturevalue("postgres_database").render_as_string(hide_password=False)
-
-
-def _drop_everything(app) -> None:
-    from flask_appbuilder import Model
-
-    with app.app_context():
-        db.session.remove()
-        engine = db.engine
-        Model.metadata.drop_all(engine)
-        with engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        engine.dispose()
+def database_templates(tmp_path_factory):
+    templates = DatabaseTemplates(tmp_path_factory.mktemp("databases"))
+    yield templates
+    templates.close()
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def app(request, tmp_path_factory):
-    """An app on a freshly migrated database with roles, permissions and reference data."""
-    url = _database_url(request, request.param, tmp_path_factory)
+def app(request, database_templates):
+    """An app on a database of its own: migrated, with roles, permissions and reference data."""
+    url = database_templates.copy(request.param)
     application = create_app(config.TestConfig, SQLALCHEMY_DATABASE_URI=url)
     application.config["IRM_TEST_BACKEND"] = request.param
-    from app.cli import init_database
-
-    with application.app_context():
-        init_database()
     yield application
-    _drop_everything(application)
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    database_templates.drop(url)
 
 
 @pytest.fixture()
@@ -117,3 +96,30 @@ def api(app, world):
             tokens[username] = response.json["access_token"]
         return client, {"Authorization": f"Bearer {tokens[username]}"}
     return api_for
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI (IRM_TEST_STRICT=1) a skipped test fails: what cannot run there is a gap."""
+    outcome = yield
+    report = outcome.get_result()
+    if STRICT and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"skipped in CI, where every test must run: {reason}"
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Hand out work by module and backend: a module's SQLite and PostgreSQL halves can run
+    on the two workers at once, and each keeps its module-scoped database and scenario."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByModuleAndBackend(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            parameters = nodeid.partition("[")[2]
+            backend = next((name for name in BACKENDS
+                            if re.search(rf"(^|-){name}(-|\]$)", parameters)), "")
+            return f"{module}[{backend}]" if backend else module
+
+    return ByModuleAndBackend(config, log)

@@ -1,9 +1,10 @@
 """The database under strain: SQLite's settings, connections a restart dropped, an outage's 503."""
 import sqlite3
+import uuid
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
@@ -197,3 +198,43 @@ def test_an_outage_inside_an_api_handler_is_a_503_not_fabs_500(app, api, world, 
     assert "временно недоступна" in answer.json["message"]
     monkeypatch.undo()
     assert client.get("/api/v1/project/", headers=headers).status_code == 200
+
+
+def _contents(url: str) -> dict:
+    """What initialization leaves in a database: the revision, and each table's row count."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            tables = sorted(inspect(connection).get_table_names())
+            return {table: connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar()
+                    for table in tables} | {
+                "revision": connection.execute(
+                    text("SELECT version_num FROM alembic_version")).scalar()}
+    finally:
+        engine.dispose()
+
+
+def test_initialization_from_nothing_gives_what_every_module_starts_from(app, tmp_path,
+                                                                   database_templates):
+    """The suite copies one initialized database per module (tests/databases.py); this runs
+    the real initialization on an empty database and compares the two."""
+    from .databases import initialized_app, postgres_admin, postgres_server_url
+
+    if app.config["IRM_TEST_BACKEND"] == "sqlite":
+        url, admin = f"sqlite:///{tmp_path / 'from-nothing.db'}", None
+    else:
+        name, admin = f"irm_test_nothing_{uuid.uuid4().hex[:8]}", postgres_admin()
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = postgres_server_url().set(database=name).render_as_string(hide_password=False)
+    try:
+        initialized_app(url)
+        fresh = _contents(url)
+    finally:
+        if admin is not None:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    assert fresh["revision"] and fresh["ab_permission_view"] > 100 and fresh["region"] >= 20
+    backend = app.config["IRM_TEST_BACKEND"]
+    assert fresh == _contents(database_templates.template(backend))

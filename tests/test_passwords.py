@@ -126,3 +126,29 @@ def test_user_api_refuses_a_common_password(app, api, world):
     assert response.status_code == 400
     assert "password" in response.json["message"]
     assert _user_count(app, "api.weak") == 0
+
+
+def test_outside_the_tests_passwords_are_hashed_with_scrypt(app, world):
+    """The suite hashes with one round of PBKDF2 for speed; every other configuration
+    keeps FAB's scrypt, and a user it adds signs in with the password."""
+    import config
+    from app import create_app
+
+    for configuration in (config.Config, config.ProductionConfig):
+        assert "FAB_PASSWORD_HASH_METHOD" not in vars(configuration)
+    assert config.TestConfig.FAB_PASSWORD_HASH_METHOD != "scrypt"  # the shortcut is the tests'
+    real = create_app(config.TestConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    real.config.pop("FAB_PASSWORD_HASH_METHOD")  # as in Config: FAB's default
+    with real.app_context():
+        sm = real.appbuilder.sm
+        sm.add_user("scrypted", "S", "User", "scrypted@test.irm.kz", sm.find_role("Regional"),
+                    password=PASSPHRASE)
+        stored = db.session.execute(select(OfficeUser.password)
+                                    .filter_by(username="scrypted")).scalar_one()
+        db.session.remove()
+    assert stored.startswith("scrypt:")
+    response = real.test_client().post("/login/", data={"username": "scrypted",
+                                                         "password": PASSPHRASE})
+    assert response.status_code == 302 and "/login" not in response.headers["Location"]
+    with real.app_context():
+        db.engine.dispose()
