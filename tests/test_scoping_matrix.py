@@ -111,8 +111,8 @@ def exists(app, entity, record_id):
 
 
 def scenario_model(entity):
-    from app.api.resources import ALL_APIS
-    return next(api.datamodel.obj for api in ALL_APIS if api.resource_name == entity)
+    from app.entities import declared
+    return next(e.model for e in declared() if e.api is not None and e.api.name == entity)
 
 
 def view_url(entity):

@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import Forbidden, NotFound
 
 from ..extensions import db
+from ..models.interface import ScopedInterface
 from ..security import scoping
 from ..views.errors import OUTAGES, database_unavailable
 from ..security.roles import READ_WRITE_METHODS
@@ -89,6 +90,22 @@ class ScopedModelRestApi(ModelRestApi):
     base_filters = [["id", scoping.OfficeScopeFilter, lambda: None]]
     method_permission_name = READ_WRITE_METHODS
     allow_browser_login = True
+    entity = None  # the entity's declaration (app/entities): model, resource, columns
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        entity = vars(cls).get("entity")
+        if entity is not None:
+            resource = entity.api
+            choices = entity.related_choices()
+            entity.apply_to(
+                cls, datamodel=ScopedInterface(entity.model), resource_name=resource.name,
+                list_columns=list(resource.list_columns),
+                show_columns=[*resource.list_columns, *resource.show_columns],
+                **({"order_columns": list(resource.order_columns)}
+                   if resource.order_columns else {}),
+                **({"add_query_rel_fields": choices, "edit_query_rel_fields": choices}
+                   if choices else {}))
 
     def __init__(self):
         model = self.datamodel.obj
@@ -267,3 +284,8 @@ class ScopedModelRestApi(ModelRestApi):
         _, refused = self.writable_item(pk)
         return refused or super().delete_headless(pk)
 
+
+
+def plain_api(entity) -> type:
+    """The REST resource of an entity whose declaration is all it needs: FAB's CRUD, scoped."""
+    return type(f"{entity.resource}Api", (ScopedModelRestApi,), {"entity": entity})

@@ -4,13 +4,12 @@ from datetime import date
 from flask import g, request
 from flask_babel import gettext as _
 from flask_appbuilder.api import expose, protect, safe
-from ..models.interface import ScopedInterface
 
 from ..extensions import db
-from ..models.problems import ActionKind, HqExecution, ProblemIssue
+from ..entities import requests
+from ..models.problems import ActionKind, HqExecution
 from ..services.clock import today_local
 from ..services.problems import IssueError, record_hq, record_progress
-from ..views import problems as views
 from .base import ScopedModelRestApi, iso_date
 from .steps import take_step
 
@@ -28,19 +27,9 @@ def _date(body: dict, name: str):
 class ProblemIssueApi(ScopedModelRestApi):
     """Problem issues; POST <id>/progress logs work, POST <id>/hq records the HQ (Authority)."""
 
-    resource_name = "problem_issue"
-    class_permission_name = "ProblemIssue"
+    entity = requests.PROBLEM_ISSUE
     method_permission_name = {**ScopedModelRestApi.method_permission_name,
                               "progress": "write", "hq": "escalate"}
-    datamodel = ScopedInterface(ProblemIssue)
-    label_columns = views.ISSUE_LABELS
-    list_columns = ["id", "title", "investor.id", "project.id", "responsible_body.id", "status",
-                    "raised_on", "resolved_on", "hq_put_on_agenda_at", "hq_meeting_on",
-                    "hq_responsible_body.id", "hq_deadline", "hq_execution", "hq_executed_on",
-                    "owner_office.id", "owner_office.name"]
-    show_columns = list_columns + ["description", "hq_decision"]
-    add_columns = edit_columns = views.ProblemIssueView.add_columns
-    search_columns = views.ProblemIssueView.search_columns
 
     def _body(self):
         body = request.get_json(silent=True)

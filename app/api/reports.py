@@ -1,10 +1,9 @@
 """REST resource quarterly_report: items name their office and quarter; the workbook downloads."""
 from flask import g, request
 from flask_appbuilder.api import expose, protect, safe
-from ..models.interface import ScopedInterface
 
 from ..extensions import db
-from ..models.reports import QuarterlyReport
+from ..entities import reporting
 from ..services import reports
 from ..views import reports as views
 from .base import ScopedModelRestApi
@@ -14,20 +13,10 @@ from .steps import take_step
 class QuarterlyReportApi(ScopedModelRestApi):
     """Quarterly reports: GET lists and shows, PUT the narrative, POST submit and review."""
 
-    resource_name = "quarterly_report"
-    class_permission_name = "QuarterlyReport"
+    entity = reporting.QUARTERLY_REPORT
     method_permission_name = {**ScopedModelRestApi.method_permission_name, "post": "create",
                               "delete": "create", "xlsx": "read", "submit": "write",
                               "review": "review"}
-    datamodel = ScopedInterface(QuarterlyReport)
-    label_columns = views.REPORT_LABELS
-    list_columns = ["id", "owner_office.id", "owner_office.name", "year", "quarter", "kind",
-                    "status", "due_date", "submitted_at", "late"]
-    show_columns = list_columns + ["summary", "problems_text", "plans", "return_comment",
-                                   "compiled_at"]
-    edit_columns = views.QuarterlyReportView.edit_columns
-    add_columns = edit_columns
-    search_columns = ["year", "quarter", "owner_office", "kind", "status", "late"]
 
     @staticmethod
     def _named(item: dict) -> dict:

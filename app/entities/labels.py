@@ -1,4 +1,4 @@
-"""Russian field labels shared by every view and API (translated through Flask-Babel)."""
+"""Field labels shared by every view and API (Russian, translated through Flask-Babel)."""
 from flask_babel import lazy_gettext as _l
 
 FIELD_LABELS = {
@@ -125,4 +125,42 @@ FIELD_LABELS = {
     # Potential partners
     "profile": _l("Профиль компании"),
     "interest": _l("Интерес к Казахстану"),
+}
+
+APPLICATION_LABELS = {
+    **FIELD_LABELS,
+    "number": _l("Номер"), "applicant_kind": _l("Заявитель"),
+    "applicant_name": _l("Наименование / ФИО заявителя"),
+    "applicant_bin_iin": _l("БИН / ИИН"), "id_document_kind": _l("Документ, удостоверяющий личность"),
+    "id_document_number": _l("Номер документа"), "id_document_issued_by": _l("Кем выдан"),
+    "id_document_issued_on": _l("Дата выдачи"), "documents": _l("Принятые документы"),
+    "consent": _l("Согласие на сбор и обработку персональных данных"),
+    "provider": _l("Услугодатель"), "services": _l("Государственные услуги"),
+    "received_at": _l("Принято"), "forward_due": _l("Направить услугодателю до"),
+    "provider_due": _l("Срок услугодателя"), "notify_due": _l("Уведомить инвестора до"),
+    "expected_result_date": _l("Дата выдачи результата (по расписке)"),
+    "forwarded_at": _l("Направлено"), "returned_at": _l("Возвращено"),
+    "investor_notified_at": _l("Инвестор уведомлён"),
+    "corrected_received_at": _l("Исправленные документы получены"),
+    "result_ready_at": _l("Результат получен"), "handed_over_at": _l("Результат выдан"),
+    "handover_document": _l("Выдано по документу"), "term_working_days": _l("Срок, рабочих дней"),
+    "deadline_state": _l("Соблюдение сроков"),
+}
+
+ISSUE_LABELS = {
+    **FIELD_LABELS, "responsible_body": _l("Ответственный госорган"),
+    "raised_on": _l("Дата обращения"), "resolved_on": _l("Дата решения"),
+    "last_progress_on": _l("Последняя работа"),
+    "hq_put_on_agenda_at": _l("Вынесен на штаб"), "hq_meeting_on": _l("Заседание штаба"),
+    "hq_decision": _l("Решение штаба"), "hq_responsible_body": _l("Ответственный по решению"),
+    "hq_deadline": _l("Срок исполнения решения"), "hq_execution": _l("Исполнение решения"),
+    "hq_executed_on": _l("Исполнено"),
+}
+
+REPORT_LABELS = {
+    **FIELD_LABELS, "period": _l("Квартал"), "owner_office": _l("Фронт-офис"),
+    "due_date": _l("Срок представления"), "submitted_at": _l("Представлен"),
+    "late": _l("С нарушением срока"), "compiled_at": _l("Цифры собраны"),
+    "summary": _l("Итоги работы за квартал"), "problems_text": _l("Проблемы и риски"),
+    "plans": _l("Планы на следующий квартал"), "return_comment": _l("Замечания при возврате"),
 }

@@ -163,10 +163,10 @@ class IrmSecurityManager(SecurityManager):
     def _has_access_builtin_roles(self, role, permission_name: str, view_name: str) -> bool:
         """Answer from the role's exact (resource, permission) pairs, not ~250 regex matches.
 
-        Our roles are declared in code (roles.ROLE_PERMISSIONS) as exact names, which
+        Our roles are declared in code (roles.role_permissions()) as exact names, which
         fab_roles() anchors into regexes for FAB; Admin's ".*" keeps FAB's own check.
         """
-        pairs = roles.ROLE_PAIRS.get(role.name)
+        pairs = roles.role_pairs().get(role.name)
         if pairs is None:
             return super()._has_access_builtin_roles(role, permission_name, view_name)
         return (view_name, permission_name) in pairs

@@ -6,26 +6,10 @@ may read or write *within* a resource is decided by the office scoping
 (security/scoping.py); this table only says which resources a role touches at all.
 """
 
-ADMIN = "Admin"
-AUTHORITY = "Authority"
-NATIONAL_COMPANY = "NationalCompany"
-TASK_FORCE = "TaskForce"
-EXTERNAL = "External"
-REGIONAL = "Regional"
+from functools import lru_cache
 
-ROLE_NAMES = (ADMIN, AUTHORITY, NATIONAL_COMPANY, TASK_FORCE, EXTERNAL, REGIONAL)
-
-# Permission resources: one per domain entity, shared by its view and its REST API.
-RECORDS = ("Investor", "Project", "IndustrialSite", "Meeting", "Agreement", "InfoRequest",
-           "ServiceApplication", "ProblemIssue", "QuarterlyReport", "KpiActual", "NicheProject",
-           "InvestmentEvent", "PresentationMaterial", "CountryAnalysis", "RegionalPassport",
-           "PotentialPartner")
-IMPORT = ("Import",)  # Excel imports: the user's own, into the office's own records
-KPI = ("KpiDefinition", "KpiTarget")
-DIRECTORY = ("FrontOffice",)
-OWN = ("Notice", "Export")  # scoped to the user, not the office
-REFERENCE = ("Region", "Country", "Sector", "MrpRate", "CalendarDay", "StateBody",
-             "StateService")
+from .role_names import (ADMIN, AUTHORITY, EXTERNAL, NATIONAL_COMPANY, REGIONAL,  # noqa: F401
+                         ROLE_NAMES, TASK_FORCE)
 
 # Map FAB's view and API methods onto the two permissions.
 READ_WRITE_METHODS = {
@@ -44,19 +28,6 @@ READ_WRITE_METHODS = {
     "post": "write", "put": "write",
 }
 
-MENUS = (
-    "Investors", "Projects", "Industrial sites", "Meetings", "Agreements",
-    "Information requests", "Requests overdue", "Requests due soon", "Requests SLA", "Requests",
-    "Service applications", "Applications overdue", "State services", "State bodies", "My notices", "Problem issues",
-    "Quarterly reports", "Reporting", "Exports", "Scorecard", "KPI actuals", "Pipeline",
-    "KPI catalogue", "KPI targets", "Front offices", "Regions", "Countries", "Sectors",
-    "MRP", "Working calendar", "Records", "KPI", "Reference data", "Niche projects",
-    "Import from Excel", "Promotion", "Investment events", "Presentation materials",
-    "Potential partners", "Analytics", "Analytical library", "Regional passports",
-    "Country analyses", "Compare regions", "Events to agree", "Materials to agree",
-)
-# The audit trail: searched by the authorized body (and the administrator), changed by no one.
-AUDIT = [("AuditEntry", "can_read"), ("Audit trail", "menu_access"), ("Control", "menu_access")]
 
 # What every signed-in user may do with their own account.
 OWN_ACCOUNT = [
@@ -74,51 +45,67 @@ def _perms(resources, *permissions):
     return [(resource, f"can_{p}") for resource in resources for p in permissions]
 
 
-def _menus():
-    return [(menu, "menu_access") for menu in MENUS]
+def _menus(entities) -> list[tuple[str, str]]:
+    """menu_access to the entities' menu entries and to their categories."""
+    entries = [page for entity in entities for page in entity.pages if page.menu]
+    return [(name, "menu_access") for name in dict.fromkeys(
+        [page.menu for page in entries] + [page.category for page in entries])]
 
 
-_READ_EVERYTHING = _perms(RECORDS + KPI + DIRECTORY + REFERENCE, "read") + _perms(OWN, "read",
-                                                                                 "write")
-_WRITE_RECORDS = _perms(RECORDS, "write") + _perms(IMPORT, "read", "write")
+def role_permissions(entities=None) -> dict[str, list[tuple[str, str]]]:
+    """Each role's grants, from the entity declarations (app/entities): what `access` says
+    every role may read and write, the `grants` the Rules give a role beyond, the menus."""
+    from ..entities import Access, declared
 
-ROLE_PERMISSIONS = {
-    # The authorized body reviews everything and maintains the KPI catalogue and targets.
-    # It also puts stuck problem issues on the Investment HQ agenda (p. 7.2), accepts
-    # the reports of external offices and the NC's consolidated report (p. 18-19), agrees
-    # investment events (p. 8.9) and presentation materials (p. 12.6, p. 15-1.10). It
-    # compiles a quarter's reports on demand, as the NC does (p. 17: it monitors quarterly).
-    AUTHORITY: _READ_EVERYTHING + _perms(KPI, "write") + [("ProblemIssue", "can_escalate"),
-                                                          ("QuarterlyReport", "can_review"),
-                                                          ("QuarterlyReport", "can_compile"),
-                                                          ("QuarterlyReport", "can_publish"),
-                                                          ("InvestmentEvent", "can_approve"),
-                                                          ("PresentationMaterial", "can_review")]
-    + _menus() + OWN_ACCOUNT + AUDIT,
-    # Front offices read the catalogue and directory and write their own records.
-    # The NC accepts regional and central reports and compiles a quarter on demand (p. 18).
-    # It also agrees the regional offices' presentation materials (p. 12.6).
-    NATIONAL_COMPANY: _READ_EVERYTHING + _WRITE_RECORDS + [("QuarterlyReport", "can_review"),
-                                                           ("QuarterlyReport", "can_compile"),
-                                                           ("PresentationMaterial", "can_review")]
-    + _menus() + OWN_ACCOUNT,
-    TASK_FORCE: _READ_EVERYTHING + _WRITE_RECORDS + _menus() + OWN_ACCOUNT,
-    EXTERNAL: _READ_EVERYTHING + _WRITE_RECORDS + _menus() + OWN_ACCOUNT,
-    REGIONAL: _READ_EVERYTHING + _WRITE_RECORDS + _menus() + OWN_ACCOUNT,
-}
+    entities = declared() if entities is None else entities
+
+    def resources(*kinds):
+        return tuple(entity.resource for entity in entities if entity.access in kinds)
+
+    read_everything = (_perms(resources(Access.RECORD, Access.KPI, Access.DIRECTORY,
+                                        Access.REFERENCE), "read")
+                       + _perms(resources(Access.OWN), "read", "write"))
+    write_records = (_perms(resources(Access.RECORD), "write")
+                     + _perms(resources(Access.IMPORT), "read", "write"))
+    common = _menus(e for e in entities if e.access != Access.AUDIT) + OWN_ACCOUNT
+    # The audit trail: searched by the authorized body (and the administrator), changed by
+    # no one.
+    audit = _perms(resources(Access.AUDIT), "read") + _menus(
+        e for e in entities if e.access == Access.AUDIT)
+    granted = {
+        # The authorized body reviews everything and maintains the KPI catalogue and targets.
+        AUTHORITY: read_everything + _perms(resources(Access.KPI), "write") + common + audit,
+        # Front offices read the catalogue and directory and write their own records.
+        NATIONAL_COMPANY: read_everything + write_records + common,
+        TASK_FORCE: read_everything + write_records + common,
+        EXTERNAL: read_everything + write_records + common,
+        REGIONAL: read_everything + write_records + common,
+    }
+    for entity in entities:  # what the Rules give a role beyond (p. 7.2, 8.9, 12.6, 17-21)
+        for role, permissions in entity.grants.items():
+            granted[role] += [(entity.resource, permission) for permission in permissions]
+    return granted
 
 
-# The same grants as sets, for answering permission checks without regexes.
-ROLE_PAIRS = {role: frozenset(perms) for role, perms in ROLE_PERMISSIONS.items()}
+@lru_cache(maxsize=1)
+def _role_pairs(entities) -> dict[str, frozenset]:
+    return {role: frozenset(perms) for role, perms in role_permissions(entities).items()}
+
+
+def role_pairs() -> dict[str, frozenset]:
+    """The same grants as sets, for answering permission checks without regexes."""
+    from ..entities import declared
+
+    return _role_pairs(declared())
 
 
 def fab_roles() -> dict[str, list[list[str]]]:
-    """Return ROLE_PERMISSIONS as FAB_ROLES, whose entries are regexes: anchor them exactly."""
+    """Return role_permissions() as FAB_ROLES, whose entries are regexes: anchor them exactly."""
     import re
 
     roles = {
         role: [[f"^{re.escape(view)}$", f"^{re.escape(perm)}$"] for view, perm in perms]
-        for role, perms in ROLE_PERMISSIONS.items()
+        for role, perms in role_permissions().items()
     }
     # Admin may do everything, users and roles included; as a built-in role its checks
     # are answered in memory instead of one database query per menu item.

@@ -2,37 +2,17 @@
 from flask import abort, g, request
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
-from ..models.interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..models.accompaniment import (ServiceApplication, StateBody, StateBodyKind, StateService)
+from ..entities import directory, requests
+from ..models.accompaniment import (ServiceApplication, StateBodyKind)
 from ..security import scoping
 from ..services.accompaniment import STEPS, IllegalTransition, allowed_actions, apply_transition
 from ..services.receipt import receipt_docx, receipt_lines
 from .base import ScopedModelView, condition_filter
 from .steps import take_step
-from .labels import FIELD_LABELS
 
-APPLICATION_LABELS = {
-    **FIELD_LABELS,
-    "number": _l("Номер"), "applicant_kind": _l("Заявитель"),
-    "applicant_name": _l("Наименование / ФИО заявителя"),
-    "applicant_bin_iin": _l("БИН / ИИН"), "id_document_kind": _l("Документ, удостоверяющий личность"),
-    "id_document_number": _l("Номер документа"), "id_document_issued_by": _l("Кем выдан"),
-    "id_document_issued_on": _l("Дата выдачи"), "documents": _l("Принятые документы"),
-    "consent": _l("Согласие на сбор и обработку персональных данных"),
-    "provider": _l("Услугодатель"), "services": _l("Государственные услуги"),
-    "received_at": _l("Принято"), "forward_due": _l("Направить услугодателю до"),
-    "provider_due": _l("Срок услугодателя"), "notify_due": _l("Уведомить инвестора до"),
-    "expected_result_date": _l("Дата выдачи результата (по расписке)"),
-    "forwarded_at": _l("Направлено"), "returned_at": _l("Возвращено"),
-    "investor_notified_at": _l("Инвестор уведомлён"),
-    "corrected_received_at": _l("Исправленные документы получены"),
-    "result_ready_at": _l("Результат получен"), "handed_over_at": _l("Результат выдан"),
-    "handover_document": _l("Выдано по документу"), "term_working_days": _l("Срок, рабочих дней"),
-    "deadline_state": _l("Соблюдение сроков"),
-}
 _FORM = ["investor", "applicant_kind", "applicant_name", "applicant_bin_iin", "id_document_kind",
          "id_document_number", "id_document_issued_by", "id_document_issued_on", "phone",
          "email", "address", "provider", "services", "documents", "consent", "received_at",
@@ -42,13 +22,11 @@ _FORM = ["investor", "applicant_kind", "applicant_name", "applicant_bin_iin", "i
 class ServiceApplicationView(ScopedModelView):
     """Applications for state services filed through the one window (p. 22-28)."""
 
-    datamodel = ScopedInterface(ServiceApplication)
-    class_permission_name = "ServiceApplication"
+    entity = requests.SERVICE_APPLICATION
     method_permission_name = {**ScopedModelView.method_permission_name,
                               "transition": "write", "receipt": "read", "receipt_docx": "read"}
     list_title = _l("Заявления на государственные услуги")
     show_title = add_title = edit_title = _l("Заявление на государственную услугу")
-    label_columns = APPLICATION_LABELS
     list_columns = ["number", "received_at", "applicant_name", "provider", "status",
                     "forward_due", "provider_due", "deadline_state", "expected_result_date",
                     "owner_office"]
@@ -60,9 +38,6 @@ class ServiceApplicationView(ScopedModelView):
                     "notify_due", "investor_notified_at", "corrected_received_at",
                     "result_ready_at", "expected_result_date", "handed_over_at",
                     "handover_document", "owner_office"]
-    add_columns = edit_columns = _FORM
-    search_columns = ["number", "applicant_name", "status", "provider", "forward_due",
-                      "provider_due", "owner_office"]
     order_columns = ["number", "received_at", "status", "forward_due", "provider_due"]
     base_order = ("received_at", "desc")
     show_template = "irm/service_application_show.html"
@@ -125,23 +100,17 @@ class OverdueServiceApplicationView(ServiceApplicationView):
 class StateBodyView(ScopedModelView):
     """State bodies: service providers, the quality-control body, others."""
 
-    datamodel = ScopedInterface(StateBody)
-    class_permission_name = "StateBody"
+    entity = directory.STATE_BODY
     list_title = show_title = add_title = edit_title = _l("Государственные органы")
-    label_columns = APPLICATION_LABELS
-    list_columns = show_columns = add_columns = edit_columns = ["name", "kind", "email", "phone"]
-    search_columns = ["name", "kind"]
+    list_columns = show_columns = ["name", "kind", "email", "phone"]
     base_order = ("name", "asc")
 
 
 class StateServiceView(ScopedModelView):
     """State services and their standard terms."""
 
-    datamodel = ScopedInterface(StateService)
-    class_permission_name = "StateService"
+    entity = directory.STATE_SERVICE
     list_title = show_title = add_title = edit_title = _l("Государственные услуги")
-    label_columns = APPLICATION_LABELS
-    list_columns = show_columns = add_columns = edit_columns = [
+    list_columns = show_columns = [
         "code", "name", "provider", "term_working_days"]
-    search_columns = ["code", "name", "provider"]
     base_order = ("name", "asc")

@@ -10,8 +10,8 @@ from flask_babel import format_decimal, lazy_gettext as _l
 from sqlalchemy import Integer, Numeric
 
 from ..extensions import db
-from ..models import CountryAnalysis, RegionalPassport, SiteStatus
-from ..models.interface import ScopedInterface
+from ..entities import promotion
+from ..models import RegionalPassport, SiteStatus
 from ..models.types import Money
 from ..security.scoping import as_id
 from ..services.analysis import current_passports, library, region_comparison
@@ -20,23 +20,17 @@ from ..services.clock import today_local
 from ..services.excel import Sheet, write_workbook, xlsx_response
 from .base import ScopedModelView
 from .formatting import format_money
-from .labels import FIELD_LABELS
+from ..entities.labels import FIELD_LABELS
 
 
 class CountryAnalysisView(ScopedModelView):
     """Country analyses: the host country's investment profile, companies, target sectors."""
 
-    datamodel = ScopedInterface(CountryAnalysis)
-    class_permission_name = "CountryAnalysis"
+    entity = promotion.COUNTRY_ANALYSIS
     list_title = _l("Страновые анализы")
     show_title = add_title = edit_title = _l("Страновой анализ")
-    label_columns = FIELD_LABELS
     list_columns = ["country", "year", "updated_at", "owner_office"]
-    add_columns = edit_columns = ["country", "year", "investment_profile", "economy",
-                                  "outward_investment", "large_companies", "target_sectors",
-                                  "cooperation_opportunities", "owner_office"]
-    show_columns = add_columns + ["created_at", "updated_at"]
-    search_columns = ["country", "year", "target_sectors", "large_companies", "owner_office"]
+    show_columns = [*entity.add_columns] + ["created_at", "updated_at"]
     order_columns = ["year", "updated_at"]
     base_order = ("year", "desc")
 
@@ -59,20 +53,16 @@ SECTION_FIELDS = [name for _, names in PASSPORT_SECTIONS for name in names]
 class RegionalPassportView(ScopedModelView):
     """Regional investment passports, in sections the National Company compares across regions."""
 
-    datamodel = ScopedInterface(RegionalPassport)
-    class_permission_name = "RegionalPassport"
+    entity = promotion.REGIONAL_PASSPORT
     list_title = _l("Инвестиционные паспорта регионов")
     show_title = add_title = edit_title = _l("Инвестиционный паспорт региона")
-    label_columns = FIELD_LABELS
     list_columns = ["region", "as_of", "population", "electricity_tariff", "average_salary",
                     "updated_at", "owner_office"]
-    add_columns = edit_columns = ["region", "as_of", *SECTION_FIELDS, "owner_office"]
     add_fieldsets = edit_fieldsets = [
         (_l("Паспорт"), {"fields": ["region", "as_of", "owner_office"]}),
         *[(title, {"fields": names}) for title, names in PASSPORT_SECTIONS],
     ]
     show_fieldsets = [*add_fieldsets, (_l("Запись"), {"fields": ["created_at", "updated_at"]})]
-    search_columns = ["region", "as_of", "owner_office"]
     order_columns = ["as_of", "population", "electricity_tariff", "average_salary",
                      "updated_at"]
     base_order = ("as_of", "desc")

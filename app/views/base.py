@@ -21,6 +21,7 @@ from wtforms.validators import InputRequired, Optional as OptionalValidator
 
 from ..extensions import db
 from ..models import FrontOffice
+from ..models.interface import ScopedInterface
 from ..models.types import UtcDateTime
 from ..security import scoping
 from ..security.roles import READ_WRITE_METHODS
@@ -110,6 +111,16 @@ class ScopedModelView(DocumentsMixin, ModelView):
     show_template = "irm/show.html"  # the record with its history
     method_permission_name = READ_WRITE_METHODS
     page_size = 25
+    entity = None  # the entity's declaration (app/entities): model, permission, form fields
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        entity = vars(cls).get("entity")
+        if entity is not None:
+            choices = entity.related_choices()
+            entity.apply_to(cls, datamodel=ScopedInterface(entity.model),
+                            **({"add_form_query_rel_fields": choices,
+                                "edit_form_query_rel_fields": choices} if choices else {}))
 
     def __init__(self, **kwargs):
         model = self.datamodel.obj
@@ -347,3 +358,9 @@ def condition_filter(condition):
             return query.filter(condition())
 
     return ["id", ConditionFilter, lambda: None]
+
+
+def plain_view(entity) -> type:
+    """The page of an entity whose declaration is all it needs: its list, record, forms."""
+    return type(f"{entity.resource}View", (ScopedModelView,), {
+        "entity": entity, "list_columns": list(entity.list_columns or entity.add_columns)})

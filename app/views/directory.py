@@ -1,11 +1,9 @@
 """Views of the front-office directory and the reference data."""
 from flask import flash, g
-from ..models.interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 
-from ..models import CalendarDay, Country, FrontOffice, MrpRate, Region, Sector
+from ..entities import directory
 from .base import ScopedModelView
-from .labels import FIELD_LABELS
 
 _NAMES = ["name_ru", "name_kk", "name_en"]
 
@@ -13,17 +11,12 @@ _NAMES = ["name_ru", "name_kk", "name_en"]
 class FrontOfficeView(ScopedModelView):
     """Front offices of the three levels."""
 
-    datamodel = ScopedInterface(FrontOffice)
-    class_permission_name = "FrontOffice"
+    entity = directory.FRONT_OFFICE
     list_title = _l("Фронт-офисы")
     show_title = add_title = edit_title = _l("Фронт-офис")
-    label_columns = FIELD_LABELS
     list_columns = ["name", "level", "kind", "region", "country", "parent", "active"]
     show_columns = ["name", "level", "kind", "region", "country", "parent", "email", "phone",
                     "active"]
-    add_columns = edit_columns = ["name", "kind", "region", "country", "parent", "email",
-                                  "phone", "active"]
-    search_columns = ["name", "level", "kind", "region", "country", "active"]
     order_columns = ["name", "level", "kind"]
     base_order = ("name", "asc")
 
@@ -31,63 +24,48 @@ class FrontOfficeView(ScopedModelView):
 class RegionView(ScopedModelView):
     """Regions of Kazakhstan (ISO 3166-2:KZ)."""
 
-    datamodel = ScopedInterface(Region)
-    class_permission_name = "Region"
+    entity = directory.REGION
     list_title = show_title = add_title = edit_title = _l("Регионы")
-    label_columns = FIELD_LABELS
     list_columns = ["code", "name_ru", "kind"]
-    show_columns = add_columns = edit_columns = ["code", "kind"] + _NAMES
-    search_columns = ["code", "name_ru"]
+    show_columns = ["code", "kind"] + _NAMES
     base_order = ("code", "asc")
 
 
 class CountryView(ScopedModelView):
     """Countries (ISO 3166-1)."""
 
-    datamodel = ScopedInterface(Country)
-    class_permission_name = "Country"
+    entity = directory.COUNTRY
     list_title = show_title = add_title = edit_title = _l("Страны")
-    label_columns = FIELD_LABELS
     list_columns = ["alpha2", "name_ru", "name_en"]
-    show_columns = add_columns = edit_columns = ["alpha2", "alpha3"] + _NAMES
-    search_columns = ["alpha2", "name_ru", "name_en"]
+    show_columns = ["alpha2", "alpha3"] + _NAMES
     base_order = ("name_ru", "asc")
 
 
 class SectorView(ScopedModelView):
     """Sectors of the economy and whether they are non-resource."""
 
-    datamodel = ScopedInterface(Sector)
-    class_permission_name = "Sector"
+    entity = directory.SECTOR
     list_title = show_title = add_title = edit_title = _l("Отрасли")
-    label_columns = FIELD_LABELS
     list_columns = ["code", "name_ru", "non_resource"]
-    show_columns = add_columns = edit_columns = ["code", "non_resource"] + _NAMES
-    search_columns = ["code", "name_ru", "non_resource"]
+    show_columns = ["code", "non_resource"] + _NAMES
     base_order = ("code", "asc")
 
 
 class MrpRateView(ScopedModelView):
     """The monthly calculation index by effective date."""
 
-    datamodel = ScopedInterface(MrpRate)
-    class_permission_name = "MrpRate"
+    entity = directory.MRP_RATE
     list_title = show_title = add_title = edit_title = _l("МРП")
-    label_columns = FIELD_LABELS
-    list_columns = show_columns = add_columns = edit_columns = ["effective_from", "amount"]
-    search_columns = ["effective_from"]
+    list_columns = show_columns = ["effective_from", "amount"]
     base_order = ("effective_from", "desc")
 
 
 class CalendarDayView(ScopedModelView):
     """The Government's transfers of days off, which override weekends and holidays."""
 
-    datamodel = ScopedInterface(CalendarDay)
-    class_permission_name = "CalendarDay"
+    entity = directory.CALENDAR_DAY
     list_title = show_title = add_title = edit_title = _l("Переносы выходных дней")
-    label_columns = FIELD_LABELS
-    list_columns = show_columns = add_columns = edit_columns = ["day", "kind", "basis"]
-    search_columns = ["day", "kind"]
+    list_columns = show_columns = ["day", "kind", "basis"]
     base_order = ("day", "desc")
     description_columns = {
         "day": _l("Праздники берутся из закона; здесь — только переносы по постановлениям "

@@ -21,7 +21,7 @@ from ..models.types import Money, UtcDateTime
 from ..security import scoping
 from .formatting import enum_label_formatter, format_utc_as_local, formatters_for
 from .request_local import RequestFilters
-from .labels import FIELD_LABELS
+from ..entities.labels import FIELD_LABELS
 
 HISTORY_PAGE_SIZE = 50
 

@@ -2,11 +2,10 @@
 from flask import g, redirect
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterEqualFunction
-from ..models.interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..models.notices import Notice
+from ..entities import requests
 from ..services.clock import now_utc
 from .base import ScopedModelView
 
@@ -18,15 +17,13 @@ def _current_user_id():
 class MyNoticeView(ScopedModelView):
     """Notices addressed to the signed-in user, newest first; nobody sees another's."""
 
-    datamodel = ScopedInterface(Notice)
-    class_permission_name = "Notice"
+    entity = requests.NOTICE
     base_filters = [["user_id", FilterEqualFunction, _current_user_id]]
     list_title = show_title = _l("Мои уведомления")
     label_columns = {"created_at": _l("Когда"), "kind": _l("Вид"), "subject": _l("Тема"),
                      "body": _l("Текст"), "link": _l("Ссылка"), "read_at": _l("Прочитано")}
     list_columns = ["created_at", "kind", "subject", "read_at"]
     show_columns = ["created_at", "kind", "subject", "body", "link", "read_at"]
-    search_columns = ["kind", "subject", "created_at"]
     base_order = ("created_at", "desc")
     # Notices are written by the system only: adding or editing needs a permission no
     # office role holds.

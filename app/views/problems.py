@@ -3,10 +3,10 @@ from datetime import date
 
 from flask import g, request
 from flask_appbuilder import expose, has_access
-from ..models.interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
+from ..entities import requests
 from ..models.accompaniment import StateBody
 from ..models.problems import ActionKind, HqExecution, ProblemIssue
 from ..security import scoping
@@ -14,17 +14,7 @@ from ..services.clock import today_local
 from ..services.problems import IssueError, record_hq, record_progress
 from .base import ScopedModelView
 from .steps import take_step
-from .labels import FIELD_LABELS
 
-ISSUE_LABELS = {
-    **FIELD_LABELS, "responsible_body": _l("Ответственный госорган"),
-    "raised_on": _l("Дата обращения"), "resolved_on": _l("Дата решения"),
-    "last_progress_on": _l("Последняя работа"),
-    "hq_put_on_agenda_at": _l("Вынесен на штаб"), "hq_meeting_on": _l("Заседание штаба"),
-    "hq_decision": _l("Решение штаба"), "hq_responsible_body": _l("Ответственный по решению"),
-    "hq_deadline": _l("Срок исполнения решения"), "hq_execution": _l("Исполнение решения"),
-    "hq_executed_on": _l("Исполнено"),
-}
 
 
 def _date_arg(form, name):
@@ -45,24 +35,17 @@ def _int_arg(form, name):
 class ProblemIssueView(ScopedModelView):
     """Problem issues of investors in the user's scope."""
 
-    datamodel = ScopedInterface(ProblemIssue)
-    class_permission_name = "ProblemIssue"
+    entity = requests.PROBLEM_ISSUE
     method_permission_name = {**ScopedModelView.method_permission_name,
                               "progress": "write", "hq": "escalate"}
     list_title = _l("Проблемные вопросы инвесторов")
     show_title = add_title = edit_title = _l("Проблемный вопрос")
-    label_columns = ISSUE_LABELS
     list_columns = ["raised_on", "title", "investor", "responsible_body", "status",
                     "last_progress_on", "hq_deadline", "hq_execution", "owner_office"]
     show_columns = ["title", "description", "investor", "project", "responsible_body",
                     "status", "raised_on", "resolved_on", "hq_put_on_agenda_at",
                     "hq_meeting_on", "hq_decision", "hq_responsible_body", "hq_deadline",
                     "hq_execution", "hq_executed_on", "owner_office"]
-    add_columns = edit_columns = ["title", "description", "investor", "project",
-                                  "responsible_body", "status", "raised_on", "resolved_on",
-                                  "owner_office"]
-    search_columns = ["title", "investor", "responsible_body", "status", "raised_on",
-                      "hq_deadline", "hq_execution", "owner_office"]
     order_columns = ["raised_on", "status", "hq_deadline"]
     base_order = ("raised_on", "desc")
     show_template = "irm/problem_issue_show.html"

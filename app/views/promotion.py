@@ -4,36 +4,29 @@ from flask_appbuilder import expose, has_access
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..models import InvestmentEvent, Meeting, PotentialPartner, PresentationMaterial
-from ..models.interface import ScopedInterface
+from ..entities import promotion
+from ..models import Meeting
 from ..security import scoping
 from ..services import approval, documents, materials
 from .approval import ApprovalModelView
 from .base import ScopedModelView
 from .documents import send_document
 from .list_export import ListExportMixin
-from .labels import FIELD_LABELS
+from ..entities.labels import FIELD_LABELS
 
 
 class InvestmentEventView(ListExportMixin, ApprovalModelView):
     """Investment events of the user's scope, agreed with the authorized body beforehand."""
 
-    datamodel = ScopedInterface(InvestmentEvent)
-    class_permission_name = "InvestmentEvent"
+    entity = promotion.INVESTMENT_EVENT
     decide_permission = "approve"
     show_template = "irm/event_show.html"
     list_title = _l("Инвестиционные мероприятия")
     show_title = add_title = edit_title = _l("Инвестиционное мероприятие")
-    label_columns = FIELD_LABELS
     list_columns = ["starts_on", "kind", "topic", "country", "region", "place", "status",
                     "owner_office"]
-    add_columns = edit_columns = ["kind", "topic", "starts_on", "ends_on", "country", "region",
-                                  "place", "link", "sector", "participants", "investors_met",
-                                  "results", "owner_office"]
-    show_columns = add_columns + ApprovalModelView.approval_columns + ["created_at",
+    show_columns = [*entity.add_columns] + ApprovalModelView.approval_columns + ["created_at",
                                                                        "updated_at"]
-    search_columns = ["topic", "kind", "starts_on", "country", "region", "status",
-                      "owner_office"]
     order_columns = ["starts_on", "kind", "status"]
     base_order = ("starts_on", "desc")
     description_columns = {
@@ -51,8 +44,7 @@ class InvestmentEventView(ListExportMixin, ApprovalModelView):
 class PresentationMaterialView(ApprovalModelView):
     """Presentation and image materials, their versions and their agreement."""
 
-    datamodel = ScopedInterface(PresentationMaterial)
-    class_permission_name = "PresentationMaterial"
+    entity = promotion.PRESENTATION_MATERIAL
     decide_permission = "review"
     show_template = "irm/material_show.html"
     documents_panel = False  # its files are the versions, in their own panel
@@ -61,11 +53,8 @@ class PresentationMaterialView(ApprovalModelView):
     label_columns = {**FIELD_LABELS, "subject": _l("Предмет материала")}
     list_columns = ["title", "subject", "region", "sector", "status",
                     "approved_version_number", "owner_office"]
-    add_columns = edit_columns = ["title", "subject", "region", "sector", "language",
-                                  "description", "owner_office"]
-    show_columns = add_columns + ["approved_version_number"] + \
+    show_columns = [*entity.add_columns] + ["approved_version_number"] + \
         ApprovalModelView.approval_columns + ["created_at", "updated_at"]
-    search_columns = ["title", "subject", "region", "sector", "status", "owner_office"]
     order_columns = ["title", "status"]
     base_order = ("title", "asc")
 
@@ -105,17 +94,10 @@ class PresentationMaterialView(ApprovalModelView):
 class PotentialPartnerView(ListExportMixin, ScopedModelView):
     """Large foreign companies, potential investors and domestic partners: every office reads."""
 
-    datamodel = ScopedInterface(PotentialPartner)
-    class_permission_name = "PotentialPartner"
+    entity = promotion.POTENTIAL_PARTNER
     list_title = _l("Потенциальные партнёры и инвесторы")
     show_title = add_title = edit_title = _l("Потенциальный партнёр")
-    label_columns = FIELD_LABELS
     list_columns = ["name", "kind", "country", "region", "sector", "owner_office"]
-    add_columns = edit_columns = ["kind", "name", "country", "region", "sector", "profile",
-                                  "interest", "contact_person", "email", "phone", "website",
-                                  "owner_office"]
-    show_columns = add_columns + ["created_at", "updated_at"]
-    search_columns = ["name", "kind", "country", "region", "sector", "profile", "interest",
-                      "owner_office"]
+    show_columns = [*entity.add_columns] + ["created_at", "updated_at"]
     order_columns = ["name", "kind"]
     base_order = ("name", "asc")

@@ -1,34 +1,26 @@
 """Views of the records front offices keep: investors, projects, sites, meetings, agreements."""
-from ..models.interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..models import (Agreement, IndustrialSite, Investor, Meeting, NicheHalfYear, NicheProject,
-                      Project)
+from ..entities import records
+from ..models import Meeting, NicheHalfYear
 from ..services import niche
 from ..services.calendar import working_calendar
 from ..services.clock import today_local
 from .base import ScopedModelView, condition_filter
-from .labels import FIELD_LABELS
 from .list_export import ListExportMixin
 
 
 class InvestorView(ScopedModelView):
     """Investors of the user's scope."""
 
-    datamodel = ScopedInterface(Investor)
-    class_permission_name = "Investor"
+    entity = records.INVESTOR
     list_title = _l("Инвесторы")
     show_title = add_title = edit_title = _l("Инвестор")
-    label_columns = FIELD_LABELS
     list_columns = ["name", "bin", "country", "sector", "status", "owner_office"]
     show_columns = ["name", "bin", "registration_number", "country", "sector", "ownership",
                     "status", "contact_person", "email", "phone", "website", "notes",
                     "owner_office", "created_at", "updated_at"]
-    add_columns = edit_columns = ["name", "bin", "registration_number", "country", "sector",
-                                  "ownership", "status", "contact_person", "email", "phone",
-                                  "website", "notes", "owner_office"]
-    search_columns = ["name", "bin", "country", "sector", "status", "owner_office"]
     order_columns = ["name", "bin", "status"]
     base_order = ("name", "asc")
 
@@ -36,21 +28,14 @@ class InvestorView(ScopedModelView):
 class ProjectView(ScopedModelView):
     """Investment projects with their routing level and unified-pool flag."""
 
-    datamodel = ScopedInterface(Project)
-    class_permission_name = "Project"
+    entity = records.PROJECT
     list_title = _l("Инвестиционные проекты")
     show_title = add_title = edit_title = _l("Инвестиционный проект")
-    label_columns = FIELD_LABELS
     list_columns = ["name", "investor", "region", "sector", "volume", "jobs", "stage",
                     "routing_level", "in_unified_pool", "owner_office"]
     show_columns = ["name", "external_id", "investor", "region", "sector", "volume", "jobs",
                     "year", "stage", "routing_level", "in_unified_pool", "description",
                     "owner_office", "created_at", "updated_at"]
-    add_columns = edit_columns = ["name", "external_id", "investor", "region", "sector",
-                                  "volume", "jobs", "year", "stage", "description",
-                                  "owner_office"]
-    search_columns = ["name", "investor", "region", "sector", "stage", "routing_level",
-                      "in_unified_pool", "volume", "owner_office"]
     order_columns = ["name", "volume", "jobs", "stage", "routing_level"]
     base_order = ("volume", "desc")
     description_columns = {
@@ -65,20 +50,14 @@ class ProjectView(ScopedModelView):
 class IndustrialSiteView(ScopedModelView):
     """Industrial sites, ready and planned."""
 
-    datamodel = ScopedInterface(IndustrialSite)
-    class_permission_name = "IndustrialSite"
+    entity = records.INDUSTRIAL_SITE
     list_title = _l("Индустриальные площадки")
     show_title = add_title = edit_title = _l("Индустриальная площадка")
-    label_columns = FIELD_LABELS
     list_columns = ["name", "status", "region", "area_ha", "has_electricity", "has_gas",
                     "has_water", "owner_office"]
     show_columns = ["name", "status", "region", "address", "area_ha", "has_electricity",
                     "has_gas", "has_water", "has_road", "has_rail", "description",
                     "owner_office", "created_at", "updated_at"]
-    add_columns = edit_columns = ["name", "status", "region", "address", "area_ha",
-                                  "has_electricity", "has_gas", "has_water", "has_road",
-                                  "has_rail", "description", "owner_office"]
-    search_columns = ["name", "status", "region", "owner_office"]
     order_columns = ["name", "area_ha"]
     base_order = ("name", "asc")
 
@@ -86,21 +65,14 @@ class IndustrialSiteView(ScopedModelView):
 class MeetingView(ScopedModelView):
     """Meetings, visits, negotiations and events."""
 
-    datamodel = ScopedInterface(Meeting)
-    class_permission_name = "Meeting"
+    entity = records.MEETING
     list_title = _l("Встречи, визиты, мероприятия")
     show_title = add_title = edit_title = _l("Встреча")
-    label_columns = FIELD_LABELS
     list_columns = ["held_on", "kind", "subject", "investor", "project", "follow_up_on",
                     "owner_office"]
     show_columns = ["held_on", "kind", "subject", "place", "participants", "investor",
                     "project", "event", "outcome", "follow_up_on", "owner_office",
                     "created_at", "updated_at"]
-    add_columns = edit_columns = ["held_on", "kind", "subject", "place", "participants",
-                                  "investor", "project", "event", "outcome", "follow_up_on",
-                                  "owner_office"]
-    search_columns = ["subject", "kind", "held_on", "investor", "event", "follow_up_on",
-                      "owner_office"]
     order_columns = ["held_on", "follow_up_on", "kind"]
     base_order = ("held_on", "desc")
 
@@ -108,20 +80,13 @@ class MeetingView(ScopedModelView):
 class AgreementView(ScopedModelView):
     """MoUs, intent documents and official agreements, with their implementation."""
 
-    datamodel = ScopedInterface(Agreement)
-    class_permission_name = "Agreement"
+    entity = records.AGREEMENT
     list_title = _l("Соглашения и меморандумы")
     show_title = add_title = edit_title = _l("Соглашение")
-    label_columns = FIELD_LABELS
     list_columns = ["signed_on", "kind", "title", "investor", "amount",
                     "implementation_status", "owner_office"]
     show_columns = ["signed_on", "kind", "title", "parties", "amount", "investor", "project",
                     "implementation_status", "owner_office", "created_at", "updated_at"]
-    add_columns = edit_columns = ["signed_on", "kind", "title", "parties", "amount",
-                                  "investor", "project", "implementation_status",
-                                  "owner_office"]
-    search_columns = ["title", "kind", "signed_on", "investor", "implementation_status",
-                      "owner_office"]
     order_columns = ["signed_on", "amount", "kind"]
     base_order = ("signed_on", "desc")
 
@@ -144,22 +109,15 @@ class NicheProjectView(ListExportMixin, ScopedModelView):
     """Niche projects needing investment, by region (p. 12.2b, p. 15-1.5), with their
     half-year history; every office reads them (p. 14.2), the keeping office edits."""
 
-    datamodel = ScopedInterface(NicheProject)
-    class_permission_name = "NicheProject"
+    entity = records.NICHE_PROJECT
     list_title = _l("Нишевые проекты")
     show_title = add_title = edit_title = _l("Нишевой проект")
-    label_columns = FIELD_LABELS
     list_columns = ["product", "region", "capacity", "estimated_cost", "payback_years",
                     "irr_percent", "project", "owner_office"]
     show_columns = ["external_id", "product", "region", "capacity", "estimated_cost", "revenue",
                     "payback_years", "irr_percent", "domestic_consumption", "import_volume",
                     "export_volume", "export_potential", "project", "owner_office",
                     "created_at", "updated_at"]
-    add_columns = edit_columns = ["external_id", "product", "region", "capacity",
-                                  "estimated_cost", "revenue", "payback_years", "irr_percent",
-                                  "domestic_consumption", "import_volume", "export_volume",
-                                  "export_potential", "project", "owner_office"]
-    search_columns = ["product", "region", "project", "owner_office"]
     order_columns = ["product", "estimated_cost", "payback_years", "irr_percent"]
     base_order = ("product", "asc")
     show_template = "irm/niche_show.html"

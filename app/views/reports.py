@@ -1,11 +1,11 @@
 """Views of quarterly reports: the register, a report's page with its steps, the workbook."""
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
-from ..models.interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from ..extensions import db
+from ..entities import reporting
 from ..models import FrontOffice
 from ..models.reports import QuarterlyReport
 from ..security import scoping
@@ -18,15 +18,7 @@ from .base import ScopedModelView
 from .formatting import format_yes_no
 from .request_guards import bad_request
 from .steps import take_step
-from .labels import FIELD_LABELS
 
-REPORT_LABELS = {
-    **FIELD_LABELS, "period": _l("Квартал"), "owner_office": _l("Фронт-офис"),
-    "due_date": _l("Срок представления"), "submitted_at": _l("Представлен"),
-    "late": _l("С нарушением срока"), "compiled_at": _l("Цифры собраны"),
-    "summary": _l("Итоги работы за квартал"), "problems_text": _l("Проблемы и риски"),
-    "plans": _l("Планы на следующий квартал"), "return_comment": _l("Замечания при возврате"),
-}
 
 
 NOT_A_QUARTER = _l("Укажите квартал в виде 2026Q3.")
@@ -47,23 +39,19 @@ def format_late(value) -> str:
 class QuarterlyReportView(ScopedModelView):
     """Quarterly reports of the offices in the user's scope (p. 16-19)."""
 
-    datamodel = ScopedInterface(QuarterlyReport)
-    class_permission_name = "QuarterlyReport"
+    entity = reporting.QUARTERLY_REPORT
     method_permission_name = {
         **ScopedModelView.method_permission_name, "add": "create", "delete": "create",
         "muldelete": "create", "submit": "write", "refresh": "write", "review": "review",
         "xlsx": "read", "compile": "compile", "publish": "publish", "overview": "read"}
     list_title = _l("Квартальные отчёты")
     show_title = edit_title = _l("Квартальный отчёт")
-    label_columns = REPORT_LABELS
     formatters_columns = {"late": format_late}
     list_columns = ["period", "owner_office", "kind", "status", "due_date", "submitted_at",
                     "late"]
     show_columns = ["period", "owner_office", "kind", "status", "due_date", "submitted_at",
                     "late", "compiled_at", "summary", "problems_text", "plans",
                     "return_comment"]
-    edit_columns = ["summary", "problems_text", "plans"]
-    search_columns = ["year", "quarter", "owner_office", "kind", "status", "late"]
     order_columns = ["due_date", "status"]
     base_order = ("due_date", "desc")
     show_template = "irm/quarterly_report_show.html"

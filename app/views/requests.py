@@ -1,16 +1,16 @@
 """Views of investor information requests: registers, due and overdue lists, the SLA page."""
 from flask_appbuilder import BaseView, expose, has_access
-from ..models.interface import ScopedInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_
 
 from ..extensions import db
+from ..entities import requests
 from ..models import OPEN_REQUEST_STATUSES, InfoRequest
 from ..services.calendar import working_calendar
 from ..services.clock import today_local
 from ..services.sla import info_request_sla
 from .base import ScopedModelView, condition_filter
-from .labels import FIELD_LABELS
+from ..entities.labels import FIELD_LABELS
 from .request_guards import int_arg
 
 
@@ -30,8 +30,7 @@ def due_soon():
 class InfoRequestView(ScopedModelView):
     """All information requests of the user's scope."""
 
-    datamodel = ScopedInterface(InfoRequest)
-    class_permission_name = "InfoRequest"
+    entity = requests.INFO_REQUEST
     list_title = _l("Информационные запросы инвесторов")
     show_title = add_title = edit_title = _l("Информационный запрос")
     label_columns = {**FIELD_LABELS, "deadline_state": _l("Соблюдение срока")}
@@ -40,12 +39,6 @@ class InfoRequestView(ScopedModelView):
     show_columns = ["id", "investor", "channel", "subject", "text", "received_at", "due_date",
                     "status", "deadline_state", "assignee", "answer_text", "answered_at",
                     "owner_office", "created_at", "updated_at"]
-    add_columns = ["investor", "channel", "subject", "text", "received_at", "assignee",
-                   "owner_office"]
-    edit_columns = ["investor", "channel", "subject", "text", "received_at", "assignee",
-                    "status", "answer_text", "answered_at", "owner_office"]
-    search_columns = ["subject", "investor", "status", "channel", "received_at", "due_date",
-                      "assignee", "owner_office"]
     order_columns = ["id", "received_at", "due_date", "status"]
     base_order = ("due_date", "asc")
     description_columns = {
