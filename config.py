@@ -114,8 +114,9 @@ class Config:
         "en": {"flag": "gb", "name": "English"},
     }
 
-    # Kazakhstan has one time zone, UTC+5, since 1 March 2024.
-    IRM_DISPLAY_UTC_OFFSET_HOURS = int(os.environ.get("IRM_DISPLAY_UTC_OFFSET_HOURS", "5"))
+    # Kazakhstan time, as an IANA zone: moments are shown and jobs scheduled in it, each with
+    # the offset of its date (Almaty: UTC+6 until 1 March 2024, UTC+5 since; services/clock.py).
+    IRM_TIMEZONE = os.environ.get("IRM_TIMEZONE", "Asia/Almaty")
     # The end of the working day in Kazakhstan time: what arrives later counts from the
     # next working day (services/calendar.py).
     IRM_WORKDAY_END = os.environ.get("IRM_WORKDAY_END", "18:00")

@@ -28,6 +28,9 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = (app.config.get("SQLALCHEMY_DATABASE_URI")
                                              or config_module.database_url())
     app.config.update(overrides)
+    from .services.clock import DEFAULT_TIMEZONE, zone
+
+    zone(app.config.setdefault("IRM_TIMEZONE", DEFAULT_TIMEZONE))  # misspelt: no start
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config_module.engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"],
         app.config["IRM_DB_CONNECT_TIMEOUT_SECONDS"])

@@ -178,7 +178,8 @@ def build_scheduler(app: Flask) -> BackgroundScheduler:
     """Return the scheduler (not started): each job runs once at start, catching up what is
     due, then daily at IRM_SWEEP_AT Kazakhstan time (and every DAILY_RETRY until the day's
     run is done) or at every interval."""
-    kazakhstan = timezone(timedelta(hours=app.config.get("IRM_DISPLAY_UTC_OFFSET_HOURS", 5)))
+    with app.app_context():
+        kazakhstan = local_timezone()  # IRM_TIMEZONE: 08:00 stays 08:00 if the offset changes
     # SQLite has one writer: jobs run together would refuse each other's writes ("database
     # is locked" at once, under WAL, for a transaction that read before another's commit).
     workers = 1 if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() \

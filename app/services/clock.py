@@ -1,17 +1,47 @@
-"""The one notion of time: moments in UTC, calendar days in Kazakhstan time (UTC+5)."""
-from datetime import date, datetime, timedelta, timezone
+"""The one notion of time: moments in UTC, calendar days and hours in Kazakhstan time.
+
+Kazakhstan time is the IANA zone IRM_TIMEZONE (Asia/Almaty), not a fixed offset: Almaty was
+UTC+6 until 1 March 2024 and is UTC+5 since, so each moment is shown and counted with the
+offset of its own date (an audit entry of 2023 at +06, one of 2025 at +05).
+"""
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from importlib import resources
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, has_app_context
 
-DEFAULT_OFFSET_HOURS = 5  # Kazakhstan has one time zone, UTC+5, since 1 March 2024
+DEFAULT_TIMEZONE = "Asia/Almaty"
 
 
-def local_timezone() -> timezone:
-    """Return Kazakhstan's time zone (configurable for tests and a future change of law)."""
-    hours = DEFAULT_OFFSET_HOURS
+def local_timezone() -> ZoneInfo:
+    """Return Kazakhstan's time zone, IRM_TIMEZONE (configurable for tests and a change of law)."""
+    name = DEFAULT_TIMEZONE
     if has_app_context():
-        hours = current_app.config.get("IRM_DISPLAY_UTC_OFFSET_HOURS", DEFAULT_OFFSET_HOURS)
-    return timezone(timedelta(hours=hours))
+        name = current_app.config.get("IRM_TIMEZONE", DEFAULT_TIMEZONE)
+    return zone(name)
+
+
+@lru_cache(maxsize=None)
+def zone(name: str) -> ZoneInfo:
+    """Return the IANA zone of that name, read from the pinned tzdata package.
+
+    ZoneInfo(name) reads the system's zone files first and the tzdata package only when the
+    system has none, so a host whose tzdata predates 2024a would show Almaty at UTC+6 today.
+    Read from the package pinned in requirements.txt, every install counts the same.
+    Cached because from_file makes a new object each time (a zone compares by identity);
+    such a zone cannot be pickled, which nothing here does.
+    """
+    if name not in _package_zones():
+        raise ZoneInfoNotFoundError(f"No time zone {name!r} in the tzdata package "
+                                    "(IRM_TIMEZONE takes an IANA name, e.g. Asia/Almaty)")
+    with resources.files("tzdata.zoneinfo").joinpath(*name.split("/")).open("rb") as data:
+        return ZoneInfo.from_file(data, key=name)
+
+
+@lru_cache(maxsize=1)
+def _package_zones() -> frozenset[str]:
+    return frozenset(resources.files("tzdata").joinpath("zones").read_text().split())
 
 
 def now_utc() -> datetime:
@@ -20,7 +50,7 @@ def now_utc() -> datetime:
 
 
 def today_local() -> date:
-    """Return today's date in Kazakhstan, which differs from UTC's between 19:00 and 24:00 UTC."""
+    """Return today's date in Kazakhstan, which differs from UTC's in the evening (UTC)."""
     return now_utc().astimezone(local_timezone()).date()
 
 
@@ -29,3 +59,8 @@ def local_day(moment: datetime) -> date:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(local_timezone()).date()
+
+
+def end_of_local_day(day: date) -> datetime:
+    """Return the first moment after a Kazakhstan calendar day, in Kazakhstan time."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=local_timezone())

@@ -14,7 +14,7 @@ offices (or assignees) whose deadlines moved get one notice each.
 """
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any, Collection, Optional
 from uuid import uuid4
 
@@ -34,7 +34,7 @@ from ..models.requests import OPEN_REQUEST_STATUSES, InfoRequest
 from .accompaniment import running_deadlines
 from .audit import actor, plain
 from .calendar import WorkingCalendar, forget_calendar, load_calendar
-from .clock import local_day, local_timezone, now_utc
+from .clock import end_of_local_day, local_day, local_timezone, now_utc
 from .deadlines import INFO_REQUEST_TERM, current_user_id
 from .notifications import notify, office_users
 
@@ -107,18 +107,14 @@ def recompute_open_deadlines(session: Session, changed_days: Optional[Collection
     return moved
 
 
-def _end_of(day: date) -> datetime:
-    """Return the first moment after day in Kazakhstan (what arrives before it may count)."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=local_timezone())
-
-
 def _window(arrival, due_columns: list, days: Optional[tuple]):
     """Return the condition: some changed day lies between the arrival and a due date."""
     if days is None:
         return true()
     if len(days) > DAYS_IN_SQL:
-        return and_(arrival < _end_of(days[-1]), or_(*(c >= days[0] for c in due_columns)))
-    return or_(*(and_(arrival < _end_of(d), or_(*(c >= d for c in due_columns)))
+        return and_(arrival < end_of_local_day(days[-1]),
+                    or_(*(c >= days[0] for c in due_columns)))
+    return or_(*(and_(arrival < end_of_local_day(d), or_(*(c >= d for c in due_columns)))
                  for d in days))
 
 

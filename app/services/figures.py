@@ -36,7 +36,7 @@ from ..models import (Agreement, FrontOffice, InfoRequest, KpiDirection, Meeting
 from ..models.accompaniment import ProviderViolation, ServiceApplication
 from ..models.problems import ProblemIssue
 from ..models.sums import exact_sum
-from .clock import local_day, local_timezone, today_local
+from .clock import end_of_local_day, local_day, local_timezone, today_local
 
 # Digits a figure may need: the largest amount (10**14 tenge) over 10**8 rows, divided by a
 # target of one tiyn, still fits; Python's default 28 would refuse to round it.
@@ -88,18 +88,43 @@ def due_in(first: date, last: date):
     return InfoRequest.due_date.between(first, min(last, today_local()))
 
 
-def _answered_by_due_date(session: Session):
+def _answered_by_due_date(session: Session, first: date, last: date):
     """SQL: answered before the end of the due date in Kazakhstan time (answered_in_time).
 
-    answered_at is stored as naive UTC, so the due date's end is moved to UTC in SQL.
+    answered_at is stored as naive UTC, so each due date's end is moved to UTC in SQL with
+    the offset of that day: one expression per run of days of one offset (a day ended in
+    Almaty at 18:00 UTC up to 28 February 2024, and at 19:00 UTC from 29 February).
     """
-    hours = int(local_timezone().utcoffset(None).total_seconds() // 3600)
-    if session.get_bind().dialect.name == "sqlite":
-        day_end = func.datetime(InfoRequest.due_date, "+1 day", f"{-hours:+d} hours")
-    else:
-        day_end = cast(InfoRequest.due_date, DateTime) + literal_column(
-            f"interval '{24 - hours} hours'")
-    return and_(InfoRequest.answered_at.is_not(None), InfoRequest.answered_at < day_end)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+
+    def day_end(minutes: int):
+        if sqlite:
+            return func.datetime(InfoRequest.due_date, "+1 day", f"{-minutes:+d} minutes")
+        return cast(InfoRequest.due_date, DateTime) + literal_column(
+            f"interval '{24 * 60 - minutes} minutes'")
+
+    *earlier, (_, latest) = _offset_runs(first, last)
+    end = day_end(latest)
+    if earlier:
+        end = case(*((InfoRequest.due_date <= run_last, day_end(minutes))
+                     for run_last, minutes in earlier), else_=end)
+    return and_(InfoRequest.answered_at.is_not(None), InfoRequest.answered_at < end)
+
+
+def _offset_runs(first: date, last: date) -> list[tuple[date, int]]:
+    """Return the days from first to last as runs whose ends have one UTC offset:
+    [(the run's last day, the offset in minutes)]."""
+    runs: list[tuple[date, int]] = []
+    day = first
+    while True:
+        minutes = int(end_of_local_day(day).utcoffset().total_seconds() // 60)
+        if runs and runs[-1][1] == minutes:
+            runs[-1] = (day, minutes)
+        else:
+            runs.append((day, minutes))
+        if day >= last:
+            return runs
+        day += timedelta(days=1)
 
 
 def on_time_by_office(session: Session, condition, first: date,
@@ -114,7 +139,7 @@ def on_time_by_office(session: Session, condition, first: date,
     rows = session.execute(
         select(InfoRequest.owner_office_id,
                func.sum(case((~undecided, one), else_=0)),
-               func.sum(case((_answered_by_due_date(session), one), else_=0)))
+               func.sum(case((_answered_by_due_date(session, first, last), one), else_=0)))
         .where(condition, due_in(first, last)).group_by(InfoRequest.owner_office_id))
     return {office_id: (int(due or 0), int(on_time or 0)) for office_id, due, on_time in rows}
 
