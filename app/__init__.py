@@ -46,9 +46,9 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
     app.config["FAB_ROLES"] = fab_roles()
 
     from . import models  # noqa: F401  (registers every table on Model.metadata)
-    from .services import (approval, audit, deadline_recompute, deadlines,  # noqa: F401
-                           figures, niche, notifications, pipeline,
-                           routing)  # (their SQLAlchemy listeners)
+    from .save_effects import register_save_effects
+
+    register_save_effects()  # what every save does besides writing: app/save_effects.py
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))

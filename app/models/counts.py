@@ -10,7 +10,6 @@ import time
 from typing import Callable
 
 from flask import current_app, has_app_context
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 DEFAULT_SECONDS = 10
@@ -46,16 +45,16 @@ def forget(table: str) -> None:
         _kept().pop(table, None)
 
 
-@event.listens_for(Session, "after_flush")
-def _forget_flushed(session: Session, flush_context) -> None:
+def forget_flushed(session: Session, flush_context) -> None:
+    """Drop the kept counts of every table this flush wrote to."""
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         table = getattr(type(obj), "__tablename__", None)
         if table:
             forget(table)
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _forget_bulk_writes(state) -> None:
+def forget_bulk_writes(state) -> None:
+    """Drop the kept counts of the table a bulk update, delete or insert writes to."""
     # update()/delete()/insert() run through the session change rows without a flush.
     table = getattr(state.statement, "table", None)
     if (state.is_update or state.is_delete or state.is_insert) and table is not None:

@@ -5,7 +5,7 @@ from typing import Optional
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (Boolean, ForeignKey, Index, Integer, String, Text, event, insert, inspect,
+from sqlalchemy import (Boolean, ForeignKey, Index, Integer, String, Text, insert, inspect,
                         update)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -140,17 +140,18 @@ def _end_state(connection, project_id: int, moment: datetime) -> None:
                        .values(valid_to=moment))
 
 
-# Mapper events, not session hooks: whatever writes a project through the ORM (form, API,
-# import, routing re-derivation), its history follows in the same transaction.
-@event.listens_for(Project, "after_insert")
-def _state_on_insert(mapper, connection, project: Project) -> None:
+# Mapper events, not session hooks (registered in app/save_effects.py): whatever writes a
+# project through the ORM (form, API, import, routing re-derivation), its history follows in
+# the same transaction.
+def state_on_insert(mapper, connection, project: Project) -> None:
+    """Open the first state row of a new project."""
     connection.execute(insert(ProjectState).values(
         project_id=project.id, valid_from=project.created_at or clock.now_utc(),
         **_facts(project)))
 
 
-@event.listens_for(Project, "after_update")
-def _state_on_update(mapper, connection, project: Project) -> None:
+def state_on_update(mapper, connection, project: Project) -> None:
+    """End the current state row and open the next when one of the state's facts changed."""
     state = inspect(project)
     if not any(state.attrs[name].history.has_changes() for name in STATE_FACTS):
         return
@@ -160,6 +161,6 @@ def _state_on_update(mapper, connection, project: Project) -> None:
                                                    **_facts(project)))
 
 
-@event.listens_for(Project, "after_delete")
-def _state_on_delete(mapper, connection, project: Project) -> None:
+def state_on_delete(mapper, connection, project: Project) -> None:
+    """End the current state row of a deleted project."""
     _end_state(connection, project.id, clock.now_utc())

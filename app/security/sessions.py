@@ -13,7 +13,7 @@ from typing import Optional
 from flask import current_app, flash, g, has_request_context, jsonify, redirect, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import logout_user, user_logged_in
-from sqlalchemy import event, inspect, update
+from sqlalchemy import inspect, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -123,8 +123,7 @@ def check_session():
                     if request.method == "GET" else appbuilder.get_url_for_login)
 
 
-@event.listens_for(Session, "after_flush")
-def _end_sessions_of_changed_users(session_: Session, flush_context) -> None:
+def end_sessions_of_changed_users(session_: Session, flush_context) -> None:
     """Deactivating a user ends all their sessions; a new password ends all but this one."""
     for user in session_.dirty:
         if not isinstance(user, OfficeUser):

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, select, true
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from ..models.accompaniment import (ApplicationEvent, ApplicationStatus, ProviderViolation,
@@ -221,8 +221,7 @@ def find_provider_violations(session: Session,
     return [v for application in late if (v := record_provider_violation(session, application))]
 
 
-@event.listens_for(ServiceApplication, "after_insert")
-def _assign_number(mapper, connection, application: ServiceApplication) -> None:
+def assign_number(mapper, connection, application: ServiceApplication) -> None:
     """Number the application once its id exists: ГУ-<year>-<id>, shown on the receipt."""
     if application.number:
         return

@@ -9,7 +9,7 @@ from typing import Optional
 
 from flask_appbuilder.security.sqla.models import Role
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from ..models.approval import ApprovalAction, ApprovalStatus, ApprovalStep
@@ -174,10 +174,9 @@ def steps_of(session: Session, record) -> list[ApprovalStep]:
         .order_by(ApprovalStep.at, ApprovalStep.id)).scalars())
 
 
-@event.listens_for(Session, "before_flush")
-def _reopen_changed_events(session: Session, flush_context, instances) -> None:
-    # Whatever the path (form, API), an agreed event whose topic, date or place changed
-    # is agreed again.
+def reopen_changed_events(session: Session, flush_context, instances) -> None:
+    """Send back for agreement every agreed event whose topic, date or place changed,
+    whatever the path (form, API)."""
     for obj in list(session.dirty):
         if isinstance(obj, InvestmentEvent):
             reopen_if_agreed_fields_changed(session, obj, audit.actor()["user_id"])

@@ -15,7 +15,7 @@ from typing import Any, Iterator, Optional
 
 from flask import current_app, g, has_request_context, request
 from flask_appbuilder import Model
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session
 
 from ..models.audit import AuditAction, AuditEntry
@@ -161,8 +161,7 @@ def _entry(obj: Any, kind: AuditAction, who: dict, at: datetime) -> Optional[dic
             "changes": changes or None, "detail": None}
 
 
-@event.listens_for(Session, "after_flush")
-def _record_changes(session: Session, flush_context) -> None:
+def record_changes(session: Session, flush_context) -> None:
     """Write the trail of this flush's creates, updates and deletes in its transaction."""
     who, at, rows = actor(), now_utc(), []
     for objects, kind in ((session.new, AuditAction.create), (session.dirty, AuditAction.update),

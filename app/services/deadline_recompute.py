@@ -20,7 +20,7 @@ from uuid import uuid4
 
 from flask import current_app, g, has_app_context, has_request_context
 from flask_babel import force_locale, lazy_gettext as _l
-from sqlalchemy import and_, bindparam, event, func, inspect, insert, or_, select, true, update
+from sqlalchemy import and_, bindparam, func, inspect, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from ..models.accompaniment import (ApplicationEvent, ApplicationStatus, ServiceApplication,
@@ -363,8 +363,7 @@ def _transfers_before(session: Session) -> dict:
     return before
 
 
-@event.listens_for(Session, "before_flush")
-def _note_calendar_changes(session: Session, flush_context, instances) -> None:
+def note_calendar_changes(session: Session, flush_context, instances) -> None:
     """Remember which days' transfers this flush changes, and what they were."""
     before = _transfers_before(session)
     if before:
@@ -373,8 +372,7 @@ def _note_calendar_changes(session: Session, flush_context, instances) -> None:
             noted.setdefault(day, kind)
 
 
-@event.listens_for(Session, "after_flush_postexec")
-def _move_deadlines_with_the_calendar(session: Session, flush_context) -> None:
+def move_deadlines_with_the_calendar(session: Session, flush_context) -> None:
     """Once the changed days are in the database, move the open deadlines they fall in."""
     before = session.info.pop(TRANSFERS_BEFORE, None)
     if not before:
@@ -389,8 +387,7 @@ def _move_deadlines_with_the_calendar(session: Session, flush_context) -> None:
         g.irm_deadlines_moved = g.get("irm_deadlines_moved", 0) + len(moved)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_undone_calendar_change(session: Session, previous_transaction) -> None:
+def forget_undone_calendar_change(session: Session, previous_transaction) -> None:
     """A rolled back calendar change leaves no calendar of it behind in the request."""
     session.info.pop(TRANSFERS_BEFORE, None)
     if session.info.get(CALENDAR_CHANGED):
@@ -401,6 +398,6 @@ def _forget_undone_calendar_change(session: Session, previous_transaction) -> No
                 g.pop("irm_deadlines_moved", None)
 
 
-@event.listens_for(Session, "after_commit")
-def _calendar_change_committed(session: Session) -> None:
+def forget_committed_calendar_change(session: Session) -> None:
+    """A committed calendar change is the calendar now: nothing to undo on rollback."""
     session.info.pop(CALENDAR_CHANGED, None)

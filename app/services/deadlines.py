@@ -2,7 +2,7 @@
 from typing import Optional
 
 from flask import g, has_request_context
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from ..models.accompaniment import ServiceApplication
@@ -34,8 +34,7 @@ def current_user_id() -> Optional[int]:
     return getattr(user, "id", None)
 
 
-@event.listens_for(Session, "before_flush")
-def _set_deadlines(session: Session, flush_context, instances) -> None:
+def set_deadlines(session: Session, flush_context, instances) -> None:
     """Keep every deadline derived from its inputs, whoever writes the record."""
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, InfoRequest):

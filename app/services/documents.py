@@ -16,7 +16,7 @@ from typing import BinaryIO, Callable, Optional
 import filetype
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models.documents import Document
@@ -162,9 +162,9 @@ def remove_orphans(session: Session, older_than_seconds: int = 3600) -> int:
     return removed
 
 
-@event.listens_for(Session, "before_flush")
-def _drop_documents_of_deleted_records(session: Session, flush_context, instances) -> None:
-    # A deleted record takes its documents along; their files go with remove_orphans.
+def drop_documents_of_deleted_records(session: Session, flush_context, instances) -> None:
+    """Delete the documents of the records this flush deletes (their files go with
+    remove_orphans)."""
     deleted = {}
     for obj in session.deleted:
         table, record_id = getattr(obj, "__tablename__", None), getattr(obj, "id", None)

@@ -27,7 +27,7 @@ from decimal import Decimal, localcontext
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (DateTime, and_, case, cast, event, exists, func, inspect,
+from sqlalchemy import (DateTime, and_, case, cast, exists, func, inspect,
                         literal_column, or_, select, update)
 from sqlalchemy.orm import Session, aliased
 
@@ -407,8 +407,8 @@ def ended_quarters_touched(session: Session) -> set[tuple[int, int, int]]:
     return touched
 
 
-@event.listens_for(Session, "before_flush")
-def _mark_stale_drafts(session: Session, flush_context, instances) -> None:
+def mark_stale_drafts(session: Session, flush_context, instances) -> None:
+    """Mark stale the office drafts of the ended quarters whose figures this flush changes."""
     touched = ended_quarters_touched(session)
     if not touched:
         return

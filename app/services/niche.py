@@ -6,7 +6,6 @@ figures into the row of the current half-year (created when the half begins).
 """
 from typing import Optional
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..models.niche import NicheHalfYear, NicheProject
@@ -44,8 +43,8 @@ def changes(niche: NicheProject) -> list[dict]:
     return result
 
 
-@event.listens_for(Session, "before_flush")
-def _keep_half_year(session: Session, flush_context, instances) -> None:
+def keep_half_year(session: Session, flush_context, instances) -> None:
+    """Write each saved niche project's figures into its row of the current half-year."""
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, NicheProject) and (obj in session.new or session.is_modified(obj)):
             record_half_year(session, obj)

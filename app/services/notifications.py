@@ -4,7 +4,7 @@ from typing import Iterable, Optional
 
 from flask import current_app
 from flask_babel import force_locale, lazy_gettext as _l
-from sqlalchemy import event, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from ..models.accompaniment import ProviderViolation
@@ -88,8 +88,7 @@ def _send(recipients: str, subject: str, body: str, notice: Optional[Notice]) ->
     return True
 
 
-@event.listens_for(Session, "after_flush")
-def _notify_new_assignments(session: Session, flush_context) -> None:
+def notify_new_assignments(session: Session, flush_context) -> None:
     """Tell a user when an information request is assigned to them."""
     for obj in list(session.new) + list(session.dirty):
         if not isinstance(obj, InfoRequest) or obj.assignee_id is None \

@@ -1,7 +1,7 @@
 """The project pipeline board: projects by stage, and the one way a stage is moved on it."""
 from typing import Optional
 
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Project, ProjectStage, RoutingLevel, StageChange
@@ -58,8 +58,7 @@ def move_stage(session: Session, project_id: int, stage: str) -> Project:
     return project
 
 
-@event.listens_for(Session, "before_flush")
-def _record_stage_changes(session: Session, flush_context, instances) -> None:
+def record_stage_changes(session: Session, flush_context, instances) -> None:
     """Record every change of a project's stage, from the board, a form, the API or an import."""
     for project in [o for o in session.dirty if isinstance(o, Project)]:
         history = inspect(project).attrs.stage.history

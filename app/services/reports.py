@@ -9,7 +9,7 @@ from datetime import date
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, undefer
 
 from .locks import hold_write_lock
@@ -185,8 +185,8 @@ def _report_key(report: QuarterlyReport) -> tuple:
             report.kind)
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _forget_compiled(session: Session, transaction) -> None:
+def forget_compiled(session: Session, transaction) -> None:
+    """Forget the figures compiled in a transaction once it ends (the data may change)."""
     if transaction.parent is None:
         session.info.pop(COMPILED_NOW, None)
         session.info.pop(COMPILED_FIGURES, None)

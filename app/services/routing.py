@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import Optional
 
 from flask import g, has_app_context
-from sqlalchemy import event, inspect, or_, select
+from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import MrpRate, Ownership, Project, RoutingLevel, Sector
@@ -100,16 +100,14 @@ def _affected_projects_condition(session: Session, obj):
     return Project.investor_id == obj.id
 
 
-@event.listens_for(Session, "before_flush")
-def _derive_before_flush(session: Session, flush_context, instances) -> None:
+def derive_flushed_projects(session: Session, flush_context, instances) -> None:
     """Keep derived project fields true on every insert and update, whoever writes."""
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Project):
             derive_project_fields(session, obj)
 
 
-@event.listens_for(Session, "after_flush")
-def _note_changed_inputs(session: Session, flush_context) -> None:
+def note_changed_inputs(session: Session, flush_context) -> None:
     """Remember MRP, sector and investor changes that alter already saved projects."""
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if isinstance(obj, MrpRate) and has_app_context():
@@ -120,8 +118,7 @@ def _note_changed_inputs(session: Session, flush_context) -> None:
                 session.info.setdefault("reroute_projects", []).append(condition)
 
 
-@event.listens_for(Session, "after_flush_postexec")
-def _rederive_affected_projects(session: Session, flush_context) -> None:
+def rederive_affected_projects(session: Session, flush_context) -> None:
     """Re-derive projects once the changed inputs are in the database; commit flushes them."""
     conditions = session.info.pop("reroute_projects", None)
     if not conditions:
