@@ -35,11 +35,6 @@ class SaveEffect(NamedTuple):
 SAVE_EFFECTS: tuple[SaveEffect, ...] = (
     # Before the flush, on the pending objects. Derived values are set here so that the
     # flush writes them (and the audit trail after it records them).
-    # First, as it always ran: it reads dates as written, before set_deadlines derives a new
-    # request's due date, so a request entered late into an ended quarter leaves that
-    # quarter's draft unmarked (moving it after set_deadlines would mark it).
-    SaveEffect(Session, "before_flush", figures.mark_stale_drafts,
-               "an office draft of an ended quarter whose figures change is marked stale"),
     SaveEffect(Session, "before_flush", approval.reopen_changed_events,
                "an agreed event whose topic, date or place changes is agreed again"),
     SaveEffect(Session, "before_flush", deadlines.set_deadlines,
@@ -55,6 +50,10 @@ SAVE_EFFECTS: tuple[SaveEffect, ...] = (
                "a project's routing level and unified-pool flag from its volume in MRP"),
     SaveEffect(Session, "before_flush", documents.drop_documents_of_deleted_records,
                "a deleted record takes its documents along"),
+    # Last: it reads the dates the effects above derive (a request's due date), so a record
+    # entered late into an ended quarter marks that quarter's draft.
+    SaveEffect(Session, "before_flush", figures.mark_stale_drafts,
+               "an office draft of an ended quarter whose figures change is marked stale"),
 
     # After the flush, in the same transaction, with the rows written. (sqlalchemy_utils'
     # aggregates listener, registered when it is imported, runs before all of these.)

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (Agreement, FrontOffice, InfoRequest, Investor, KpiDefinition,
@@ -381,3 +382,17 @@ def test_every_report_page_and_workbook_shows_its_kpi_rows(app, ui, world, q3_re
         code, _name, _unit, target, actual, reached, light = rows["investment_attracted"][:7]
         assert (target, actual, reached) == (200000000, 100000000, 50), kind
         assert light.startswith("красный"), kind
+
+
+def test_a_request_entered_late_marks_its_quarters_draft_stale(app, world, q3_reports):
+    """A request received inside an ended quarter, entered later, falls due inside it too:
+    its due date is derived before the draft is marked (app/save_effects.py's order)."""
+    with app.app_context():
+        office = db.session.get(FrontOffice, world["offices"]["TUR"])
+        investor = db.session.execute(select(Investor).filter_by(owner_office=office)).scalars().first()
+        assert not _report(world, "TUR").stale
+        db.session.add(InfoRequest(investor=investor, subject="Получен в сентябре",
+                                   text="Какие льготы?", owner_office=office,
+                                   received_at=datetime(2024, 9, 2, 5, 0, tzinfo=timezone.utc)))
+        db.session.commit()
+        assert _report(world, "TUR").stale
