@@ -1,4 +1,7 @@
 """Bad input never becomes a 500: every resource answers 4xx to malformed writes."""
+from datetime import timedelta
+
+import prison
 import pytest
 
 RESOURCES = ["investor", "project", "site", "meeting", "agreement", "kpi_target",
@@ -73,3 +76,53 @@ def test_bulk_action_with_an_impossible_id_is_not_found(ui, world):
     response = ui("region.almaty").post("/projectview/action_post", data={
         "action": "muldelete", "rowid": ["99999999999"]})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("typed, shown", [("100 000 000,00", True), ("100000000.01", False)])
+def test_an_amount_typed_in_a_list_filter_is_read_as_tenge(ui, world, typed, shown):
+    # Every scenario project is worth 100,000,000.00 tenge; filter 0 of an amount is «equal».
+    page = ui("region.almaty").get("/projectview/list/", query_string={"_flt_0_volume": typed})
+    assert page.status_code == 200
+    assert ("project of ALM" in page.text) is shown
+
+
+def test_the_audit_trail_reads_a_typed_moment_as_kazakhstan_time(app, ui, world):
+    from app.services.clock import local_timezone, now_utc
+
+    ui("region.almaty")  # signs in: an entry of now
+    with app.app_context():
+        local_now = now_utc().astimezone(local_timezone()).replace(tzinfo=None)
+
+    def after(moment):  # filter 1 of a moment is «greater than»
+        page = ui("authority").get("/audittrailview/list/", query_string={
+            "_flt_1_at": f"{moment:%Y-%m-%d %H:%M:%S}", "_flt_0_username": "region.almaty"})
+        assert page.status_code == 200
+        return "/audittrailview/show/" in page.text  # a row's link
+
+    # Two hours ago on a Kazakhstan clock; read as UTC it would be three hours from now.
+    assert after(local_now - timedelta(hours=2))
+    assert not after(local_now + timedelta(hours=1))
+
+
+@pytest.mark.parametrize("fab_class", ["FAB's", "ours"])
+def test_an_api_amount_filter_compares_the_same_whichever_class_fab_picks(
+        api, world, monkeypatch, fab_class):
+    # FAB's API takes an operator's class from a registry of the last one built.
+    from flask_appbuilder.models import filters as fab_registry
+    from flask_appbuilder.models.sqla.filters import FilterGreater
+
+    from app.models.filters import TypedGreater
+
+    monkeypatch.setitem(fab_registry.map_args_filter, "gt",
+                        FilterGreater if fab_class == "FAB's" else TypedGreater)
+    client, headers = api("region.almaty")
+
+    def over(amount):
+        response = client.get("/api/v1/project/", headers=headers, query_string={
+            "q": prison.dumps({"filters": [{"col": "volume", "opr": "gt", "value": amount}],
+                               "page_size": 100})})
+        assert response.status_code == 200, response.text
+        return set(response.json["ids"])
+
+    assert world["records"]["project"]["ALM"] in over("99999999.99")
+    assert world["records"]["project"]["ALM"] not in over(100000000)

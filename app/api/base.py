@@ -15,7 +15,7 @@ import flask_appbuilder.api
 import jsonschema
 from flask import g, request
 from flask_appbuilder.api import ModelRestApi
-from flask_appbuilder.const import API_RESULT_RES_KEY
+from flask_appbuilder.const import API_FILTERS_RIS_KEY, API_RESULT_RES_KEY
 from flask_appbuilder.exceptions import DatabaseException
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
@@ -25,6 +25,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from ..extensions import db
 from ..models.interface import ScopedInterface
+from ..models.filters import typed_rest_filters
 from ..security import scoping
 from ..views.errors import OUTAGES, database_unavailable
 from ..security.roles import READ_WRITE_METHODS
@@ -140,9 +141,11 @@ class ScopedModelRestApi(ModelRestApi):
         return info
 
     def _handle_filters_args(self, rison_args):
-        check_filters(self.datamodel, self._filters.get_search_filters(),
-                      rison_args.get("filters", []))
-        return super()._handle_filters_args(rison_args)
+        filters = rison_args.get(API_FILTERS_RIS_KEY, [])
+        check_filters(self.datamodel, self._filters.get_search_filters(), filters)
+        # Money and moments finished before FAB picks each operator's class (models/filters.py).
+        return super()._handle_filters_args(
+            {**rison_args, API_FILTERS_RIS_KEY: typed_rest_filters(self.datamodel, filters)})
 
     def _init_model_schemas(self):
         super()._init_model_schemas()

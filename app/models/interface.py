@@ -8,51 +8,28 @@ many-to-one links joined in: one query for the page, one for the count (kept a f
 seconds: models/counts.py).
 """
 import logging
-from datetime import datetime
-from decimal import Decimal
 
-import flask_appbuilder.models.sqla.filters as fab_filters
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from sqlalchemy import Numeric
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..services.clock import local_timezone
 from .counts import cached_count
-from .types import Money, UtcDateTime
+from .filters import TypedFilterConverter
 
 
 log = logging.getLogger(__name__)
-_fab_set_value_to_type = fab_filters.set_value_to_type
 
 
-def _filter_value(datamodel, column_name, value):
-    """FAB's conversion of a list filter's text, finished for our column types.
+class TypedInterface(SQLAInterface):
+    """SQLAInterface whose list filters read money as Decimal and moments in Kazakhstan time
+    (models/filters.py)."""
 
-    Money is read as a Decimal (FAB hands the text through); a moment typed without an
-    offset is read as Kazakhstan time: UTC columns refuse naive moments (models/types.py),
-    and a person filtering by «2026-01-01 10:00» means the time on their clock.
-    """
-    converted = _fab_set_value_to_type(datamodel, column_name, value)
-    column = datamodel.obj.__table__.columns.get(column_name)
-    if isinstance(converted, str) and column is not None and isinstance(column.type,
-                                                                         (Money, Numeric)):
-        try:  # FAB passes money as text; what is no number matches nothing, like FAB's ints
-            return Decimal(converted.replace("\u00a0", "").replace(" ", "").replace(",", "."))
-        except ArithmeticError:
-            return None
-    if isinstance(converted, datetime) and converted.tzinfo is None and column is not None \
-            and isinstance(column.type, UtcDateTime):
-        return converted.replace(tzinfo=local_timezone())
-    return converted
+    filter_converter_class = TypedFilterConverter
 
 
-fab_filters.set_value_to_type = _filter_value
-
-
-class ScopedInterface(SQLAInterface):
+class ScopedInterface(TypedInterface):
     """SQLAInterface whose list query picks the page's ids before joining the links."""
 
     def query(self, filters=None, order_column="", order_direction="", page=None,
