@@ -5,7 +5,6 @@ from typing import Optional
 
 from flask import Flask
 from flask_appbuilder import AppBuilder
-from flask_babel import lazy_gettext as _l
 
 import config as config_module
 
@@ -28,7 +27,7 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = (app.config.get("SQLALCHEMY_DATABASE_URI")
                                              or config_module.database_url())
     app.config.update(overrides)
-    from .services.clock import DEFAULT_TIMEZONE, zone
+    from .clock import DEFAULT_TIMEZONE, zone
 
     zone(app.config.setdefault("IRM_TIMEZONE", DEFAULT_TIMEZONE))  # misspelt: no start
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config_module.engine_options(

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import (Agreement, Country, FrontOffice, InfoRequest, Investor, Meeting,
                         MrpRate, OfficeKind, Project, Region, Sector)
 from app.services.calendar import load_calendar
-from app.services.clock import local_timezone
+from app.clock import local_timezone
 from app.services.demo_data.kpis import KpiSeeder
 from app.services.demo_data.names import (AUTHORITY_OFFICE, EMBASSIES, NC_HQ_OFFICE,
                                           TASK_FORCE_OFFICE, embassy_name, regional_org_name)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models import (Country, CountryAnalysis, IndustrialSite, JobRun, Notice,
                         OfficeUser, Region, RegionalPassport, SiteStatus)
-from app.services.clock import local_timezone, today_local
+from app.clock import local_timezone, today_local
 
 ALMATY_FORM = {
     "as_of": "2026-07-01", "climate": "Резко континентальный, предгорья Заилийского Алатау",

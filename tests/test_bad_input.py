@@ -87,7 +87,7 @@ def test_an_amount_typed_in_a_list_filter_is_read_as_tenge(ui, world, typed, sho
 
 
 def test_the_audit_trail_reads_a_typed_moment_as_kazakhstan_time(app, ui, world):
-    from app.services.clock import local_timezone, now_utc
+    from app.clock import local_timezone, now_utc
 
     ui("region.almaty")  # signs in: an entry of now
     with app.app_context():

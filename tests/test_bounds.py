@@ -27,7 +27,7 @@ from app.models.bounds import (INT32_MAX, INT64_MAX, MONEY_MAX, Length, bounded_
                                bounds_of, constraint_name, is_domain_table)
 from app.models.sums import exact_sum
 from app.models.types import Money, UtcDateTime
-from app.services.clock import now_utc, today_local
+from app.clock import now_utc, today_local
 from app.services.figures import quarter_of
 from app.services.exports import run_pending_exports
 

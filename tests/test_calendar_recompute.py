@@ -25,7 +25,7 @@ from app.models import (ApplicationEvent, AuditEntry, CalendarDay, CalendarDayKi
                         InfoRequest, Investor, OfficeUser, RequestStatus, ServiceApplication,
                         StateBody, StateService)
 from app.models.notices import Notice, NoticeKind
-from app.services import clock
+from app import clock
 from app.services.accompaniment import apply_transition
 from app.services.calendar import working_calendar
 from app.services.deadline_recompute import recompute_open_deadlines

@@ -18,8 +18,8 @@ from app.extensions import db
 from app.jobs.scheduler import build_scheduler
 from app.models import FrontOffice, InfoRequest, Investor
 from app.models.requests import RequestStatus
-from app.services import clock
-from app.services.clock import end_of_local_day, local_day, local_timezone
+from app import clock
+from app.clock import end_of_local_day, local_day, local_timezone
 from app.services.figures import on_time_by_office
 from app.views.formatting import format_utc_as_local
 

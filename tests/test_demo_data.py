@@ -196,7 +196,7 @@ def test_the_on_time_share_agrees_everywhere_for_every_office_and_quarter(app, d
     from app.services.kpi import scorecards
     from app.services.reports import create_drafts, previous_quarter, quarter_of, \
         reporting_offices
-    from app.services.clock import today_local
+    from app.clock import today_local
 
     authority = _ui(app, "authority")
     checked = 0

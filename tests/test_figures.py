@@ -17,7 +17,7 @@ from app.models import (Agreement, FrontOffice, InfoRequest, Investor, KpiDefini
                         ProviderViolation, Region, Sector, ServiceApplication, StateBody,
                         StateService)
 from app.models.requests import RequestStatus
-from app.services import clock
+from app import clock
 from app.services.figures import TOTAL_KEYS, Period, on_time_share, period_totals
 from app.services.kpi import scorecard
 from app.services.report_figures import compile_office

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import FrontOffice, InfoRequest, Investor, RequestStatus
 from app.services.calendar import load_calendar
-from app.services.clock import now_utc, today_local
+from app.clock import now_utc, today_local
 from app.services.figures import quarter_bounds
 from app.services.sla import info_request_sla
 
@@ -165,7 +165,7 @@ def test_quarter_bounds():
 
 
 def test_new_request_form_starts_at_now_in_kazakhstan_time(ui):
-    from app.services.clock import local_timezone
+    from app.clock import local_timezone
     html = ui("region.almaty").get("/inforequestview/add").text
     now_local = now_utc().astimezone(local_timezone())
     assert f'value="{now_local:%Y-%m-%d %H:}' in html  # local hour, no UTC offset shown

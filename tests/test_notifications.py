@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import (FrontOffice, InfoRequest, Investor, Notice, NoticeKind, OfficeUser,
                         ServiceApplication, StateBody, StateBodyKind, StateService)
 from app.services.accompaniment import apply_transition
-from app.services.clock import today_local
+from app.clock import today_local
 from app.services.sweep import run_daily_sweep
 
 

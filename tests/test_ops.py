@@ -29,7 +29,7 @@ from app.models import Country, FrontOffice, InfoRequest, Investor, RequestStatu
 from app.models.org import OfficeKind
 from app.ops.logs import IrmHandler, configure_logging
 from app.services import storage
-from app.services.clock import now_utc
+from app.clock import now_utc
 
 LOG_PATH = "/ops-test/log"
 LOG_MESSAGE = "ops test: a line logged inside a request"

@@ -352,7 +352,7 @@ def test_regional_office_keeps_projects_of_its_own_region_only(app, api, world):
 
 
 def test_new_project_form_starts_in_the_users_region_and_the_current_year(ui):
-    from app.services.clock import today_local
+    from app.clock import today_local
 
     html = ui("region.almaty").get("/projectview/add").text
     assert re.search(r'<option[^>]*selected[^>]*>город Алматы<', _select_block(html, "region"))

@@ -18,7 +18,7 @@ from app.extensions import db
 from app.jobs.reporting import remind
 from app.models import FrontOffice, Notice, OfficeKind, OfficeUser, QuarterlyReport
 from app.models.reports import ReportEvent, ReportKind
-from app.services.clock import today_local
+from app.clock import today_local
 from app.services.reports import (create_drafts, find_report, reporting_quarter, reviewer_role,
                                   submit)
 

@@ -27,7 +27,7 @@ from app.models.materials import MaterialVersion
 from app.models.problems import ProblemAction
 from app.models.reports import ReportEvent
 from app.services import approval, versions
-from app.services.clock import today_local
+from app.clock import today_local
 from app.services.reports import submit as submit_report
 from tests import scenario
 

@@ -8,7 +8,7 @@ from flask_appbuilder.api import expose, protect, safe
 from ..extensions import db
 from ..entities import requests
 from ..models.problems import ActionKind, HqExecution
-from ..services.clock import today_local
+from ..clock import today_local
 from ..services.problems import IssueError, record_hq, record_progress
 from .base import ScopedModelRestApi, iso_date
 from .steps import take_step

@@ -5,7 +5,7 @@ from typing import Optional
 from sqlalchemy.orm import Session
 
 from ..services.analysis import remind_stale
-from ..services.clock import today_local
+from ..clock import today_local
 from .runs import run_once
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ..models.notices import NoticeKind
 from ..models.org import OfficeUser
 from ..models.reports import QuarterlyReport, ReportKind
-from ..services.clock import today_local
+from ..clock import today_local
 from ..services.notifications import notify, office_users
 from ..services.reports import (EDITABLE, compile_consolidated, create_drafts,
                                 recompile_stale, reporting_quarter, reviewer_role)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models.reports import JobRun
-from ..services.clock import now_utc
+from ..clock import now_utc
 from . import leadership
 
 log = logging.getLogger(__name__)

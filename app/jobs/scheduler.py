@@ -33,7 +33,7 @@ from sqlalchemy.engine import make_url
 
 from ..extensions import db
 from ..services import storage
-from ..services.clock import local_timezone, now_utc
+from ..clock import local_timezone, now_utc
 from ..services.documents import remove_orphans
 from ..services.exports import requeue_orphaned_exports, run_pending_exports
 from ..services.imports import run_pending_imports

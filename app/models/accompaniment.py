@@ -9,7 +9,7 @@ from sqlalchemy import (Boolean, Column, Date, ForeignKey, Integer, String, Tabl
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..services.clock import now_utc, today_local
+from ..clock import now_utc, today_local
 from .bounds import SYSTEM_TEXT_MAX, at_most, within
 from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .investors import Investor

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from flask_appbuilder import Model
 
-from ..services.clock import now_utc
+from ..clock import now_utc
 from .base import LabeledEnum, enum_column
 from .org import OfficeUser
 from .types import UtcDateTime

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..services.clock import now_utc
+from ..clock import now_utc
 from .base import LabeledEnum, enum_column
 from .types import UtcDateTime
 

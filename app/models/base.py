@@ -6,7 +6,7 @@ from flask_babel import get_locale
 from sqlalchemy import Enum as SAEnum, Integer, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from ..services.clock import now_utc
+from ..clock import now_utc
 from .types import UtcDateTime
 
 

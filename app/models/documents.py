@@ -10,7 +10,7 @@ from flask_appbuilder import Model
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..services.clock import now_utc
+from ..clock import now_utc
 from .org import OfficeUser
 from .types import UtcDateTime
 

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..services.clock import now_utc
+from ..clock import now_utc
 from .base import LabeledEnum, enum_column
 from .org import OfficeUser
 from .types import UtcDateTime

@@ -19,7 +19,7 @@ from decimal import Decimal
 from flask_appbuilder.models.sqla import filters as fab
 from sqlalchemy import Numeric
 
-from ..services.clock import local_timezone
+from ..clock import local_timezone
 from .types import Money, UtcDateTime
 
 

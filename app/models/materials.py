@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..services.clock import now_utc
+from ..clock import now_utc
 from .approval import ApprovalMixin
 from .base import LabeledEnum, TimestampMixin, VersionedMixin, enum_column
 from .documents import Document

@@ -12,7 +12,7 @@ from .base import TimestampMixin, VersionedMixin
 from .org import OwnedByOfficeMixin
 from .projects import Project
 from .reference import Region
-from ..services.clock import now_utc
+from ..clock import now_utc
 from .types import Money, UtcDateTime
 
 

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from ..services.clock import now_utc, today_local
+from ..clock import now_utc, today_local
 from .accompaniment import StateBody
 from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .investors import Investor

@@ -13,8 +13,8 @@ from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .investors import Investor
 from .org import OwnedByOfficeMixin
 from .reference import Region, Sector
-from ..services import clock
-from ..services.clock import now_utc
+from .. import clock
+from ..clock import now_utc
 from .bounds import within
 from .types import Money, UtcDateTime
 

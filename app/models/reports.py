@@ -9,7 +9,7 @@ from sqlalchemy import (Boolean, Date, ForeignKey, Integer, String, Text, Unique
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from ..services.clock import now_utc, today_local
+from ..clock import now_utc, today_local
 from .bounds import SYSTEM_TEXT_MAX, at_most, within
 from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .org import OfficeUser, OwnedByOfficeMixin

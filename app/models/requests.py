@@ -8,7 +8,7 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, and_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..services.clock import local_timezone, now_utc, today_local
+from ..clock import local_timezone, now_utc, today_local
 from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .investors import Investor
 from .org import OfficeUser, OwnedByOfficeMixin

@@ -6,7 +6,7 @@ from flask_appbuilder import Model
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..services.clock import now_utc
+from ..clock import now_utc
 from .types import UtcDateTime
 
 

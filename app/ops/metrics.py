@@ -28,7 +28,7 @@ from sqlalchemy import and_, func, or_, select
 
 from ..models import FrontOffice, InfoRequest, ServiceApplication
 from ..models.problems import HqExecution, ProblemIssue
-from ..services.clock import now_utc, today_local
+from ..clock import now_utc, today_local
 
 log = logging.getLogger(__name__)
 # Latency buckets (seconds) around the page targets of BENCHMARKS.md.

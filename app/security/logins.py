@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import AuditAction, AuditEntry
-from ..services.clock import now_utc
+from ..clock import now_utc
 
 LOCKED = _l("Слишком много неудачных попыток входа. Повторите попытку через %(minutes)d мин. "
             "Если вы забыли пароль, обратитесь к администратору.")

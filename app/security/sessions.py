@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..models import AuditAction, OfficeUser, UserSession
 from ..services import audit
-from ..services.clock import now_utc
+from ..clock import now_utc
 
 SESSION_KEY = "irm_sid"
 # What survives signing in: Flask-Login's own keys and the language chosen on the login page.

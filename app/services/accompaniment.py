@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ..models.accompaniment import (ApplicationEvent, ApplicationStatus, ProviderViolation,
                                     ServiceApplication, StateBody, StateBodyKind)
 from .calendar import WorkingCalendar, load_calendar
-from .clock import local_day, now_utc, today_local
+from ..clock import local_day, now_utc, today_local
 
 FORWARD_TERM = 1        # working days to forward documents to the provider (p. 24)
 NOTIFY_TERM = 1         # working days to tell the investor the documents came back (p. 24)

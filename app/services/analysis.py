@@ -14,7 +14,7 @@ from ..models.notices import NoticeKind
 from ..models.sites import SiteStatus
 from ..models.sums import exact_sum
 from ..security.scoping import OfficeScope, read_clause
-from .clock import local_day, today_local
+from ..clock import local_day, today_local
 from .notifications import notify, office_users
 
 AREA = Decimal("0.01")

@@ -19,7 +19,7 @@ from ..models.notices import NoticeKind
 from ..models.org import FrontOffice, OfficeLevel, OfficeUser
 from ..security import roles
 from . import audit
-from .clock import now_utc, today_local
+from ..clock import now_utc, today_local
 from .notifications import notify, office_users
 
 SUBMITTABLE = (ApprovalStatus.draft, ApprovalStatus.returned)

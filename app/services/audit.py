@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..models.audit import AuditAction, AuditEntry
 from ..models.counts import forget
-from .clock import now_utc
+from ..clock import now_utc
 
 # Bookkeeping, not records: the trail itself, sessions, job runs, the user's own notices.
 NOT_AUDITED = frozenset({"audit_entry", "user_session", "job_run", "import_job", "export_job",

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models.calendar import CalendarDay, CalendarDayKind
-from .clock import local_timezone
+from ..clock import local_timezone
 
 DEFAULT_WORKDAY_END = time(18, 0)
 MAX_TERM_DAYS = 3660  # refuse absurd terms instead of looping for ever

@@ -34,7 +34,7 @@ from ..models.requests import OPEN_REQUEST_STATUSES, InfoRequest
 from .accompaniment import running_deadlines
 from .audit import actor, plain
 from .calendar import WorkingCalendar, forget_calendar, load_calendar
-from .clock import end_of_local_day, local_day, local_timezone, now_utc
+from ..clock import end_of_local_day, local_day, local_timezone, now_utc
 from .deadlines import INFO_REQUEST_TERM, current_user_id
 from .notifications import notify, office_users
 

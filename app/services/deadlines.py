@@ -9,7 +9,7 @@ from ..models.accompaniment import ServiceApplication
 from .accompaniment import register_application
 from ..models.requests import InfoRequest, RequestStatus
 from .calendar import load_calendar
-from .clock import now_utc
+from ..clock import now_utc
 
 INFO_REQUEST_TERM = 5  # working days to answer an investor (p. 12.7, p. 15-1.6)
 ANSWERED_STATUSES = (RequestStatus.answered, RequestStatus.closed)

@@ -36,7 +36,7 @@ from ..models import (Agreement, FrontOffice, InfoRequest, KpiDirection, Meeting
 from ..models.accompaniment import ProviderViolation, ServiceApplication
 from ..models.problems import ProblemIssue
 from ..models.sums import exact_sum
-from .clock import end_of_local_day, local_day, local_timezone, today_local
+from ..clock import end_of_local_day, local_day, local_timezone, today_local
 
 # Digits a figure may need: the largest amount (10**14 tenge) over 10**8 rows, divided by a
 # target of one tiyn, still fits; Python's default 28 would refuse to round it.

@@ -18,7 +18,7 @@ from ..models.requests import OPEN_REQUEST_STATUSES
 from ..models.sums import exact_sum
 from ..security.scoping import read_clause
 from .calendar import working_calendar
-from .clock import today_local
+from ..clock import today_local
 from .kpi import overall, scorecards, unavailable
 from .reports import EDITABLE, previous_quarter, quarter_of
 

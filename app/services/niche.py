@@ -9,7 +9,7 @@ from typing import Optional
 from sqlalchemy.orm import Session
 
 from ..models.niche import NicheHalfYear, NicheProject
-from .clock import now_utc, today_local
+from ..clock import now_utc, today_local
 
 
 def current_half() -> tuple[int, int]:

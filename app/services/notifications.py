@@ -11,7 +11,7 @@ from ..models.accompaniment import ProviderViolation
 from ..models.requests import OPEN_REQUEST_STATUSES, InfoRequest
 from ..models.notices import Notice, NoticeKind
 from ..models.org import OfficeUser
-from .clock import now_utc
+from ..clock import now_utc
 from .mail import MailNotConfigured, send_email
 
 log = logging.getLogger(__name__)

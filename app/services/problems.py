@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from ..models.accompaniment import StateBody
 from ..models.problems import (ActionKind, HqExecution, IssueStatus, ProblemAction,
                                ProblemIssue)
-from .clock import now_utc, today_local
+from ..clock import now_utc, today_local
 
 
 class IssueError(ValueError):

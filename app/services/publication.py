@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, object_session, undefer
 
 from ..models import FrontOffice, OfficeLevel
 from ..models.reports import QuarterlyReport, ReportKind, ReportStatus
-from .clock import now_utc
+from ..clock import now_utc
 from .report_figures import DIGITS, consolidate
 from .reports import ReportError, reporting_offices
 

@@ -7,7 +7,7 @@ from flask import send_file
 from flask_babel import gettext as _
 
 from ..models.accompaniment import ServiceApplication
-from .clock import local_day
+from ..clock import local_day
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -17,7 +17,7 @@ from ..models import FrontOffice, OfficeKind, OfficeLevel
 from ..models.reports import NOT_SUBMITTED, QuarterlyReport, ReportEvent, ReportKind, ReportStatus
 from ..security import roles
 from . import audit, isolation
-from .clock import local_timezone, now_utc, today_local
+from ..clock import local_timezone, now_utc, today_local
 from .report_failures import (COMPILE_FAILED, COMPILED, failure_comment, mark_compiled,
                               mark_failed)
 from .figures import Period, quarter_of

@@ -17,7 +17,7 @@ from ..models.accompaniment import ServiceApplication
 from ..models.notices import NoticeKind
 from .accompaniment import find_provider_violations, late_at_provider
 from .calendar import load_calendar
-from .clock import today_local
+from ..clock import today_local
 from .isolation import OfficeFailure, attempt
 from .notifications import deliver_pending, notify, office_users
 

@@ -22,7 +22,7 @@ from ..models import (LEVEL_OF_KIND, Agreement, FrontOffice, IndustrialSite, Inf
 from ..models.bounds import bounded_columns
 from ..models.types import UtcDateTime
 from ..security.scoping import out_of_scope_links
-from .clock import now_utc, today_local
+from ..clock import now_utc, today_local
 from .routing import NoMrpForYear, mrp_for_year
 
 Errors = Iterable[tuple[str, Any]]

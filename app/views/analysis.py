@@ -15,8 +15,8 @@ from ..models import RegionalPassport, SiteStatus
 from ..models.types import Money
 from ..security.scoping import as_id
 from ..services.analysis import current_passports, library, region_comparison
-from ..services.clock import local_day
-from ..services.clock import today_local
+from ..clock import local_day
+from ..clock import today_local
 from ..services.excel import Sheet, write_workbook, xlsx_response
 from .base import ScopedModelView
 from .formatting import format_money

@@ -25,7 +25,7 @@ from ..models.interface import ScopedInterface
 from ..models.types import UtcDateTime
 from ..security import scoping
 from ..security.roles import READ_WRITE_METHODS
-from ..services.clock import now_utc
+from ..clock import now_utc
 from ..services import versions
 from ..services.validation import validate_record
 from .documents import DocumentsMixin

@@ -4,7 +4,7 @@ from datetime import datetime
 from flask_appbuilder.fieldwidgets import DateTimePickerWidget
 from wtforms import DateTimeField
 
-from ..services.clock import local_timezone
+from ..clock import local_timezone
 
 
 class LocalDateTimeField(DateTimeField):

@@ -5,7 +5,7 @@ from typing import Optional
 
 from flask_babel import format_decimal, lazy_gettext as _l
 
-from ..services.clock import local_timezone
+from ..clock import local_timezone
 
 
 def format_money(value: Optional[Decimal]) -> str:

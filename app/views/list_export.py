@@ -7,7 +7,7 @@ from flask_appbuilder import expose, has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import lazy_gettext as _l
 
-from ..services.clock import today_local
+from ..clock import today_local
 from ..services.excel import Sheet, write_workbook, xlsx_response
 from .formatting import format_utc_as_local
 

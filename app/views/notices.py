@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..entities import requests
-from ..services.clock import now_utc
+from ..clock import now_utc
 from .base import ScopedModelView
 
 

@@ -10,7 +10,7 @@ from ..entities import requests
 from ..models.accompaniment import StateBody
 from ..models.problems import ActionKind, HqExecution, ProblemIssue
 from ..security import scoping
-from ..services.clock import today_local
+from ..clock import today_local
 from ..services.problems import IssueError, record_hq, record_progress
 from .base import ScopedModelView
 from .steps import take_step

@@ -6,7 +6,7 @@ from ..entities import records
 from ..models import Meeting, NicheHalfYear
 from ..services import niche
 from ..services.calendar import working_calendar
-from ..services.clock import today_local
+from ..clock import today_local
 from .base import ScopedModelView, condition_filter
 from .list_export import ListExportMixin
 

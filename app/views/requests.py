@@ -7,7 +7,7 @@ from ..extensions import db
 from ..entities import requests
 from ..models import OPEN_REQUEST_STATUSES, InfoRequest
 from ..services.calendar import working_calendar
-from ..services.clock import today_local
+from ..clock import today_local
 from ..services.sla import info_request_sla
 from .base import ScopedModelView, condition_filter
 from ..entities.labels import FIELD_LABELS

@@ -8,7 +8,7 @@ from ..extensions import db
 from ..models import FrontOffice, KpiTarget
 from ..security.scoping import read_clause
 from ..services.charts import bar_chart_svg
-from ..services.clock import today_local
+from ..clock import today_local
 from ..services.kpi import history, overall, ranking, scorecard, unavailable
 from ..services.reports import parse_quarter, previous_quarter, quarter_of
 

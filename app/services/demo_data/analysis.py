@@ -4,7 +4,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from ...models import CountryAnalysis, RegionalPassport
-from ..clock import local_timezone
+from ...clock import local_timezone
 from .base import SeederBase
 from .names import embassy_name, regional_org_name
 

@@ -11,7 +11,7 @@ from ...models import (NATIONAL_COMPANY_KINDS, Agreement, AgreementKind, FrontOf
                        MeetingKind, OfficeKind, OfficeLevel, Ownership, Project, ProjectStage,
                        ProblemIssue, ProjectState, SiteStatus, StageChange)
 from ...models.projects import STATE_FACTS
-from ..clock import local_timezone
+from ...clock import local_timezone
 from .base import LAST_DAY, SEED, SeederBase
 from .names import (EMBASSIES, KZ_STEMS, SECTORS, embassy_name, nc_regional_name,
                     regional_org_name)
