@@ -218,8 +218,12 @@ def run_job_command(job, today):
     from .services.sweep import run_daily_sweep
 
     day = date.fromisoformat(today) if today else None
-    work = {"reporting_daily": reporting_daily, "daily_sweep": run_daily_sweep}[job]
-    click.echo(str(run_step(lambda: work(db.session, day))))
+
+    def work():
+        if job == "reporting_daily":
+            return reporting_daily(db.session, day)
+        return run_daily_sweep(db.session, day)
+    click.echo(str(run_step(work)))
 
 
 def _storage_folders() -> dict:
