@@ -29,13 +29,15 @@ def main() -> None:
     from app.extensions import db
     from app.jobs.embedded import EmbeddedScheduler
     from app.models import FrontOffice
+    from app.services import commands
     from app.services.demo_data import DEMO_USERS, seed_demo
 
     with app.app_context():
         init_database()
         if db.session.execute(select(func.count(FrontOffice.id))).scalar() == 0:
             print("Empty database: loading demo data...")
-            seed_demo(db.session, app.appbuilder.sm, app.config["IRM_DEMO_PASSWORD"])
+            commands.run(db.session, lambda: seed_demo(db.session, app.appbuilder.sm,
+                                                       app.config["IRM_DEMO_PASSWORD"]))
             print("Demo logins (password from IRM_DEMO_PASSWORD, default demo-password):")
             for username, role, _office in DEMO_USERS:
                 print(f"  {username:<18} {role}")

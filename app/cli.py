@@ -1,5 +1,10 @@
-"""`flask --app run irm ...` commands: database set-up, demo data, users, backups."""
+"""`flask --app run irm ...` commands: database set-up, demo data, users, backups.
+
+Each command's change runs as a command (services/commands.run, through run_step): it is
+committed whole, or refused with its message and an exit code of 1, and nothing is saved.
+"""
 from pathlib import Path
+from typing import Any, Callable
 
 import click
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
@@ -13,8 +18,18 @@ from .models import Country, FrontOffice, Region
 from .models.org import LEVEL_OF_KIND, OfficeKind, OfficeLevel
 from .security.passwords import check_password
 from .security.roles import ROLE_NAMES
+from .services import commands
 
 irm_cli = AppGroup("irm", help="IRM platform commands.")
+
+
+def run_step(step: Callable[[], Any], dry_run: bool = False) -> Any:
+    """Run `step` as a command and return what it returned; a refusal ends the CLI command
+    with its message (exit code 1), everything the step wrote rolled back."""
+    try:
+        return commands.run(db.session, step, dry_run=dry_run)
+    except commands.CommandError as refused:
+        raise click.ClickException(str(refused)) from None
 
 
 def init_database() -> None:
@@ -24,7 +39,7 @@ def init_database() -> None:
 
     upgrade(directory=current_app.extensions["migrate"].directory)
     sync_security(current_app.appbuilder)
-    load_reference_data(db.session)
+    run_step(lambda: load_reference_data(db.session))
 
 
 @irm_cli.command("init-db")
@@ -42,7 +57,7 @@ def seed_demo_command(password):
     from .services.demo_data import seed_demo
 
     init_database()
-    summary = seed_demo(db.session, current_app.appbuilder.sm, password)
+    summary = run_step(lambda: seed_demo(db.session, current_app.appbuilder.sm, password))
     for name, count in summary.items():
         click.echo(f"{name}: {count}")
 
@@ -71,8 +86,7 @@ def create_office_command(name, kind, region_code, country_code, parent_name):
         office.country = _named(Country, Country.alpha2, country_code.upper(), "--country")
     if parent_name:
         office.parent = _named(FrontOffice, FrontOffice.name, parent_name, "--parent")
-    db.session.add(office)
-    db.session.commit()
+    run_step(lambda: db.session.add(office))
     click.echo(f"Created {office.name} ({kind.name}, {level.name}).")
 
 
@@ -104,12 +118,14 @@ def create_user_command(username, first_name, last_name, email, role, office_nam
         check_password(password)  # the policy forms apply (FAB's add_user does not)
     except PasswordComplexityValidationError as error:
         raise click.BadParameter(str(error), param_hint="--password")
-    user = sm.add_user(username, first_name, last_name, email, sm.find_role(role),
-                       password=password)
-    if not user:
-        raise click.ClickException("the user could not be created (is the e-mail taken?)")
-    user.front_office_id = office.id
-    db.session.commit()
+
+    def add_user():
+        user = sm.add_user(username, first_name, last_name, email, sm.find_role(role),
+                           password=password)
+        if not user:
+            raise commands.CommandError("the user could not be created (is the e-mail taken?)")
+        user.front_office_id = office.id
+    run_step(add_user)
     click.echo(f"Created {username} ({role}) in {office.name}.")
 
 
@@ -118,7 +134,7 @@ def sweep_command():
     """Run the daily deadline sweep once now (notices, provider violations, e-mails)."""
     from .services.sweep import run_daily_sweep
 
-    result = run_daily_sweep(db.session)
+    result = run_step(lambda: run_daily_sweep(db.session))
     click.echo(f"notices: {result.notices}, violations: {result.violations}, "
                f"e-mails: {result.emails}")
 
@@ -130,14 +146,12 @@ def recompute_deadlines_command(dry_run):
     a holidays package update brings a new law's holidays); the owners are notified."""
     from .services.deadline_recompute import recompute_open_deadlines
 
-    moved = recompute_open_deadlines(db.session)  # recorded as the system's in each history
-    deadlines = sum(len(record.changes) for record in moved)
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
+    def recompute():
+        moved = recompute_open_deadlines(db.session)  # the system's, in each history
+        return sum(len(record.changes) for record in moved), len(moved)
+    deadlines, records = run_step(recompute, dry_run=dry_run)
     click.echo(f"{'Would move' if dry_run else 'Moved'} {deadlines} deadline(s) "
-               f"of {len(moved)} open record(s).")
+               f"of {records} open record(s).")
 
 
 @irm_cli.command("documents-cleanup")
@@ -147,7 +161,7 @@ def documents_cleanup_command(older_than):
     """Delete stored document files no document names (failed uploads, deleted documents)."""
     from .services.documents import remove_orphans, storage_dir
 
-    removed = remove_orphans(db.session, older_than_seconds=older_than)
+    removed = run_step(lambda: remove_orphans(db.session, older_than_seconds=older_than))
     click.echo(f"Removed {removed} orphaned file(s) from {storage_dir()}.")
 
 
@@ -182,9 +196,12 @@ def compile_reports_command(quarter):
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--quarter")
     failures: list = []  # compiled by the system: user_id None in each report's history
-    created = create_drafts(db.session, year, number, failures, user_id=None)
-    compile_consolidated(db.session, year, number, failures, user_id=None)
-    db.session.commit()
+
+    def compile_quarter():
+        created = create_drafts(db.session, year, number, failures, user_id=None)
+        compile_consolidated(db.session, year, number, failures, user_id=None)
+        return created
+    created = run_step(compile_quarter)
     click.echo(f"{quarter}: {created} new reports; consolidated report compiled.")
     for failure in failures:  # the others are compiled; these are marked on their reports
         click.echo(f"not compiled: {failure}", err=True)
@@ -201,8 +218,12 @@ def run_job_command(job, today):
     from .services.sweep import run_daily_sweep
 
     day = date.fromisoformat(today) if today else None
-    work = {"reporting_daily": reporting_daily, "daily_sweep": run_daily_sweep}[job]
-    click.echo(str(work(db.session, day)))
+
+    def work():
+        if job == "reporting_daily":
+            return reporting_daily(db.session, day)
+        return run_daily_sweep(db.session, day)
+    click.echo(str(run_step(work)))
 
 
 def _storage_folders() -> dict:
@@ -216,14 +237,11 @@ def _storage_folders() -> dict:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(path):
     """Back up the database and the files its rows name to PATH (a .tar); verify by restoring."""
-    from .services.backup import BackupError, backup
+    from .services.backup import backup
     from .services.documents import megabytes
 
-    try:
-        summary = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path,
-                         _storage_folders())
-    except BackupError as error:
-        raise click.ClickException(str(error))
+    summary = run_step(lambda: backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path,
+                                      _storage_folders()))
     click.echo(f"Backup written to {path} and verified: restored into a fresh database, "
                f"its {summary.tables} tables ({summary.rows} rows) and {summary.files} files "
                f"({megabytes(summary.file_bytes)} MB) match (schema revision "
@@ -236,17 +254,14 @@ def backup_command(path):
               help="Replace the contents of a non-empty database and differing files.")
 def restore_command(path, force):
     """Restore the backup at PATH into the configured database and storage folder; verify."""
-    from .services.backup import BackupError, restore
+    from .services.backup import restore
     from .services.documents import megabytes
 
     # Our own idle connections must not hold locks the restore would wait for.
     db.session.remove()
     db.engine.dispose()
-    try:
-        summary = restore(current_app.config["SQLALCHEMY_DATABASE_URI"], path,
-                          _storage_folders(), force=force)
-    except BackupError as error:
-        raise click.ClickException(str(error))
+    summary = run_step(lambda: restore(current_app.config["SQLALCHEMY_DATABASE_URI"], path,
+                                       _storage_folders(), force=force))
     restored = f"its {summary.tables} tables ({summary.rows} rows)"
     notes = []
     if summary.files is None:

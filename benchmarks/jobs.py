@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, true
 
 from app.extensions import db
 from app.models import Project, QuarterlyReport, ReportEvent
-from app.services.exports import POOL_EXPORT, PROJECTS_EXPORT
+from app.services.exports import POOL_EXPORT
 from app.services.reports import compile_consolidated, create_drafts, reporting_quarter
 
 from .database import Target
@@ -114,19 +114,20 @@ def measure_import(app, target: Target = None, rows: int = IMPORT_ROWS) -> Figur
     projects (removed afterwards), so --reuse measures the same data set next time.
     """
     from app.models import ImportJob, ImportKind, ImportStatus, OfficeUser
-    from app.services import imports
+    from app.services import commands, imports
 
     with app.test_request_context():
         session = db.session
         user = session.execute(select(OfficeUser).filter_by(username=ADMIN_USER)).scalar_one()
         data = _pool_file(session, rows)
         directory = WORK_DIR / "imports"
-        job = imports.upload(session, user, ImportKind.projects, "bench-pool.xlsx", data,
-                             directory)
+        job = commands.run(session, lambda: imports.upload(
+            session, user, ImportKind.projects, "bench-pool.xlsx", data, directory))
         start = time.perf_counter()
         checked = imports.process_job(session, job.id, directory)
         dry_run = time.perf_counter() - start
-        imports.confirm_write(session, session.get(ImportJob, job.id))
+        commands.run(session, lambda: imports.confirm_write(session,
+                                                           session.get(ImportJob, job.id)))
         written = imports.process_job(session, job.id, directory)
         total = time.perf_counter() - start
         job = session.get(ImportJob, job.id)

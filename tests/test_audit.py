@@ -2,9 +2,8 @@
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
-import pytest
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, Date, Integer, Numeric, String, Text, inspect, select
+from sqlalchemy import Boolean, Date, Integer, Numeric, String, Text, select
 
 from app.extensions import db
 from app.models import AuditAction, AuditEntry, Investor, Project

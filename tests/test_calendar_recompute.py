@@ -276,13 +276,13 @@ def test_overdue_follows_the_moved_date(app, ui, records, monkeypatch):
 
 
 def test_the_reference_data_loader_moves_deadlines_as_the_system(app, records, monkeypatch):
-    from app.services import reference_data
+    from app.services import commands, reference_data
 
     thursday = date(2026, 4, 9)
     monkeypatch.setattr(reference_data, "TRANSFERS", reference_data.TRANSFERS + [
         (thursday, CalendarDayKind.day_off, "Постановление (тест)")])
     with app.app_context():
-        reference_data.load_reference_data(db.session)
+        commands.run(db.session, lambda: reference_data.load_reference_data(db.session))
         assert db.session.get(InfoRequest, records["open"]).due_date == date(2026, 4, 14)
         entry = db.session.execute(select(AuditEntry).where(
             AuditEntry.entity == "info_request", AuditEntry.record_id == records["open"])

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import (Country, ImportJob, ImportKind, ImportStatus, Investor, OfficeUser,
                         QuarterlyReport)
 from app.models.reports import ReportEvent, ReportKind
+from app.services import commands
 from app.services.imports import confirm_write, process_job, run_pending_imports, runner, upload
 from app.services.reports import reporting_offices
 
@@ -98,11 +99,12 @@ def queued_job(app, username, rows, directory, write=True) -> int:
     """Upload a file as the user; with write=True also pass its dry run and confirm it."""
     with app.app_context():
         user = db.session.execute(select(OfficeUser).filter_by(username=username)).scalar_one()
-        job = upload(db.session, user, ImportKind.investors, "parallel.xlsx",
-                     investors_xlsx(rows), directory)
+        job = commands.run(db.session, lambda: upload(
+            db.session, user, ImportKind.investors, "parallel.xlsx", investors_xlsx(rows),
+            directory))
         if write:
             assert process_job(db.session, job.id, directory) == ImportStatus.checked
-            assert confirm_write(db.session, job)
+            assert commands.run(db.session, lambda: confirm_write(db.session, job))
         return job.id
 
 

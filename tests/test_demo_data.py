@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import FrontOffice, KpiDefinition, Project, RoutingLevel
+from app.services import commands
 from app.services.demo_data import DEMO_USERS, seed_demo
 
 DEMO_PASSWORD = "demo-test-password"
@@ -13,7 +14,8 @@ DEMO_PASSWORD = "demo-test-password"
 def demo(app):
     """Seed the demo data into the module's fresh database; return the counts."""
     with app.app_context():
-        return seed_demo(db.session, app.appbuilder.sm, DEMO_PASSWORD)
+        return commands.run(db.session,
+                            lambda: seed_demo(db.session, app.appbuilder.sm, DEMO_PASSWORD))
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ from app.models.approval import ApprovalStep
 from app.models.materials import MaterialVersion
 from app.models.problems import ProblemAction
 from app.models.reports import ReportEvent
-from app.services import approval, versions
+from app.services import approval, commands
 from app.clock import today_local
 from app.services.reports import submit as submit_report
 from tests import scenario
@@ -198,8 +198,10 @@ def test_two_api_clients_taking_one_step_at_once(app, world, server, token, case
     name, user, make, model, url, body, steps, where = case
     for _ in range(ROUNDS):
         record_id, version = _fresh(app, world, make, model)
-        post = lambda: requests.post(server + url.format(id=record_id), headers=token(user),
-                                     json={**body, "version": version}, timeout=60)
+
+        def post():
+            return requests.post(server + url.format(id=record_id), headers=token(user),
+                                 json={**body, "version": version}, timeout=60)
         _one_step_taken(together(post, post))
         if steps is not None:
             with app.app_context():
@@ -268,7 +270,7 @@ def test_a_step_that_loses_at_the_database_is_refused_with_who_stepped_first(app
         with db.engine.begin() as other:  # another worker's step commits first
             other.execute(text("UPDATE investment_event SET version = version + 1 "
                                "WHERE id = :id"), {"id": event_id})
-        with pytest.raises(versions.StaleStep):
-            versions.take_step(db.session, event, lambda: approval.submit(db.session, event))
+        with pytest.raises(commands.StaleStep):
+            commands.run(db.session, lambda: approval.submit(db.session, event), item=event)
         assert db.session.get(InvestmentEvent, event_id).status.value == "draft"
         assert history(ApprovalStep, event_id, record_type="investment_event") == 0

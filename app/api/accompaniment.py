@@ -5,9 +5,9 @@ from flask_appbuilder.api import expose, protect, safe
 
 from ..extensions import db
 from ..entities import requests
-from ..services.accompaniment import IllegalTransition, allowed_actions, apply_transition
+from ..services.accompaniment import allowed_actions, apply_transition
 from .base import ScopedModelRestApi, iso_date
-from .steps import take_step
+from .commands import run_step
 
 
 
@@ -28,7 +28,7 @@ class ServiceApplicationApi(ScopedModelRestApi):
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or not isinstance(body.get("action"), str):
             return self.response_422(message={"action": [_("Укажите действие.")]})
-        return take_step(self, item, lambda: apply_transition(
+        return run_step(self, lambda: apply_transition(
             db.session, item, body["action"], user_id=g.user.id, note=body.get("note"),
             handover_document=body.get("handover_document")), lambda event: self.response(
             200, result={
@@ -37,7 +37,7 @@ class ServiceApplicationApi(ScopedModelRestApi):
                 "allowed_actions": allowed_actions(item),
                 "forward_due": iso_date(item.forward_due),
                 "provider_due": iso_date(item.provider_due),
-                "notify_due": iso_date(item.notify_due)}), (IllegalTransition,))
+                "notify_due": iso_date(item.notify_due)}), item=item)
 
 
 

@@ -11,7 +11,7 @@ from ..models.problems import ActionKind, HqExecution
 from ..clock import today_local
 from ..services.problems import IssueError, record_hq, record_progress
 from .base import ScopedModelRestApi, iso_date
-from .steps import take_step
+from .commands import run_step
 
 
 def _date(body: dict, name: str):
@@ -49,11 +49,11 @@ class ProblemIssueApi(ScopedModelRestApi):
         if body.get("kind") not in ActionKind.__members__:
             return self.response_422(message={"kind": [_("Вид работы: %(kinds)s", kinds=", ".join(
                 ActionKind.__members__))]})
-        return take_step(self, item, lambda: record_progress(
+        return run_step(self, lambda: record_progress(
             item, _date(body, "on") or today_local(), ActionKind(body["kind"]),
             body.get("description") or "", g.user.id), lambda _: self.response(
             200, result={"status": item.status.value, "actions": len(item.actions)}),
-            (IssueError,))
+            item=item)
 
     @expose("/<int:pk>/hq", methods=["POST"])
     @protect()
@@ -74,9 +74,9 @@ class ProblemIssueApi(ScopedModelRestApi):
         if body_id is not None and not isinstance(body_id, int):
             return self.response_422(message={"hq_responsible_body": [
                 _("Укажите id государственного органа.")]})
-        return take_step(self, item, lambda: record_hq(
+        return run_step(self, lambda: record_hq(
             db.session, item, _date(body, "hq_meeting_on"), body.get("hq_decision"), body_id,
             _date(body, "hq_deadline"), HqExecution(execution) if execution else None,
             _date(body, "hq_executed_on")), lambda _: self.response(
             200, result={"status": item.status.value,
-                         "hq_deadline": iso_date(item.hq_deadline)}), (IssueError,))
+                         "hq_deadline": iso_date(item.hq_deadline)}), item=item)

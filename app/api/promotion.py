@@ -8,7 +8,7 @@ from ..entities import promotion
 from ..security import scoping
 from ..services import approval
 from .base import ScopedModelRestApi
-from .steps import take_step
+from .commands import run_step
 
 
 
@@ -34,8 +34,8 @@ class ApprovalRestApi(ScopedModelRestApi):
         item, refused = self.writable_item(pk)
         if refused:
             return refused
-        return take_step(self, item, lambda: approval.submit(db.session, item, g.user.id),
-                         lambda _: self._result(item), (approval.ApprovalError,))
+        return run_step(self, lambda: approval.submit(db.session, item, g.user.id),
+                        lambda _: self._result(item), item=item)
 
     @expose("/<int:pk>/decide", methods=["POST"])
     @protect()
@@ -51,10 +51,10 @@ class ApprovalRestApi(ScopedModelRestApi):
         comment = body.get("decision_comment")
         if comment is not None and not isinstance(comment, str):
             return self.response_400(message={"decision_comment": ["text"]})
-        return take_step(self, item, lambda: approval.decide(
+        return run_step(self, lambda: approval.decide(
             db.session, item, body["decision"] == "approve", g.user.id,
             scoping.current_scope().own_office_id, comment),
-            lambda _: self._result(item), (approval.ApprovalError,))
+            lambda _: self._result(item), item=item)
 
 
 class InvestmentEventApi(ApprovalRestApi):

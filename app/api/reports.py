@@ -7,7 +7,7 @@ from ..entities import reporting
 from ..services import reports
 from ..views import reports as views
 from .base import ScopedModelRestApi
-from .steps import take_step
+from .commands import run_step
 
 
 class QuarterlyReportApi(ScopedModelRestApi):
@@ -64,6 +64,6 @@ class QuarterlyReportApi(ScopedModelRestApi):
             body.get("comment")))
 
     def _step(self, item, step):
-        return take_step(self, item, step, lambda _: self.response(200, result={
+        return run_step(self, step, lambda _: self.response(200, result={
             "status": item.status.value, "late": item.late, "quarter": item.period}),
-            (reports.ReportError,))
+            item=item)

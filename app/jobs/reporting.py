@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 from ..models.notices import NoticeKind
 from ..models.org import OfficeUser
 from ..models.reports import QuarterlyReport, ReportKind
+from ..services import commands
 from ..clock import today_local
 from ..services.notifications import notify, office_users
 from ..services.reports import (EDITABLE, compile_consolidated, create_drafts,
                                 recompile_stale, reporting_quarter, reviewer_role)
-from .runs import run_once
+from .runs import run_once, run_step
 
 REMIND_DAYS_BEFORE = 3
 # After the due date: the day after it, then every week while the report is not submitted.
@@ -42,13 +43,13 @@ def reporting_daily(session: Session, today: Optional[date] = None) -> dict:
     done = {"drafts": run_once(session, "create_drafts", period,
                                lambda: create_drafts(session, year, quarter, failures))}
     # Drafts whose quarter got late entries: their figures kept up to date daily.
-    done["recompiled"] = recompile_stale(session, failures)
+    done["recompiled"] = run_step(session, "reporting_daily",
+                                  lambda: recompile_stale(session, failures))
     if _consolidation_due(session, today, year, quarter):
         done["consolidated"] = run_once(session, "compile_consolidated", period, lambda: bool(
             compile_consolidated(session, year, quarter, failures)))
     done.update(remind(session, today, year, quarter))
     done["failed_offices"] = sorted({failure.office_id for failure in failures})
-    session.commit()
     return done
 
 
@@ -60,7 +61,6 @@ def reporting_drafts(session: Session, day: Optional[date] = None) -> dict:
     failures: list = []
     created = run_once(session, "create_drafts", f"{year}Q{quarter}",
                        lambda: create_drafts(session, year, quarter, failures))
-    session.commit()
     return {"drafts": created, "failed_offices": sorted({f.office_id for f in failures})}
 
 
@@ -123,8 +123,7 @@ def _remind_overdue(session: Session, today: date, of_quarter: tuple) -> int:
         count += sent
         overdue.setdefault(reviewer_role(report), []).append(report)
     for role, reports in overdue.items():
-        count += _tell_reviewers(session, role, reports, today)
-    session.commit()
+        count += commands.run(session, lambda: _tell_reviewers(session, role, reports, today))
     return count
 
 

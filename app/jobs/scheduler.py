@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from ..extensions import db
-from ..services import storage
+from ..services import commands, storage
 from ..clock import local_timezone, now_utc
 from ..services.documents import remove_orphans
 from ..services.exports import requeue_orphaned_exports, run_pending_exports
@@ -222,7 +222,7 @@ def serve(app: Flask, stop: Optional[threading.Event] = None) -> int:
     try:
         with app.app_context():  # what a killed predecessor left half done is redone
             release_stale_claims(db.session, name)
-            requeue_orphaned_exports(db.session)
+            commands.run(db.session, lambda: requeue_orphaned_exports(db.session))
             _catch_up_drafts(db.session)
             db.session.remove()
         scheduler = build_scheduler(app)
@@ -244,9 +244,8 @@ def _catch_up_drafts(session) -> None:
     """Create the finished quarter's drafts now if no one has; a failure waits for the
     daily job (the run is released, jobs/runs.py)."""
     try:
-        reporting_drafts(session)
+        reporting_drafts(session)  # its commands roll back what failed
     except Exception:
-        session.rollback()
         log.exception("job failed", extra={"job": "reporting_drafts"})
 
 

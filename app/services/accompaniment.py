@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ..models.accompaniment import (ApplicationEvent, ApplicationStatus, ProviderViolation,
                                     ServiceApplication, StateBody, StateBodyKind)
 from .calendar import WorkingCalendar, load_calendar
+from .commands import CommandError
 from ..clock import local_day, now_utc, today_local
 
 FORWARD_TERM = 1        # working days to forward documents to the provider (p. 24)
@@ -27,8 +28,10 @@ RETURN_TRANSIT = 1      # working days to bring the result back to the office, f
 S = ApplicationStatus
 
 
-class IllegalTransition(ValueError):
+class IllegalTransition(CommandError):
     """The action is not possible from the application's current state."""
+
+    field = "action"
 
 
 @dataclass(frozen=True)

@@ -20,17 +20,17 @@ from ..models.org import FrontOffice, OfficeLevel, OfficeUser
 from ..security import roles
 from . import audit
 from ..clock import now_utc, today_local
+from .commands import CommandError
 from .notifications import notify, office_users
 
 SUBMITTABLE = (ApprovalStatus.draft, ApprovalStatus.returned)
 
 
-class ApprovalError(ValueError):
+class ApprovalError(CommandError):
     """A step that cannot be taken; field names the input at fault."""
 
     def __init__(self, field: str, message):
-        super().__init__(str(message))
-        self.field = field
+        super().__init__(message, field)
 
 
 def _step(session: Session, record, action: ApprovalAction, user_id: Optional[int],

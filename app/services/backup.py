@@ -38,6 +38,7 @@ from sqlalchemy.types import String
 
 from . import backup_files
 from .backup_files import FilesError
+from .commands import CommandError
 
 FORMAT = "irm-backup"
 FORMAT_VERSION = 2
@@ -61,7 +62,7 @@ class Snapshot:
     files: set[str]  # "<folder>/<name>" of every file its rows name (backup_files.py)
 
 
-class BackupError(Exception):
+class BackupError(CommandError):
     """A backup or restore that cannot go on; the message says why and what to do."""
 
 

@@ -21,12 +21,13 @@ from ..models.documents import Document
 from ..models.exports import ExportJob
 from ..models.imports import ImportJob
 from . import imports
+from .commands import CommandError
 
 MEMBER_PREFIX = "files/"
 _CHUNK = 1 << 20
 
 
-class FilesError(Exception):
+class FilesError(CommandError):
     """The files of a backup do not match its manifest or its rows; the message says which."""
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..models.documents import Document
 from . import storage
+from .commands import CommandError
 from .file_names import clean_file_name
 
 # What each accepted extension's content must be detected as (OOXML and ODF are zips).
@@ -37,7 +38,7 @@ MIME_TYPES = {
 _CHUNK = 1024 * 1024
 
 
-class DocumentError(ValueError):
+class DocumentError(CommandError):
     """A file that cannot be taken; the message says why and what to do."""
 
 

@@ -78,10 +78,8 @@ def pool_rows(session: Session, user: OfficeUser, pool_only: bool = True) -> Ite
 def requeue_orphaned_exports(session: Session) -> int:
     """Queue again the exports a dead scheduler was building; return how many. Called by
     a scheduler that has just taken the lock: no other process builds exports then."""
-    requeued = session.execute(update(ExportJob).where(ExportJob.status == ExportStatus.running)
-                               .values(status=ExportStatus.pending)).rowcount
-    session.commit()
-    return requeued
+    return session.execute(update(ExportJob).where(ExportJob.status == ExportStatus.running)
+                           .values(status=ExportStatus.pending)).rowcount
 
 
 def run_pending_exports(session: Session, directory: Path, reader: Optional[Session] = None) -> int:

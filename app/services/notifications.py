@@ -49,6 +49,12 @@ def notify(session: Session, users: Iterable[OfficeUser], kind: NoticeKind, subj
     return created
 
 
+def mark_read(notices: Iterable[Notice]) -> None:
+    """Mark the notices read; those read before keep their time."""
+    for notice in notices:
+        notice.read_at = notice.read_at or now_utc()
+
+
 def deliver_pending(session: Session) -> int:
     """E-mail every notice and violation notice not yet sent; return how many went out."""
     sent = 0

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, joinedload
 from ..models import Project, ProjectStage, RoutingLevel, StageChange
 from ..models.sums import exact_sum
 from ..security.scoping import is_writable, read_clause
+from .commands import CommandError
 from .deadlines import current_user_id
 
 CARDS_PER_STAGE = 50  # the largest projects of each stage; the list view has the rest
@@ -38,7 +39,7 @@ def board(session: Session, region_id: Optional[int] = None, sector_id: Optional
     return columns
 
 
-class StageMoveRefused(ValueError):
+class StageMoveRefused(CommandError):
     """The user may not move this project, or the stage is not one."""
 
 

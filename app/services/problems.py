@@ -9,14 +9,14 @@ from ..models.accompaniment import StateBody
 from ..models.problems import (ActionKind, HqExecution, IssueStatus, ProblemAction,
                                ProblemIssue)
 from ..clock import now_utc, today_local
+from .commands import CommandError
 
 
-class IssueError(ValueError):
+class IssueError(CommandError):
     """A problem-issue change that cannot be made; field names the input at fault."""
 
     def __init__(self, field: str, message):
-        super().__init__(str(message))
-        self.field = field
+        super().__init__(message, field)
 
 
 def record_progress(issue: ProblemIssue, on: date, kind: ActionKind, description: str,

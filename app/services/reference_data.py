@@ -106,7 +106,6 @@ def load_reference_data(session: Session) -> None:
         dict(effective_from=d, amount=a) for d, a in MRP_RATES))
     _insert_missing(session, CalendarDay, "day", (
         dict(day=d, kind=k, basis=basis) for d, k, basis in TRANSFERS))
-    session.commit()
 
 
 def _insert_missing(session: Session, model, key: str, rows) -> None:

@@ -18,6 +18,7 @@ from ..models.reports import NOT_SUBMITTED, QuarterlyReport, ReportEvent, Report
 from ..security import roles
 from . import audit, isolation
 from ..clock import local_timezone, now_utc, today_local
+from .commands import CommandError
 from .report_failures import (COMPILE_FAILED, COMPILED, failure_comment, mark_compiled,
                               mark_failed)
 from .figures import Period, quarter_of
@@ -34,12 +35,11 @@ NOT_COMPILED = _l("Цифры отчёта не удалось собрать (%
                   "пересчитайте отчёт.")
 
 
-class ReportError(ValueError):
+class ReportError(CommandError):
     """A report step that cannot be taken; field names the input at fault."""
 
     def __init__(self, field: str, message):
-        super().__init__(str(message))
-        self.field = field
+        super().__init__(message, field)
 
 
 def parse_quarter(text: str) -> tuple[int, int]:

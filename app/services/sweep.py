@@ -16,6 +16,7 @@ from ..models import OPEN_REQUEST_STATUSES, InfoRequest
 from ..models.accompaniment import ServiceApplication
 from ..models.notices import NoticeKind
 from .accompaniment import find_provider_violations, late_at_provider
+from . import commands
 from .calendar import load_calendar
 from ..clock import today_local
 from .isolation import OfficeFailure, attempt
@@ -36,8 +37,15 @@ class SweepResult:
 
 
 def run_daily_sweep(session: Session, today: date | None = None) -> SweepResult:
-    """Notify about deadlines due on the next working day and missed ones; report late providers."""
-    today = today or today_local()
+    """Notify about deadlines due on the next working day and missed ones; report late
+    providers. The notices are one command, then the outbox e-mails them."""
+    result = commands.run(session, lambda: _sweep(session, today or today_local()))
+    result.emails = deliver_pending(session)
+    return result
+
+
+def _sweep(session: Session, today: date) -> SweepResult:
+    """Add the notices of every office with deadlines; an office that fails is counted."""
     horizon = load_calendar(session).next_working_day(today)
     result = SweepResult()
     for office_id in _offices_with_deadlines(session, today, horizon):
@@ -49,8 +57,6 @@ def run_daily_sweep(session: Session, today: date | None = None) -> SweepResult:
             continue
         result.notices += swept.notices
         result.violations += swept.violations
-    session.commit()
-    result.emails = deliver_pending(session)
     return result
 
 

@@ -5,17 +5,17 @@ SQLAlchemy adds `WHERE version = <the one read>` to it. The edit form and the AP
 the version the user saw; a save from an older one is refused with who changed the
 record meanwhile, so nothing is silently overwritten.
 
-Workflow steps (a transition, a submit, a decision, a move on the board) go through
-take_step: two users stepping one record at once both pass their checks, the database's
-`WHERE version = ...` lets one through, and the other is refused with who stepped first.
+Workflow steps (a transition, a submit, a decision, a move on the board) run as commands
+(services/commands.run): two users stepping one record at once both pass their checks, the
+database's `WHERE version = ...` lets one through, and the other is refused with who
+stepped first (step_stale_message).
 """
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Optional
 
 from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import AuditEntry, RECORD_ACTIONS
 
@@ -31,11 +31,6 @@ STEP_STALE = _l("Запись успел изменить другой поль�
                 "запись заново и, если нужно, повторите шаг.")
 STEP_STALE_BY = _l("Пока вы смотрели запись, её изменил(а) %(user)s (%(when)s), ваш шаг не "
                    "выполнен. Откройте запись заново и, если нужно, повторите шаг.")
-T = TypeVar("T")
-
-
-class StaleStep(Exception):
-    """A workflow step refused: the record changed since the user read it (HTTP 409)."""
 
 
 def is_versioned(model: type) -> bool:
@@ -81,25 +76,6 @@ def _who_changed(session: Session, model: type, item_id: Any, by, anonymous) -> 
 def step_stale_message(session: Session, model: type, item_id: Any) -> str:
     """Return why a workflow step on the record is refused: who changed it meanwhile, when."""
     return _who_changed(session, model, item_id, STEP_STALE_BY, STEP_STALE)
-
-
-def take_step(session: Session, item, step: Callable[[], T], seen: Optional[int] = None) -> T:
-    """Take a workflow step on a versioned record and commit it; return what step returned.
-
-    Raise StaleStep (all rolled back) naming who changed the record meanwhile when another
-    user's step reached the database first, or when `seen`, the version the user's page
-    or client read, is no longer the record's. The step's own refusals pass through.
-    """
-    model, item_id = type(item), item.id
-    if seen is not None and seen != item.version:
-        raise StaleStep(step_stale_message(session, model, item_id))
-    try:
-        result = step()
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise StaleStep(step_stale_message(session, model, item_id)) from None
-    return result
 
 
 def stale_edit_message(session: Session, model: type, item_id: Any, field) -> Optional[str]:

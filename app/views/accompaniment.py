@@ -8,10 +8,10 @@ from ..extensions import db
 from ..entities import directory, requests
 from ..models.accompaniment import (ServiceApplication, StateBodyKind)
 from ..security import scoping
-from ..services.accompaniment import STEPS, IllegalTransition, allowed_actions, apply_transition
+from ..services.accompaniment import STEPS, allowed_actions, apply_transition
 from ..services.receipt import receipt_docx, receipt_lines
 from .base import ScopedModelView, condition_filter
-from .steps import take_step
+from .commands import run_step
 
 _FORM = ["investor", "applicant_kind", "applicant_name", "applicant_bin_iin", "id_document_kind",
          "id_document_number", "id_document_issued_by", "id_document_issued_on", "phone",
@@ -62,11 +62,11 @@ class ServiceApplicationView(ScopedModelView):
     def transition(self, pk):
         """Apply one workflow action posted from the application's page."""
         item = self.record(pk, write=True)
-        return take_step(item, lambda: apply_transition(
+        return run_step(lambda: apply_transition(
             db.session, item, request.form.get("action", ""), user_id=g.user.id,
             note=request.form.get("note") or None,
             handover_document=request.form.get("handover_document")),
-            lambda: _l("Состояние заявления: %(s)s.", s=item.status), (IllegalTransition,))
+            lambda _: _l("Состояние заявления: %(s)s.", s=item.status), item=item)
 
     @expose("/receipt/<pk>", methods=["GET"])
     @has_access

@@ -7,7 +7,7 @@ from ..extensions import db
 from ..security import scoping
 from ..services import approval
 from .base import ScopedModelView
-from .steps import take_step
+from .commands import run_step
 
 
 class ApprovalModelView(ScopedModelView):
@@ -44,8 +44,8 @@ class ApprovalModelView(ScopedModelView):
     def submit(self, pk):
         """Send the record for agreement."""
         item = self.record(pk, write=True)
-        return self._step(item, lambda: approval.submit(db.session, item, g.user.id),
-                          _l("Направлено на согласование."))
+        return run_step(lambda: approval.submit(db.session, item, g.user.id),
+                        _l("Направлено на согласование."), item=item)
 
     @expose("/decide/<pk>", methods=["POST"])
     @has_access
@@ -53,10 +53,8 @@ class ApprovalModelView(ScopedModelView):
         """Approve the record, or return it with the reviewer's comment."""
         item = self.record(pk)
         approve = request.form.get("decision") == "approve"
-        return self._step(item, lambda: approval.decide(
+        return run_step(lambda: approval.decide(
             db.session, item, approve, g.user.id, scoping.current_scope().own_office_id,
             request.form.get("decision_comment")),
-            _l("Согласовано.") if approve else _l("Возвращено на доработку с замечаниями."))
-
-    def _step(self, item, take, done_message):
-        return take_step(item, take, done_message, (approval.ApprovalError,))
+            _l("Согласовано.") if approve else _l("Возвращено на доработку с замечаниями."),
+            item=item)

@@ -1,6 +1,5 @@
 """Documents on record pages: attach, download, detach, always through a record the user reads."""
-from flask import (abort, current_app, flash, g, redirect, render_template, request, send_file,
-                   url_for)
+from flask import abort, current_app, g, render_template, request, send_file
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
@@ -9,6 +8,7 @@ from ..extensions import db
 from ..models.documents import Document
 from ..security import scoping
 from ..services import documents
+from .commands import run_step
 
 
 def send_document(document: Document):
@@ -48,17 +48,13 @@ class DocumentsMixin:
         """Keep an uploaded file as a document of the record."""
         item = self._documents_record(pk, write=True)
         upload = request.files.get("file")
-        try:
+
+        def attach():
             if upload is None or not upload.filename:
                 raise documents.DocumentError(_l("Выберите файл."))
-            document = documents.store(db.session, item, upload.stream, upload.filename,
-                                       g.user.id)
-            db.session.commit()
-            flash(str(_l("Документ «%(name)s» прикреплён.", name=document.filename)), "success")
-        except documents.DocumentError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        return redirect(url_for(".show", pk=item.id))
+            return documents.store(db.session, item, upload.stream, upload.filename, g.user.id)
+        return run_step(attach, lambda document: _l("Документ «%(name)s» прикреплён.",
+                                                    name=document.filename), item=item)
 
     @expose("/document/<pk>/<doc_id>", methods=["GET"])
     @has_access
@@ -79,10 +75,8 @@ class DocumentsMixin:
         if document is None:
             abort(404)
         name = document.filename
-        documents.delete(db.session, document)
-        db.session.commit()
-        flash(str(_l("Документ «%(name)s» удалён.", name=name)), "success")
-        return redirect(url_for(".show", pk=item.id))
+        return run_step(lambda: documents.delete(db.session, document),
+                        _l("Документ «%(name)s» удалён.", name=name), item=item)
 
 
 def panel_of(view, item) -> dict:

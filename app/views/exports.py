@@ -1,7 +1,7 @@
 """The user's large exports: queue the whole-pool workbook, download it when it is ready."""
 from pathlib import Path
 
-from flask import abort, flash, g, redirect, send_file, url_for
+from flask import abort, g, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from ..models.exports import ExportJob, ExportStatus
 from ..services import storage
 from ..services.excel import XLSX_MIME
 from ..services.exports import POOL_EXPORT, PROJECTS_EXPORT, request_export
+from .commands import run_step
 
 DOWNLOAD_NAMES = {POOL_EXPORT: "edinyi-pul", PROJECTS_EXPORT: "proekty"}
 
@@ -50,11 +51,9 @@ class ExportView(BaseView):
         return self._queue(PROJECTS_EXPORT)
 
     def _queue(self, kind: str):
-        request_export(db.session, g.user, kind)
-        db.session.commit()
-        flash(_l("Выгрузка поставлена в очередь; она появится здесь, когда будет готова."),
-              "info")
-        return redirect(url_for(".index"))
+        return run_step(lambda: request_export(db.session, g.user, kind), (_l(
+            "Выгрузка поставлена в очередь; она появится здесь, когда будет готова."), "info"),
+            back=url_for(".index"))
 
     @expose("/<int:pk>/download")
     @has_access

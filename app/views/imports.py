@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ImportJob, ImportKind, ImportStatus
-from ..services import imports, storage
+from ..services import commands, imports, storage
 from ..services.excel import Sheet, write_workbook, xlsx_response
 from ..services.imports.columns import map_headers
 from ..services.imports import reader_limits
@@ -78,9 +78,13 @@ class ImportView(BaseView):
                     "names": ", ".join(f"«{c.header}»" for c in missing)})
         except SpreadsheetRejected as rejected:
             return self._page(rejected.message, kind, 400)
-        job = imports.upload(db.session, g.user, kind, upload.filename, data, import_directory())
-        job.rows_total = estimated_rows(data)
-        db.session.commit()
+
+        def queue():
+            job = imports.upload(db.session, g.user, kind, upload.filename, data,
+                                 import_directory())
+            job.rows_total = estimated_rows(data)
+            return job
+        job = commands.run(db.session, queue)  # refuses nothing: the file was checked above
         imports.start_in_background(current_app._get_current_object(), job.id,
                                     import_directory())
         return redirect(url_for(".show", pk=job.id))
@@ -107,7 +111,7 @@ class ImportView(BaseView):
     def write(self, pk):
         """Write a checked file: every row in one transaction, in the background."""
         job = _own_job_or_404(pk)
-        if not imports.confirm_write(db.session, job):
+        if not commands.run(db.session, lambda: imports.confirm_write(db.session, job)):
             flash(_l("Записать можно только файл, проверка которого прошла без ошибок."),
                   "warning")
             return redirect(url_for(".show", pk=pk))

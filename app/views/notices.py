@@ -1,13 +1,13 @@
 """The user's own notices: deadlines, assignments, provider violations."""
-from flask import g, redirect
+from flask import g
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterEqualFunction
 from flask_babel import lazy_gettext as _l
 
-from ..extensions import db
 from ..entities import requests
-from ..clock import now_utc
+from ..services import notifications
 from .base import ScopedModelView
+from .commands import run_step
 
 
 def _current_user_id():
@@ -33,7 +33,4 @@ class MyNoticeView(ScopedModelView):
     @action("mark_read", _l("Отметить прочитанными"), None, "fa-check", single=False)
     def mark_read(self, items):
         """Mark the selected notices read."""
-        for item in items:
-            item.read_at = item.read_at or now_utc()
-        db.session.commit()
-        return redirect(self.get_redirect())
+        return run_step(lambda: notifications.mark_read(items), None, back=self.get_redirect())

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Project, Region, RoutingLevel, Sector
-from ..services import versions
+from ..services import commands, versions
 from ..services.pipeline import StageMoveRefused, board, movable, move_stage
 
 ALREADY_THERE = _l("Проект уже на стадии «%(stage)s».")
@@ -42,22 +42,20 @@ class PipelineView(BaseView):
     @expose("/move", methods=["POST"])
     @has_access
     def move(self):
-        """Move one project to a stage; 404 for a project the user may not change, 409 with
-        who moved it meanwhile when the card was moved (or changed) since the board showed it."""
+        """Move one project to a stage as a command; 404 for a project the user may not
+        change, 409 with who moved it meanwhile when the card was moved (or changed) since
+        the board showed it."""
         body = request.get_json(silent=True) or request.form
         try:
             project = movable(db.session, int(body.get("project", 0)), str(body.get("stage", "")))
         except (StageMoveRefused, ValueError):
-            db.session.rollback()
             abort(404)
+        if project.stage.value == body.get("stage"):  # moved there by someone first
+            return jsonify(message=f"{ALREADY_THERE % {'stage': project.stage}} "
+                           + versions.step_stale_message(db.session, Project, project.id)), 409
         try:
-            if project.stage.value == body.get("stage"):  # moved there by someone first
-                raise versions.StaleStep(f"{ALREADY_THERE % {'stage': project.stage}} "
-                                         + versions.step_stale_message(db.session, Project,
-                                                                       project.id))
-            versions.take_step(db.session, project,
-                               lambda: move_stage(db.session, project.id, body["stage"]),
-                               versions.parse_version(body.get("version")))
-        except versions.StaleStep as stale:
-            return jsonify(message=str(stale)), 409
+            commands.run(db.session, lambda: move_stage(db.session, project.id, body["stage"]),
+                         item=project, seen_version=versions.parse_version(body.get("version")))
+        except commands.CommandError as refused:
+            return jsonify(message=str(refused)), refused.status
         return jsonify(project=project.id, stage=project.stage.value, version=project.version)

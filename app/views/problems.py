@@ -13,7 +13,7 @@ from ..security import scoping
 from ..clock import today_local
 from ..services.problems import IssueError, record_hq, record_progress
 from .base import ScopedModelView
-from .steps import take_step
+from .commands import run_step
 
 
 
@@ -70,7 +70,7 @@ class ProblemIssueView(ScopedModelView):
                 raise IssueError("kind", _l("Выберите вид работы."))
             record_progress(item, _date_arg(request.form, "on") or today_local(),
                             ActionKind(kind), request.form.get("description", ""), g.user.id)
-        return take_step(item, progress, _l("Работа по вопросу записана."), (IssueError,))
+        return run_step(progress, _l("Работа по вопросу записана."), item=item)
 
     @expose("/hq/<pk>", methods=["POST"])
     @has_access
@@ -78,9 +78,9 @@ class ProblemIssueView(ScopedModelView):
         """Put the issue on the Investment HQ agenda, record its decision and execution."""
         item = self.record(pk)
         form, execution = request.form, request.form.get("hq_execution") or None
-        return take_step(item, lambda: record_hq(
+        return run_step(lambda: record_hq(
             db.session, item, _date_arg(form, "hq_meeting_on"), form.get("hq_decision"),
             _int_arg(form, "hq_responsible_body"), _date_arg(form, "hq_deadline"),
             HqExecution(execution) if execution in HqExecution.__members__ else None,
             _date_arg(form, "hq_executed_on")),
-            _l("Сведения Инвестиционного штаба сохранены."), (IssueError,))
+            _l("Сведения Инвестиционного штаба сохранены."), item=item)

@@ -1,5 +1,5 @@
 """Promotion: investment events (p. 8.9), presentation materials (p. 12.6), partner lists."""
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, g, request
 from flask_appbuilder import expose, has_access
 from flask_babel import lazy_gettext as _l
 
@@ -7,9 +7,10 @@ from ..extensions import db
 from ..entities import promotion
 from ..models import Meeting
 from ..security import scoping
-from ..services import approval, documents, materials
+from ..services import documents, materials
 from .approval import ApprovalModelView
 from .base import ScopedModelView
+from .commands import run_step
 from .documents import send_document
 from .list_export import ListExportMixin
 from ..entities.labels import FIELD_LABELS
@@ -68,17 +69,14 @@ class PresentationMaterialView(ApprovalModelView):
         """Upload a new draft of the material as its next version."""
         item = self.record(pk, write=True)
         upload = request.files.get("file")
-        try:
+
+        def add_version():
             if upload is None:
                 raise documents.DocumentError(_l("Выберите файл."))
-            version = materials.add_version(db.session, item, upload.stream, upload.filename,
-                                            request.form.get("note"), g.user.id)
-            db.session.commit()
-            flash(str(_l("Загружена версия %(number)s.", number=version.number)), "success")
-        except (documents.DocumentError, approval.ApprovalError) as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        return redirect(url_for(".show", pk=item.id))
+            return materials.add_version(db.session, item, upload.stream, upload.filename,
+                                         request.form.get("note"), g.user.id)
+        return run_step(add_version, lambda version: _l("Загружена версия %(number)s.",
+                                                        number=version.number), item=item)
 
     @expose("/version_file/<pk>/<number>", methods=["GET"])
     @has_access

@@ -13,11 +13,11 @@ from ..services import reports
 from ..services.publication import publish
 from ..services.excel import TOTAL_LABELS, report_workbook, xlsx_response
 from ..services.report_failures import compile_failure, failed_reports
-from ..services.reports import ReportError, reviewer_role, snapshot_of
+from ..services.reports import reviewer_role, snapshot_of
 from .base import ScopedModelView
 from .formatting import format_yes_no
 from .request_guards import bad_request
-from .steps import take_step
+from .commands import run_step
 
 
 
@@ -80,7 +80,7 @@ class QuarterlyReportView(ScopedModelView):
         return super().render_template(template, **kwargs)
 
     def _step(self, item, step):
-        return take_step(item, lambda: step(item), lambda: _outcome(item), (ReportError,))
+        return run_step(lambda: step(item), lambda _: _outcome(item), item=item)
 
     @expose("/submit/<pk>", methods=["POST"])
     @has_access
@@ -127,16 +127,22 @@ class QuarterlyReportView(ScopedModelView):
             flash(NOT_A_QUARTER, "danger")
             return redirect(url_for(".list"))
         failures: list = []
-        created = reports.create_drafts(db.session, year, quarter, failures, user_id=g.user.id)
-        reports.compile_consolidated(db.session, year, quarter, failures, user_id=g.user.id)
-        db.session.commit()
-        flash(_l("Квартал %(q)s: создано отчётов — %(n)s, сводный отчёт пересчитан.",
-                 q=f"{year}Q{quarter}", n=created), "success")
-        if failures:  # the others are compiled; these are marked, and listed above the register
-            flash(_l("Не собраны цифры офисов: %(n)s. Отчёты этих офисов отмечены, в сводный "
-                     "отчёт их цифры не вошли.", n=len({f.office_id for f in failures})),
-                  "warning")
-        return redirect(url_for(".list"))
+
+        def compile_quarter():
+            created = reports.create_drafts(db.session, year, quarter, failures,
+                                            user_id=g.user.id)
+            reports.compile_consolidated(db.session, year, quarter, failures, user_id=g.user.id)
+            return created
+
+        def compiled(created):
+            done = [_l("Квартал %(q)s: создано отчётов — %(n)s, сводный отчёт пересчитан.",
+                       q=f"{year}Q{quarter}", n=created)]
+            if failures:  # the others are compiled; these are marked, listed above the register
+                done.append((_l("Не собраны цифры офисов: %(n)s. Отчёты этих офисов отмечены, "
+                                "в сводный отчёт их цифры не вошли.",
+                                n=len({f.office_id for f in failures})), "warning"))
+            return done
+        return run_step(compile_quarter, compiled, back=url_for(".list"))
 
 
     @expose("/overview", methods=["GET"])

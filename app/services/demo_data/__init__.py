@@ -69,5 +69,4 @@ def seed_demo(session: Session, sm, password: str) -> dict[str, int]:
     seeder.build_promotion()
     seeder.drop_pending_notices()
     seeder.date_entries()
-    session.commit()
     return demo_counts(session)

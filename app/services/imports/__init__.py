@@ -55,7 +55,7 @@ def file_path(directory: Path, job: ImportJob) -> Path:
 
 def upload(session: Session, user, kind: ImportKind, file_name: str, data: bytes,
            directory: Path) -> ImportJob:
-    """Keep an uploaded file and queue its dry run."""
+    """Keep an uploaded file and queue its dry run (a command's step: the caller commits)."""
     job = ImportJob(user_id=user.id, kind=kind,
                     file_name=clean_file_name(file_name) or "import.xlsx",
                     status=ImportStatus.checking, errors=[], warnings=[])
@@ -63,7 +63,6 @@ def upload(session: Session, user, kind: ImportKind, file_name: str, data: bytes
     session.flush()
     directory.mkdir(parents=True, exist_ok=True)
     file_path(directory, job).write_bytes(data)
-    session.commit()
     return job
 
 
@@ -72,7 +71,6 @@ def confirm_write(session: Session, job: ImportJob) -> bool:
     done = session.execute(update(ImportJob).where(
         ImportJob.id == job.id, ImportJob.status == ImportStatus.checked)
         .values(status=ImportStatus.writing, claimed_at=None, rows_done=0)).rowcount
-    session.commit()
     return bool(done)
 
 

@@ -13,12 +13,13 @@ from typing import Any, Callable, Optional
 from flask_babel import force_locale, lazy_gettext as _l
 
 from ...models import ImportKind, InvestorStatus, Ownership, ProjectStage
+from ..commands import CommandError
 from ..exports import POOL_COLUMNS
 
 LANGUAGES = ("ru", "kk", "en")
 
 
-class CellError(ValueError):
+class CellError(CommandError):
     """A cell that cannot be read as its column's kind; the message says what is expected."""
 
 
