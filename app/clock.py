@@ -7,6 +7,7 @@ offset of its own date (an audit entry of 2023 at +06, one of 2025 at +05).
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from importlib import resources
+from typing import Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, has_app_context
@@ -64,3 +65,12 @@ def local_day(moment: datetime) -> date:
 def end_of_local_day(day: date) -> datetime:
     """Return the first moment after a Kazakhstan calendar day, in Kazakhstan time."""
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=local_timezone())
+
+
+def format_utc_as_local(value: Optional[datetime]) -> str:
+    """Show a UTC moment in Kazakhstan time, e.g. '25.11.2026 17:44'."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(local_timezone()).strftime("%d.%m.%Y %H:%M")

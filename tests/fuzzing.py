@@ -8,7 +8,7 @@ from flask_appbuilder import Model
 from sqlalchemy import select
 
 from app.extensions import db
-from app.security import scoping
+from app import scoping
 
 from . import scenario
 

@@ -325,7 +325,7 @@ def test_the_scheduler_runs_the_reminders_with_the_daily_jobs(app):
 
 
 def test_current_passports_keep_one_per_region(app, passports, ids):
-    from app.security.scoping import OfficeScope
+    from app.scoping import OfficeScope
     from app.services.analysis import current_passports, region_comparison
 
     with app.app_context():

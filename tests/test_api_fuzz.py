@@ -27,7 +27,7 @@ from sqlalchemy import or_, select
 from app.api.base import ScopedModelRestApi
 from app.extensions import db
 from app.models import FrontOffice, KpiActual, KpiDefinition
-from app.security import scoping
+from app import scoping
 from app.services import reports
 
 from . import scenario

@@ -23,7 +23,7 @@ from app.models import (Agreement, CountryAnalysis, Document, ExportJob, FrontOf
                         NoticeKind, OfficeUser, PotentialPartner, PresentationMaterial,
                         ProblemIssue, Project, QuarterlyReport, Region, RegionalPassport,
                         ReportKind, ServiceApplication)
-from app.security import scoping
+from app import scoping
 from app.services import documents
 from tests import scenario
 

@@ -72,7 +72,7 @@ def _listed(page: str) -> set[int]:
 
 def _late_in_scope(app, world, username: str) -> set[int]:
     """The reports the user may read that Python's is_late calls late."""
-    from app.security.scoping import build_scope, read_clause
+    from app.scoping import build_scope, read_clause
 
     with app.app_context():
         user = db.session.execute(select(OfficeUser).filter_by(username=username)).scalar_one()

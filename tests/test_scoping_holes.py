@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import (Country, FrontOffice, InfoRequest, Investor, Meeting, OfficeUser,
                         Project, Region, Sector)
-from app.security import scoping
+from app import scoping
 from app.views.records import InvestorView, MeetingView, ProjectView
 from app.views.requests import InfoRequestView
 

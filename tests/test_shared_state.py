@@ -8,7 +8,7 @@ may differ. tests/test_write_races.py shows what a leftover costs under real thr
 import prison
 import pytest
 
-from app.views.request_local import RequestFilters
+from app.models.request_local import RequestFilters
 
 SCHEMAS = ("add_model_schema", "edit_model_schema", "list_model_schema", "show_model_schema")
 

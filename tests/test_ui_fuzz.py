@@ -23,7 +23,7 @@ from sqlalchemy import Enum, select
 
 from app.extensions import db
 from app.models import ImportKind
-from app.security import scoping
+from app import scoping
 
 from .fuzzing import label_sets, readable_ids, scope_of
 

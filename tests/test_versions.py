@@ -3,14 +3,13 @@ import html
 import re
 
 import pytest
-from flask import g
 from flask_appbuilder.exceptions import DatabaseException
 from sqlalchemy import select
 
+from app.models.request_local import lost_race
 from app.extensions import db
 from app.models import Investor, Meeting
 from app.models.interface import ScopedInterface
-from app.services import versions
 
 
 def _edit_form(client, url) -> dict:
@@ -82,7 +81,7 @@ def test_a_save_that_loses_the_race_at_the_database_is_refused(app, world):
                           .values(subject="чужая правка", version=mine.version + 1))
         with pytest.raises(DatabaseException):
             ScopedInterface(Meeting).edit(mine)
-        assert g.get(versions.STALE_FLAG) is True
+        assert lost_race()
         db.session.rollback()
         subject = db.session.execute(select(Meeting.subject).where(Meeting.id == meeting_id)).scalar()
     assert subject == "чужая правка"

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import flask_appbuilder.api
 import jsonschema
-from flask import g, request
+from flask import request
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.const import API_FILTERS_RIS_KEY, API_RESULT_RES_KEY
 from flask_appbuilder.exceptions import DatabaseException
@@ -26,13 +26,13 @@ from werkzeug.exceptions import Forbidden, NotFound
 from ..extensions import db
 from ..models.interface import ScopedInterface
 from ..models.filters import typed_rest_filters
-from ..security import scoping
-from ..views.errors import OUTAGES, database_unavailable
+from .. import scoping
+from ..services.isolation import OUTAGES
 from ..security.roles import READ_WRITE_METHODS
 from ..services import versions
 from ..services.validation import validate_record
-from ..views.request_local import RequestFilters, fresh_schema
-from .guards import check_filters, is_record_id
+from ..models.request_local import RequestFilters, fresh_schema, lost_race
+from ..services.filter_values import check_filters, is_record_id
 
 
 _VALIDATORS: dict[int, jsonschema.protocols.Validator] = {}
@@ -253,7 +253,7 @@ class ScopedModelRestApi(ModelRestApi):
         try:
             self.datamodel.edit(item)
         except (SQLAlchemyError, DatabaseException):
-            if g.get(versions.STALE_FLAG):
+            if lost_race():
                 db.session.rollback()
                 return self.response(409, message={"version": [str(versions.STALE_SAVE)]})
             return self._rejected({"_schema": [str(SAVE_FAILED)]})
@@ -278,8 +278,9 @@ class ScopedModelRestApi(ModelRestApi):
     def response_500(self, message: str = None):
         """FAB's @safe turns every error into 500; a database outage is a 503 like the pages'."""
         error = sys.exc_info()[1]
-        if isinstance(error, OUTAGES) or isinstance(getattr(error, "__cause__", None), OUTAGES):
-            return database_unavailable(error)
+        for outage in (error, getattr(error, "__cause__", None)):
+            if isinstance(outage, OUTAGES):
+                raise outage  # the app's 503 answer (views/errors.py), as on the pages
         return super().response_500(message=message)
 
     def delete_headless(self, pk):

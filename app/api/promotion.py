@@ -5,7 +5,7 @@ from flask_appbuilder.api import expose, protect, safe
 
 from ..extensions import db
 from ..entities import promotion
-from ..security import scoping
+from .. import scoping
 from ..services import approval
 from .base import ScopedModelRestApi
 from .commands import run_step

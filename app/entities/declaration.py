@@ -29,7 +29,7 @@ CATEGORIES = {
 class Access(Enum):
     """Who reads and who writes an entity's records (security/roles.py turns it into grants).
 
-    Within what a role may touch, the office scoping (security/scoping.py) decides which
+    Within what a role may touch, the office scoping (scoping.py) decides which
     records: an office's own, its subordinates', or, for shared models, everyone's.
     """
 

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..models import (CountryAnalysis, InvestmentEvent, PotentialPartner, PresentationMaterial,
                       RegionalPassport)
-from ..security.role_names import AUTHORITY, NATIONAL_COMPANY
+from ..role_names import AUTHORITY, NATIONAL_COMPANY
 from .declaration import Access, Api, Entity, Page
 from .records import OWNER
 

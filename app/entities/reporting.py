@@ -3,7 +3,7 @@ the actuals an office enters."""
 from flask_babel import lazy_gettext as _l
 
 from ..models import KpiActual, KpiDefinition, KpiTarget, QuarterlyReport
-from ..security.role_names import AUTHORITY, NATIONAL_COMPANY
+from ..role_names import AUTHORITY, NATIONAL_COMPANY
 from .declaration import Access, Api, Entity, Page
 from .labels import FIELD_LABELS, REPORT_LABELS
 

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from ..models import InfoRequest, Notice
 from ..models.accompaniment import ServiceApplication, StateBodyKind
 from ..models.problems import ProblemIssue
-from ..security.role_names import AUTHORITY
+from ..role_names import AUTHORITY
 from .declaration import Access, Api, Entity, Page
 from .labels import APPLICATION_LABELS, ISSUE_LABELS
 from .records import OWNER

@@ -120,6 +120,6 @@ def _typed_rest_filter(datamodel, flt):
     column, value = flt["col"], flt.get("value")
     if flt["opr"] in LISTS:
         if not isinstance(value, list):
-            return flt  # FAB answers it (api/guards.py names it first)
+            return flt  # FAB answers it (services/filter_values.py names it first)
         return {**flt, "value": [typed_value(datamodel, column, v) for v in value]}
     return {**flt, "value": typed_value(datamodel, column, value)}

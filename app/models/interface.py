@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .counts import cached_count
 from .filters import TypedFilterConverter
+from .request_local import note_lost_race
 
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,6 @@ class ScopedInterface(TypedInterface):
                 self.session.commit()
         except StaleDataError as error:
             self.session.rollback()
-            from ..services.versions import note_lost_race
             note_lost_race()
             raise DatabaseException(str(error)) from error
         except SQLAlchemyError as error:

@@ -76,10 +76,8 @@ def ready():
 
 def init_health(app: Flask) -> None:
     """Add /health and /ready; plain http is fine for them (the proxy asks over loopback)."""
-    from .. import MIGRATIONS_DIR
-
     app.extensions["irm_database_probe"] = DatabaseProbe(
-        app.config["SQLALCHEMY_DATABASE_URI"], str(MIGRATIONS_DIR),
+        app.config["SQLALCHEMY_DATABASE_URI"], str(app.extensions["migrate"].directory),
         int(app.config.get("IRM_READY_TIMEOUT_SECONDS", 3)))
     for view in (health, ready):
         view.talisman_view_options = {"force_https": False}

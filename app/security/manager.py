@@ -15,10 +15,11 @@ from sqlalchemy.orm import joinedload
 
 from ..models import AuditAction, OfficeUser, UserSession
 from ..services import audit
-from ..views.request_local import RequestFilters
+from ..models.request_local import RequestFilters
 from wtforms.validators import DataRequired
 
-from . import logins, roles, scoping, sessions
+from . import logins, roles, sessions
+from .. import scoping
 
 
 def request_safe(view_class: type) -> type:

@@ -3,12 +3,12 @@
 Every domain view and API shares one permission resource per entity (its
 class_permission_name) with two permissions: can_read and can_write. What a role
 may read or write *within* a resource is decided by the office scoping
-(security/scoping.py); this table only says which resources a role touches at all.
+(scoping.py); this table only says which resources a role touches at all.
 """
 
 from functools import lru_cache
 
-from .role_names import (ADMIN, AUTHORITY, EXTERNAL, NATIONAL_COMPANY, REGIONAL,  # noqa: F401
+from ..role_names import (ADMIN, AUTHORITY, EXTERNAL, NATIONAL_COMPANY, REGIONAL,  # noqa: F401
                          ROLE_NAMES, TASK_FORCE)
 
 # Map FAB's view and API methods onto the two permissions.

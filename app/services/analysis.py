@@ -13,7 +13,7 @@ from ..models import CountryAnalysis, IndustrialSite, RegionalPassport
 from ..models.notices import NoticeKind
 from ..models.sites import SiteStatus
 from ..models.sums import exact_sum
-from ..security.scoping import OfficeScope, read_clause
+from ..scoping import OfficeScope, read_clause
 from ..clock import local_day, today_local
 from .notifications import notify, office_users
 

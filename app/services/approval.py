@@ -17,7 +17,7 @@ from ..models.events import InvestmentEvent
 from ..models.materials import PresentationMaterial
 from ..models.notices import NoticeKind
 from ..models.org import FrontOffice, OfficeLevel, OfficeUser
-from ..security import roles
+from .. import role_names as roles
 from . import audit
 from ..clock import now_utc, today_local
 from .commands import CommandError

@@ -221,7 +221,7 @@ def log_denials_and_downloads(response):
     if response.status_code == 403:
         log_event(AuditAction.denied, detail=where)
     elif response.status_code == 404 and (request.view_args or {}).get("pk") is not None:
-        from ..security.scoping import as_id
+        from ..scoping import as_id
 
         model, pk = _scoped_model_of_endpoint(), as_id(request.view_args["pk"])
         if model is not None and pk is not None and _exists(model, pk):

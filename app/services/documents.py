@@ -4,7 +4,7 @@ A file is taken only if it is within IRM_DOCUMENT_MAX_BYTES, its extension is on
 IRM_DOCUMENT_TYPES and its content is of that type (filetype reads the magic bytes, so
 a renamed .exe is refused). The optional scanner (IRM_DOCUMENT_SCANNER) sees the file
 before it is kept. Downloads go through the record the file is attached to, so they
-follow that record's office scoping (security/scoping.py).
+follow that record's office scoping (scoping.py).
 """
 import hashlib
 import importlib

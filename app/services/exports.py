@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..models import FrontOffice, Investor, Project, Region, Sector
 from ..models.exports import ExportJob, ExportStatus
 from ..models.org import OfficeUser
-from ..security.scoping import build_scope, read_clause
+from ..scoping import build_scope, read_clause
 from ..clock import now_utc
 from .excel import write_workbook
 from .isolation import is_outage

@@ -16,7 +16,7 @@ from ..models import (FrontOffice, InfoRequest, Investor, Meeting, OfficeLevel, 
                       ProjectStage, QuarterlyReport, ServiceApplication)
 from ..models.requests import OPEN_REQUEST_STATUSES
 from ..models.sums import exact_sum
-from ..security.scoping import read_clause
+from ..scoping import read_clause
 from .calendar import working_calendar
 from ..clock import today_local
 from .kpi import overall, scorecards, unavailable

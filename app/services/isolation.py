@@ -32,6 +32,11 @@ class OfficeFailure:
         return f"office {self.office_id}: {self.error}"
 
 
+# The errors that say the database is unreachable, not the request wrong: pages and the API
+# answer them 503 (views/errors.py), jobs retry the office later.
+OUTAGES = (OperationalError, InterfaceError, PoolTimeout)
+
+
 def is_outage(error: BaseException) -> bool:
     """Return whether the error is the database's (gone, locked, timed out), not the data's."""
     if isinstance(error, (InterfaceError, PoolTimeout)):

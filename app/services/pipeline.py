@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from ..models import Project, ProjectStage, RoutingLevel, StageChange
 from ..models.sums import exact_sum
-from ..security.scoping import is_writable, read_clause
+from ..scoping import is_writable, read_clause
 from .commands import CommandError
 from .deadlines import current_user_id
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, undefer
 from .locks import hold_write_lock
 from ..models import FrontOffice, OfficeKind, OfficeLevel
 from ..models.reports import NOT_SUBMITTED, QuarterlyReport, ReportEvent, ReportKind, ReportStatus
-from ..security import roles
+from .. import role_names as roles
 from . import audit, isolation
 from ..clock import local_timezone, now_utc, today_local
 from .commands import CommandError

@@ -5,7 +5,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Agreement, IndustrialSite, Investor, Project
-from ..security.scoping import read_clause
+from ..scoping import read_clause
 
 PER_KIND = 10
 MIN_LENGTH = 2

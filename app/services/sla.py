@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import FrontOffice, InfoRequest
-from ..security.scoping import read_clause
+from ..scoping import read_clause
 from .figures import due_in, quarter_bounds, share
 
 

@@ -3,7 +3,7 @@
 Each rule reads a plain mapping of field values (relationships as objects) and
 yields (field, message) pairs, so a form shows the message next to the field and
 the API answers 422 naming the field. Scope of linked records is checked by
-security.scoping.out_of_scope_links, which the same entry point calls.
+scoping.out_of_scope_links, which the same entry point calls.
 """
 import re
 from functools import lru_cache
@@ -21,7 +21,7 @@ from ..models import (LEVEL_OF_KIND, Agreement, FrontOffice, IndustrialSite, Inf
                       ReportStatus, RequestStatus, ServiceApplication, StateBodyKind)
 from ..models.bounds import bounded_columns
 from ..models.types import UtcDateTime
-from ..security.scoping import out_of_scope_links
+from ..scoping import out_of_scope_links
 from ..clock import now_utc, today_local
 from .routing import NoMrpForYear, mrp_for_year
 

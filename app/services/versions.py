@@ -12,7 +12,6 @@ stepped first (step_stale_message).
 """
 from typing import Any, Optional
 
-from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +19,6 @@ from sqlalchemy.orm import Session
 from ..models import AuditEntry, RECORD_ACTIONS
 
 FORM_FIELD = "edited_version"  # the edit form's hidden field (not a column)
-STALE_FLAG = "irm_stale_record"  # set in g when a save lost the race at the database
 
 STALE_SAVE = _l("Запись успел изменить другой пользователь, ваши правки не сохранены. "
                 "Откройте запись заново и внесите их ещё раз.")
@@ -69,7 +67,7 @@ def _who_changed(session: Session, model: type, item_id: Any, by, anonymous) -> 
         .order_by(AuditEntry.id.desc()).limit(1)).scalar_one_or_none()
     if last is None:
         return str(anonymous)
-    from ..views.formatting import format_utc_as_local
+    from ..clock import format_utc_as_local
     return str(by % {"user": last.username or "—", "when": format_utc_as_local(last.at)})
 
 
@@ -83,9 +81,3 @@ def stale_edit_message(session: Session, model: type, item_id: Any, field) -> Op
     if field is None:
         return None
     return stale_message(session, model, item_id, parse_version(field.data))
-
-
-def note_lost_race() -> None:
-    """Remember for this request that a save found its version moved on at the database."""
-    if has_request_context():
-        g.setdefault(STALE_FLAG, True)

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..entities import directory, requests
 from ..models.accompaniment import (ServiceApplication, StateBodyKind)
-from ..security import scoping
+from .. import scoping
 from ..services.accompaniment import STEPS, allowed_actions, apply_transition
 from ..services.receipt import receipt_docx, receipt_lines
 from .base import ScopedModelView, condition_filter

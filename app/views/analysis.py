@@ -13,7 +13,7 @@ from ..extensions import db
 from ..entities import promotion
 from ..models import RegionalPassport, SiteStatus
 from ..models.types import Money
-from ..security.scoping import as_id
+from ..scoping import as_id
 from ..services.analysis import current_passports, library, region_comparison
 from ..clock import local_day
 from ..clock import today_local

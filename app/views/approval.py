@@ -4,7 +4,7 @@ from flask_appbuilder import expose, has_access
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..security import scoping
+from .. import scoping
 from ..services import approval
 from .base import ScopedModelView
 from .commands import run_step

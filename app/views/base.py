@@ -23,7 +23,7 @@ from ..extensions import db
 from ..models import FrontOffice
 from ..models.interface import ScopedInterface
 from ..models.types import UtcDateTime
-from ..security import scoping
+from .. import scoping
 from ..security.roles import READ_WRITE_METHODS
 from ..clock import now_utc
 from ..services import versions
@@ -32,7 +32,7 @@ from .documents import DocumentsMixin
 from .fields import LocalDateTimeField
 from .history import HISTORY_PAGE_SIZE, history_lines, office_name, record_history
 from .lookup import LookupField, lookup_page
-from .request_local import RequestFilters
+from ..models.request_local import RequestFilters, lost_race
 from .formatting import formatters_for
 
 
@@ -250,7 +250,7 @@ class ScopedModelView(DocumentsMixin, ModelView):
     @property
     def database_error_message(self):
         """Say why a save failed when another user's save came first (versions.py)."""
-        return versions.STALE_SAVE if g.get(versions.STALE_FLAG) else _l(
+        return versions.STALE_SAVE if lost_race() else _l(
             "Не удалось сохранить запись: ошибка базы данных.")
 
     def _init_forms(self):

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models.documents import Document
-from ..security import scoping
+from .. import scoping
 from ..services import documents
 from .commands import run_step
 

@@ -9,15 +9,13 @@ import logging
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import get_locale, lazy_gettext as _l
 from markupsafe import escape
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
+from ..services.isolation import OUTAGES
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 60
-OUTAGES = (OperationalError, InterfaceError, PoolTimeout)  # the database, not the request
 UNAVAILABLE = _l("База данных временно недоступна. Повторите, пожалуйста, через минуту.")
 
 

@@ -1,11 +1,10 @@
 """How values are shown to users: money in tenge for the locale, moments in Kazakhstan time."""
-from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Optional
 
 from flask_babel import format_decimal, lazy_gettext as _l
 
-from ..clock import local_timezone
+from ..clock import format_utc_as_local
 
 
 def format_money(value: Optional[Decimal]) -> str:
@@ -13,15 +12,6 @@ def format_money(value: Optional[Decimal]) -> str:
     if value is None:
         return ""
     return f"{format_decimal(value, format='#,##0.00')}\u00a0₸"  # no break before ₸
-
-
-def format_utc_as_local(value: Optional[datetime]) -> str:
-    """Show a UTC moment in Kazakhstan time, e.g. '25.11.2026 17:44'."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(local_timezone()).strftime("%d.%m.%Y %H:%M")
 
 
 def format_yes_no(value: Optional[bool]) -> str:

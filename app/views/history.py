@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from ..models import RECORD_ACTIONS, AuditAction, AuditEntry, FrontOffice
 from ..models.interface import TypedInterface
 from ..models.types import Money, UtcDateTime
-from ..security import scoping
+from .. import scoping
 from .formatting import enum_label_formatter, format_utc_as_local, formatters_for
-from .request_local import RequestFilters
+from ..models.request_local import RequestFilters
 from ..entities.labels import FIELD_LABELS
 
 HISTORY_PAGE_SIZE = 50

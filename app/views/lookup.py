@@ -12,7 +12,7 @@ from wtforms import Field
 from wtforms.widgets import html_params
 
 from ..extensions import db
-from ..security import scoping
+from .. import scoping
 from ..models.base import current_language
 from ..services.search import like_pattern
 

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..entities import requests
 from ..models.accompaniment import StateBody
 from ..models.problems import ActionKind, HqExecution, ProblemIssue
-from ..security import scoping
+from .. import scoping
 from ..clock import today_local
 from ..services.problems import IssueError, record_hq, record_progress
 from .base import ScopedModelView

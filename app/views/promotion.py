@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..entities import promotion
 from ..models import Meeting
-from ..security import scoping
+from .. import scoping
 from ..services import documents, materials
 from .approval import ApprovalModelView
 from .base import ScopedModelView

@@ -8,7 +8,7 @@ from ..extensions import db
 from ..entities import reporting
 from ..models import FrontOffice
 from ..models.reports import QuarterlyReport
-from ..security import scoping
+from .. import scoping
 from ..services import reports
 from ..services.publication import publish
 from ..services.excel import TOTAL_LABELS, report_workbook, xlsx_response

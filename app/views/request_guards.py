@@ -4,7 +4,7 @@ FAB int()s `page_*`/`psize_*` (a word, or a page no SQL OFFSET holds, is a 500);
 filters and orderings are checked in list_args.py. Each answers 400 naming the argument,
 on the app's error page (views/errors.py). Ids no record can have answer 404, as does FAB's
 download route for file columns, which no model of ours has. The API checks its own
-arguments and names them in JSON (api/guards.py, api/request_guards.py).
+arguments and names them in JSON (services/filter_values.py, api/request_guards.py).
 """
 import re
 from typing import Optional
@@ -13,7 +13,7 @@ from flask import Flask, abort, current_app, request
 from flask_appbuilder import ModelView
 from flask_babel import lazy_gettext as _l
 
-from ..security import scoping
+from .. import scoping
 from . import list_args
 
 MAX_PAGE = scoping.MAX_ID  # page x size must stay within a 64-bit OFFSET

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import FrontOffice, KpiTarget
-from ..security.scoping import read_clause
+from ..scoping import read_clause
 from ..services.charts import bar_chart_svg
 from ..clock import today_local
 from ..services.kpi import history, overall, ranking, scorecard, unavailable

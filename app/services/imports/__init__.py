@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, scoped_session
 from ..locks import hold_write_lock
 from ...models import ImportJob, ImportKind, ImportStatus
 from ...models.imports import PENDING
-from ...security.scoping import build_scope
+from ...scoping import build_scope
 from ...clock import now_utc
 from ..file_names import clean_file_name
 from ..xlsx_reader import ReaderLimits, SpreadsheetRejected, read_sheet

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import Country, FrontOffice, Investor, Region, Sector
-from ...security.scoping import OfficeScope, read_clause
+from ...scoping import OfficeScope, read_clause
 from .columns import CellError, fold
 
 NOT_FOUND = {

@@ -12,7 +12,7 @@ from sqlalchemy import false, func, null, select
 from sqlalchemy.orm import Session
 
 from ...models import ImportKind, Investor, NicheProject, Project
-from ...security.scoping import (OFFICE_NOT_WRITABLE, OfficeScope, may_assign_office,
+from ...scoping import (OFFICE_NOT_WRITABLE, OfficeScope, may_assign_office,
                                  read_clause, write_clause)
 from ..exports import OWN_CODE_PREFIX
 from ..validation import validate_record

@@ -45,3 +45,17 @@ def fresh_schema(schema):
     object (marshmallow-sqlalchemy issues #78, #114); the class holds the fields.
     """
     return type(schema)()
+
+
+_LOST_RACE = "irm_stale_record"
+
+
+def note_lost_race() -> None:
+    """Remember for this request that a save found its version moved on at the database."""
+    if has_request_context():
+        g.setdefault(_LOST_RACE, True)
+
+
+def lost_race() -> bool:
+    """Whether a save of this request lost the race (the answer says so: 409, not 422)."""
+    return has_request_context() and bool(g.get(_LOST_RACE))

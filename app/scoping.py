@@ -21,9 +21,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, select, true
 from sqlalchemy.orm import Session
 
-from ..models import (NATIONAL_COMPANY_KINDS, FrontOffice, KpiTarget, OfficeLevel, Project,
+from .models import (NATIONAL_COMPANY_KINDS, FrontOffice, KpiTarget, OfficeLevel, Project,
                       RoutingLevel)
-from . import roles
+from . import role_names as roles
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def _office_ids(session: Session, condition) -> set[int]:
 
 def current_scope() -> OfficeScope:
     """Return the signed-in user's scope, computed once per request (or background job)."""
-    from ..extensions import db
+    from .extensions import db
 
     user = getattr(g, "user", None) if has_app_context() else None
     if user is None or not getattr(user, "is_authenticated", False):

@@ -16,7 +16,7 @@ from sqlalchemy import (BigInteger, Boolean, Date, DateTime, Enum, Float, Intege
 
 from ..models.bounds import INT64_MAX, MONEY_MAX
 from ..models.types import Money, UtcDateTime
-from ..security.scoping import MAX_ID  # INTEGER columns hold 32 bits on PostgreSQL
+from ..scoping import MAX_ID  # INTEGER columns hold 32 bits on PostgreSQL
 
 # A hundred times the largest amount stored (models/bounds.py): no comparison past it can
 # change an answer, and SQLite's 64-bit tiyn could not even take the value.
