@@ -148,16 +148,23 @@ def test_ui_walk_receipt_and_docx(app, ui, world, reference):
         db.session.commit()
     page = browser.get(f"/serviceapplicationview/show/{pk}").text
     assert "Направить услугодателю" in page
-    for action in ("forward", "provider_returned", "notify_investor", "receive_corrected",
-                   "forward", "result_ready"):
+    for action, status in (("forward", S.forwarded), ("provider_returned", S.returned),
+                           ("notify_investor", S.investor_notified),
+                           ("receive_corrected", S.corrected_received), ("forward", S.forwarded),
+                           ("result_ready", S.result_ready)):
         page = browser.get(f"/serviceapplicationview/show/{pk}").text
         assert f'name="action" value="{action}"' in page  # offered as a button
         response = browser.post(f"/serviceapplicationview/transition/{pk}",
-                                data={"action": action})
-        assert response.status_code == 302
+                                data={"action": action}, follow_redirects=True)
+        assert response.request.path == f"/serviceapplicationview/show/{pk}"
+        assert "alert-success" in response.text and "alert-danger" not in response.text, action
+        with app.app_context():
+            assert db.session.get(ServiceApplication, pk).status == status, action
     refused = browser.post(f"/serviceapplicationview/transition/{pk}",
                            data={"action": "hand_over"}, follow_redirects=True)
-    assert "доверенность" in refused.text
+    assert "доверенность" in refused.text and "alert-danger" in refused.text
+    with app.app_context():
+        assert db.session.get(ServiceApplication, pk).status == S.result_ready  # not handed over
     browser.post(f"/serviceapplicationview/transition/{pk}",
                  data={"action": "hand_over", "handover_document": "Удостоверение 045112233"})
     with app.app_context():

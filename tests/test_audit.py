@@ -40,6 +40,10 @@ def test_editing_a_project_records_who_when_where_and_each_changed_field(app, ui
     form.update(name="Тепличный комплекс «Алатау»", volume="250000000.50", investor=new_investor)
     response = ui("region.almaty").post(f"/projectview/edit/{project_id}", data=form)
     assert response.status_code == 302, response.text[:1500]
+    with app.app_context():
+        saved = db.session.get(Project, project_id)
+        assert (saved.name, saved.volume, saved.investor_id) == (
+            "Тепличный комплекс «Алатау»", Decimal("250000000.50"), new_investor)
 
     [entry] = _entries(app, entity="project", record_id=project_id, action=AuditAction.update)
     assert entry.username == "region.almaty"
@@ -226,11 +230,19 @@ def test_the_authority_searches_the_whole_trail_and_nobody_can_change_it(app, ui
     shown = ui("authority").get(f"/audittrailview/show/{some.id}")
     assert shown.status_code == 200
     assert "/audittrailview/add" not in ui("admin").get("/audittrailview/list/").text
+    before = _row(app, some.id)
     for url in ("/audittrailview/add", f"/audittrailview/edit/{some.id}",
                 f"/audittrailview/delete/{some.id}"):
         assert ui("admin").post(url, data={"username": "x"}).status_code in (403, 404, 405)
+    assert _row(app, some.id) == before  # neither changed nor deleted
+    assert _entries(app, username="x") == []  # nor one added
+
+
+def _row(app, entry_id: int):
+    """Return every column of an audit entry as stored, None if it is gone."""
     with app.app_context():
-        assert db.session.get(AuditEntry, some.id) is not None
+        return db.session.execute(select(AuditEntry.__table__).where(
+            AuditEntry.id == entry_id)).one_or_none()
 
 
 def test_a_long_value_is_kept_as_its_start_and_a_fingerprint(app, world):

@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
@@ -232,7 +232,11 @@ def test_backup_then_restore_gives_identical_data_and_files(app, world, backup, 
                 "Региональная организация г. Алматы", IMPORT_ERRORS, CLAIMED_AT)
     assert sample(fresh_app, world) == sample(app, world) == expected
     # The restored database keeps working: new rows get fresh ids (sequences came along).
-    assert add_investor(fresh_app, world, "новый инвестор после восстановления")
+    with fresh_app.app_context():
+        restored = db.session.execute(select(func.max(Investor.id))).scalar()
+    added = add_investor(fresh_app, world, "новый инвестор после восстановления")
+    assert added > restored
+    assert investor_named(fresh_app, "новый инвестор после восстановления") == added
 
 
 def test_backup_taken_while_users_upload_documents_restores_rows_and_files_together(

@@ -22,17 +22,27 @@ PAYLOADS = [
 ]
 
 
+def _stored(client, headers, resource) -> tuple:
+    """Return how many records the resource has and record 1 as the API shows them."""
+    listed = client.get(f"/api/v1/{resource}/", headers=headers)
+    shown = client.get(f"/api/v1/{resource}/1", headers=headers)
+    assert listed.status_code == shown.status_code == 200, (resource, shown.text[:300])
+    return listed.json["count"], shown.json["result"]
+
+
 @pytest.mark.parametrize("resource", RESOURCES)
 def test_malformed_writes_answer_4xx(api, resource):
     client, headers = api("admin")
+    before = _stored(client, headers, resource)
     for payload in PAYLOADS:
         response = client.post(f"/api/v1/{resource}/", json=payload, headers=headers)
         assert 400 <= response.status_code < 500, (resource, payload, response.status_code)
         response = client.put(f"/api/v1/{resource}/1", json=payload, headers=headers)
-        assert response.status_code < 500, (resource, payload, response.status_code)
+        assert 400 <= response.status_code < 500, (resource, payload, response.status_code)
     response = client.post(f"/api/v1/{resource}/", data=b"\xff\xfe garbage",
                            headers={**headers, "Content-Type": "application/json"})
     assert 400 <= response.status_code < 500
+    assert _stored(client, headers, resource) == before  # nothing created, record 1 unchanged
 
 
 @pytest.mark.parametrize("path", ["/projectview/show/abc", "/projectview/edit/9999999",

@@ -128,12 +128,15 @@ def _add_day_off(app, ui, day: date) -> int:
         "day": day.isoformat(), "kind": "day_off", "basis": "Постановление (тест)"})
     assert response.status_code == 302, response.text[:2000]
     with app.app_context():
-        return db.session.execute(select(CalendarDay.id).where(CalendarDay.day == day)).scalar()
+        return db.session.execute(select(CalendarDay.id).where(  # saved, as a day off
+            CalendarDay.day == day, CalendarDay.kind == CalendarDayKind.day_off)).scalar_one()
 
 
-def _remove_day(ui, pk: int) -> None:
+def _remove_day(app, ui, pk: int) -> None:
     response = ui("admin").post(f"/calendardayview/delete/{pk}")
     assert response.status_code == 302, response.text[:2000]
+    with app.app_context():
+        assert db.session.get(CalendarDay, pk) is None
 
 
 @pytest.fixture()
@@ -148,7 +151,7 @@ def tuesday_off(app, ui, records):
         still = db.session.get(CalendarDay, pk)
         db.session.rollback()
     if still is not None:
-        _remove_day(ui, pk)
+        _remove_day(app, ui, pk)
 
 
 def _user_id(username: str) -> int:
@@ -163,7 +166,7 @@ def test_a_day_off_added_in_the_admin_table_moves_the_open_deadlines_it_falls_in
 
 
 def test_removing_the_day_off_moves_the_deadlines_back(app, ui, records, tuesday_off):
-    _remove_day(ui, tuesday_off["pk"])
+    _remove_day(app, ui, tuesday_off["pk"])
     assert _dates(app, records) == AS_REGISTERED
     with app.app_context():
         entry = db.session.execute(select(AuditEntry).where(
@@ -272,7 +275,7 @@ def test_overdue_follows_the_moved_date(app, ui, records, monkeypatch):
         assert not overdue(InfoRequest, "open")
         assert "Открытый запрос 6 апреля" not in ui("region.almaty").get(listing).text
     finally:
-        _remove_day(ui, pk)
+        _remove_day(app, ui, pk)
 
 
 def test_the_reference_data_loader_moves_deadlines_as_the_system(app, records, monkeypatch):
@@ -367,4 +370,4 @@ def test_a_day_off_on_a_sunday_changes_no_count_and_moves_nothing(app, ui, recor
             assert recompute_open_deadlines(db.session, []) == []
             db.session.rollback()
     finally:
-        _remove_day(ui, pk)
+        _remove_day(app, ui, pk)

@@ -67,7 +67,9 @@ def _login_with_token(app, username):
     client = app.test_client()
     response = client.post("/login/", data={"username": username, "password": PASSWORD,
                                             "csrf_token": _token(client)})
-    assert response.status_code == 302, "login with the form's token failed"
+    # A refused sign-in is a 302 too, back to /login/.
+    assert response.status_code == 302 and "/login" not in response.location, \
+        "login with the form's token failed"
     return client
 
 

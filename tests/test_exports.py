@@ -3,13 +3,28 @@ from decimal import Decimal
 from io import BytesIO
 
 import openpyxl
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import ExportJob, ExportStatus, FrontOffice, Investor, Project
-from app.services.exports import run_pending_exports
+from app.services.exports import POOL_EXPORT, PROJECTS_EXPORT, run_pending_exports
 
 CENT = Decimal("0.01")
+KINDS = {"pool": POOL_EXPORT, "projects": PROJECTS_EXPORT}
+
+
+def queue(app, browser, button: str, username: str) -> int:
+    """Press an export button: the user is told it is queued, and one pending job of theirs is."""
+    with app.app_context():
+        last = db.session.execute(select(func.max(ExportJob.id))).scalar() or 0
+    page = browser.post(f"/exports/{button}", follow_redirects=True)
+    assert page.status_code == 200 and page.request.path == "/exports/"
+    assert "Выгрузка поставлена в очередь" in page.text
+    with app.app_context():
+        job = db.session.execute(select(ExportJob).where(ExportJob.id > last)).scalar_one()
+        assert (job.user.username, job.kind, job.status) == (username, KINDS[button],
+                                                             ExportStatus.pending)
+        return job.id
 
 
 def test_pool_export_is_built_in_the_background_and_scoped(app, ui, world, tmp_path):
@@ -26,10 +41,9 @@ def test_pool_export_is_built_in_the_background_and_scoped(app, ui, world, tmp_p
         expected = db.session.execute(select(Project.id).where(
             Project.in_unified_pool.is_(True), Project.owner_office_id == office.id)).scalars().all()
     browser = ui("region.almaty")
-    assert browser.post("/exports/pool").status_code == 302
+    queued = queue(app, browser, "pool", "region.almaty")  # nothing is built inside the request
     with app.app_context():
-        job = db.session.execute(select(ExportJob).order_by(ExportJob.id.desc())).scalars().first()
-        assert job.status == ExportStatus.pending  # nothing is built inside the request
+        job = db.session.get(ExportJob, queued)
         assert run_pending_exports(db.session, tmp_path) == 1
         assert run_pending_exports(db.session, tmp_path) == 0  # built once
         db.session.refresh(job)
@@ -53,13 +67,13 @@ def test_all_projects_export_has_every_project_of_the_scope_and_no_other(app, ui
                                                                          tmp_path):
     app.config["IRM_EXPORT_DIR"] = str(tmp_path)
     browser = ui("region.turkestan")
-    assert browser.post("/exports/projects").status_code == 302
+    queued = queue(app, browser, "projects", "region.turkestan")
     with app.app_context():
         expected = sorted(db.session.execute(select(Project.id).where(
             Project.owner_office_id == world["offices"]["TUR"])).scalars())
         assert run_pending_exports(db.session, tmp_path) == 1
-        job = db.session.execute(select(ExportJob).order_by(ExportJob.id.desc())).scalars().first()
-        assert job.kind == "all_projects" and job.rows == len(expected)
+        job = db.session.get(ExportJob, queued)
+        assert job.status == ExportStatus.done and job.rows == len(expected)
         job_id = job.id
     response = browser.get(f"/exports/{job_id}/download")
     assert response.status_code == 200
@@ -71,7 +85,7 @@ def test_all_projects_export_has_every_project_of_the_scope_and_no_other(app, ui
 def test_export_cells_keep_money_to_the_tiyn_and_their_number_formats(app, ui, world, tmp_path):
     app.config["IRM_EXPORT_DIR"] = str(tmp_path)
     browser = ui("region.turkestan")
-    assert browser.post("/exports/projects").status_code == 302
+    job_id = queue(app, browser, "projects", "region.turkestan")
     with app.app_context():
         office_id = world["offices"]["TUR"]
         investor = db.session.execute(select(Investor).filter_by(
@@ -84,7 +98,6 @@ def test_export_cells_keep_money_to_the_tiyn_and_their_number_formats(app, ui, w
         volumes = dict(db.session.execute(select(Project.id, Project.volume).where(
             Project.owner_office_id == office_id)).all())
         assert run_pending_exports(db.session, tmp_path) == 1
-        job_id = db.session.execute(select(ExportJob.id).order_by(ExportJob.id.desc())).scalar()
     sheet = openpyxl.load_workbook(BytesIO(browser.get(f"/exports/{job_id}/download").data)).active
     header = [c.value for c in sheet[1]]
     volume, jobs, year = (header.index(name) for name in ("Объём инвестиций", "Рабочие места",
@@ -111,7 +124,7 @@ def test_exports_read_their_rows_from_the_reporting_replica(app, ui, world, tmp_
     app.config.update(IRM_EXPORT_DIR=str(tmp_path),
                       IRM_REPORTING_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"])
     try:
-        assert ui("region.turkestan").post("/exports/projects").status_code == 302
+        queued = queue(app, ui("region.turkestan"), "projects", "region.turkestan")
         with app.app_context():
             from app.services.replica import _engine
 
@@ -119,7 +132,7 @@ def test_exports_read_their_rows_from_the_reporting_replica(app, ui, world, tmp_
             event.listen(_engine(), "before_cursor_execute",
                          lambda *args: replica_statements.append(args[2]))
             assert build_exports(db.session) == 1
-            job = db.session.execute(select(ExportJob).order_by(ExportJob.id.desc())).scalars().first()
+            job = db.session.get(ExportJob, queued)
             assert job.status == ExportStatus.done and job.rows > 0
         assert any("FROM project" in statement for statement in replica_statements)
         assert not any("export_job" in statement for statement in replica_statements)
@@ -135,9 +148,9 @@ def test_a_scheduler_taking_over_builds_the_exports_its_predecessor_left_running
     from app.services.exports import requeue_orphaned_exports
 
     app.config["IRM_EXPORT_DIR"] = str(tmp_path)
-    assert ui("region.almaty").post("/exports/pool").status_code == 302
+    queued = queue(app, ui("region.almaty"), "pool", "region.almaty")
     with app.app_context():
-        job = db.session.execute(select(ExportJob).order_by(ExportJob.id.desc())).scalars().first()
+        job = db.session.get(ExportJob, queued)
         job.status = ExportStatus.running  # claimed by a scheduler killed while building it
         db.session.commit()
         assert run_pending_exports(db.session, tmp_path) == 0  # nobody else touches it

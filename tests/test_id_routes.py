@@ -66,6 +66,7 @@ def others(app, world) -> dict:
             investor_id = world["records"]["investor"][code]
             document = documents.store(session, session.get(Investor, investor_id),
                                        io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "doc.pdf", user.id)
+            session.flush()  # its id: the document routes are tried with a real document
             found.setdefault(Document, {})[code] = document.id
             found.setdefault(OfficeUser, {})[code] = user.id
         session.commit()
@@ -124,6 +125,14 @@ def _url(rule, view, record_id: int, document_id: int) -> str:
     return f"{path}?pk={record_id}" if "field" in rule.arguments else path
 
 
+def _rows(app, others: dict, code: str) -> dict:
+    """Return every column of the office's records in others, by model name and id."""
+    with app.app_context():
+        return {(model.__name__, ids[code]): tuple(db.session.execute(
+            select(model.__table__).where(model.__table__.c.id == ids[code])).one())
+            for model, ids in others.items() if code in ids}
+
+
 @pytest.mark.parametrize("actor", sorted(ACTORS))
 def test_every_id_route_answers_404_for_a_record_the_user_may_not_see(app, world, others, ui,
                                                                       api, actor):
@@ -132,6 +141,7 @@ def test_every_id_route_answers_404_for_a_record_the_user_may_not_see(app, world
     browser = ui(actor)
     client, headers = api(actor)
     wrong, untried, tried = [], [], 0
+    before = _rows(app, others, code)
     for rule in app.url_map.iter_rules():
         if "pk" not in rule.arguments and not rule.endpoint.endswith(".lookup"):
             continue
@@ -160,6 +170,9 @@ def test_every_id_route_answers_404_for_a_record_the_user_may_not_see(app, world
     assert untried == []
     assert wrong == []
     assert tried > 300
+    # Refused, whatever the answer (a 302 to the login page included): nothing was written.
+    after = _rows(app, others, code)
+    assert [key for key in before if after[key] != before[key]] == []
 
 
 def test_writes_to_a_shared_list_of_another_office_answer_403(app, world, api):
@@ -169,6 +182,8 @@ def test_writes_to_a_shared_list_of_another_office_answer_403(app, world, api):
     assert client.put(f"/api/v1/partner/{partner}", json={"name": "чужой"},
                       headers=headers).status_code == 403
     assert client.delete(f"/api/v1/partner/{partner}", headers=headers).status_code == 403
+    with app.app_context():
+        assert db.session.get(PotentialPartner, partner).name == "partner of TUR"  # kept as is
 
 
 def test_another_users_notice_is_404_on_every_route_even_in_the_same_office(app, world, ui):

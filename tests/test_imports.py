@@ -125,8 +125,12 @@ def test_row_errors_name_row_and_column_and_nothing_is_written(app, ui):
     assert (2, "Наименование") not in found
     page = client.get(f"/imports/{job.id}").text
     assert "БИН состоит ровно из 12 цифр." in page and 'id="import-write"' not in page
-    assert client.post(f"/imports/{job.id}/write").status_code == 302
+    refused = client.post(f"/imports/{job.id}/write", follow_redirects=True)
+    assert refused.request.path == f"/imports/{job.id}"
+    assert "Записать можно только файл, проверка которого прошла без ошибок." in refused.text
     assert count(app, Investor) == before
+    with app.app_context():
+        assert db.session.get(ImportJob, job.id).status == ImportStatus.invalid
 
 
 def test_wrong_types_are_row_errors(app, ui, world):
@@ -267,12 +271,16 @@ def test_niche_projects_import_and_update(app, ui):
     headers = ["Внешний код", "Регион", "Продукция", "Мощность", "Ориентировочная стоимость",
                "Окупаемость, лет", "IRR, %"]
     client = ui("region.almaty")
-    for cost in (1500000000, 1750000000):
+    for cost, created, updated in ((1500000000, 1, 0), (1750000000, 0, 1)):
         data = xlsx(headers, [["N-ALM-1", "город Алматы", "Кондитерские изделия",
                                "5 000 т в год", cost, 4.5, 18.25]])
         job = job_of(app, upload(client, "niche_projects", data))
         assert job.status == ImportStatus.checked, job.errors
         client.post(f"/imports/{job.id}/write")
+        with app.app_context():
+            written = db.session.get(ImportJob, job.id)
+            assert (written.status, written.created, written.updated) == (
+                ImportStatus.done, created, updated)
     with app.app_context():
         niche = db.session.execute(select(NicheProject).filter_by(external_id="N-ALM-1")
                                    ).scalar_one()

@@ -158,7 +158,12 @@ def test_users_see_only_their_own_notices(app, ui, world):
     marked = ui("region.almaty").post("/mynoticeview/action_post",
                                       data={"action": "mark_read", "rowid": [other]})
     assert marked.status_code == 404
+    with app.app_context():
+        notices = db.session.execute(select(func.count(Notice.id))).scalar()
+        assert db.session.get(Notice, other).read_at is None  # not marked read by the refusal
     assert ui("region.almaty").post("/mynoticeview/add", data={}).status_code in (302, 403)
+    with app.app_context():
+        assert db.session.execute(select(func.count(Notice.id))).scalar() == notices
 
 
 def test_without_mail_server_notices_stay_in_the_app(app, world):

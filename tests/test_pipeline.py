@@ -27,6 +27,7 @@ def test_another_offices_card_cannot_be_moved(app, ui, world):
     pk = world["records"]["project"]["TUR"]
     with app.app_context():
         before = db.session.get(Project, pk).stage
+        changes = db.session.execute(select(StageChange.id)).scalars().all()
     assert ui("region.almaty").post("/pipeline/move", json={
         "project": pk, "stage": "cancelled"}).status_code == 404
     assert ui("region.almaty").post("/pipeline/move", json={
@@ -35,6 +36,7 @@ def test_another_offices_card_cannot_be_moved(app, ui, world):
         "project": pk, "stage": "cancelled"}).status_code in (302, 403)
     with app.app_context():
         assert db.session.get(Project, pk).stage == before
+        assert db.session.execute(select(StageChange.id)).scalars().all() == changes  # none made
 
 
 def test_board_filters_by_pool(ui, world):

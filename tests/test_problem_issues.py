@@ -1,4 +1,6 @@
 """Problem issues (p. 7): the office works on them; the authorized body takes them to the HQ."""
+from datetime import date
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -72,15 +74,18 @@ def test_hq_panel_is_shown_to_the_authority_only(app, ui, api, world):
     assert "Инвестиционный штаб (п. 7.2)" not in page
     assert "Ход работы" in page
     response = ui("region.almaty").post(f"/problemissueview/progress/{pk}", data={
-        "on": "2026-03-03", "kind": "letter", "description": "Письмо в акимат"})
-    assert response.status_code == 302
-    assert "Письмо в акимат" in ui("region.almaty").get(f"/problemissueview/show/{pk}").text
+        "on": "2026-03-03", "kind": "letter", "description": "Письмо в акимат"},
+        follow_redirects=True)
+    assert response.request.path == f"/problemissueview/show/{pk}"
+    assert "Работа по вопросу записана." in response.text and "Письмо в акимат" in response.text
     response = ui("authority").post(f"/problemissueview/hq/{pk}", data={
         "hq_meeting_on": "2026-04-10", "hq_decision": "", "hq_deadline": "",
-        "hq_responsible_body": "", "hq_execution": ""})
-    assert response.status_code == 302
+        "hq_responsible_body": "", "hq_execution": ""}, follow_redirects=True)
+    assert "Сведения Инвестиционного штаба сохранены." in response.text
     with app.app_context():
-        assert db.session.get(ProblemIssue, pk).status == IssueStatus.escalated
+        issue = db.session.get(ProblemIssue, pk)
+        assert issue.status == IssueStatus.escalated
+        assert issue.hq_meeting_on == date(2026, 4, 10)
 
 
 def test_another_offices_issue_is_not_found(api, world):

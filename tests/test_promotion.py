@@ -98,6 +98,12 @@ def test_only_the_authority_decides_and_not_on_a_draft(app, ui, world):
                                      data={"decision": "approve"})
         assert response.status_code in (302, 403)
     assert stored(app, InvestmentEvent, pk) is ApprovalStatus.submitted
+    assert stored(app, InvestmentEvent, pk, "decided_by_id") is None
+    with app.app_context():
+        steps = db.session.execute(select(ApprovalStep.action).where(
+            ApprovalStep.record_type == "investment_event", ApprovalStep.record_id == pk)
+        ).scalars().all()
+    assert [s.value for s in steps] == ["submitted"]  # the refusals recorded no decision
     # Another region does not even see it.
     assert ui("region.turkestan").post(f"/investmenteventview/submit/{pk}").status_code == 404
 
@@ -232,6 +238,7 @@ def test_material_reviewers_and_downloads_follow_scoping(app, ui, world):
     assert ui("embassy.de").get(f"/presentationmaterialview/version_file/{pk}/1").status_code == 404
     assert ui("region.almaty").post(f"/presentationmaterialview/decide/{pk}",
                                     data={"decision": "approve"}).status_code in (302, 403, 404)
+    assert stored(app, PresentationMaterial, pk) is ApprovalStatus.submitted
     ui("authority").post(f"/presentationmaterialview/decide/{pk}", data={"decision": "approve"})
     with app.app_context():
         assert stored(app, PresentationMaterial, pk) is ApprovalStatus.approved
@@ -289,7 +296,9 @@ def test_niche_links_to_the_investment_project_it_became_and_is_read_by_external
     assert response.status_code == 302, response.text
     with app.app_context():
         assert db.session.get(NicheProject, pk).project_id == project_id
-        assert db.session.get(Project, project_id) is not None
+        project_name = db.session.get(Project, project_id).name
+    shown = ui("region.turkestan").get(f"/nicheprojectview/show/{pk}").text
+    assert project_name in shown  # the niche's page names the project it became
     # Regions pass niches on to external offices (p. 14.2): an embassy reads, does not edit.
     assert ui("embassy.de").get(f"/nicheprojectview/show/{pk}").status_code == 200
     assert ui("embassy.de").get(f"/nicheprojectview/edit/{pk}").status_code == 403

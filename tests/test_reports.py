@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import (FrontOffice, Investor, JobRun, OfficeKind, Project, QuarterlyReport,
-                        ReportKind, ReportStatus)
+from app.models import (FrontOffice, Investor, JobRun, OfficeKind, OfficeUser, Project,
+                        QuarterlyReport, ReportEvent, ReportKind, ReportStatus)
 from app.services.report_figures import MONEY_KEYS, TOTAL_KEYS
 from app.services.reports import compile_consolidated, create_drafts, find_report
 
@@ -171,14 +171,29 @@ def test_workbook_downloads_and_opens(app, api, world, q3):
     assert len(book.sheetnames) >= 5
 
 
+def _compiles_of(year: int, quarter: int) -> tuple[int, list]:
+    """Return how many reports the quarter has, and the users of their «compile» steps."""
+    reports = db.session.execute(select(func.count(QuarterlyReport.id)).filter_by(
+        year=year, quarter=quarter)).scalar()
+    users = db.session.execute(select(OfficeUser.username).select_from(ReportEvent)
+                               .join(QuarterlyReport).join(OfficeUser).where(
+        QuarterlyReport.year == year, QuarterlyReport.quarter == quarter,
+        ReportEvent.action == "compile")).scalars().all()
+    return reports, users
+
+
 def test_ui_nc_compiles_a_quarter_on_demand(app, ui, world):
-    response = ui("nc").post("/quarterlyreportview/compile", data={"quarter": "2026Q1"})
-    assert response.status_code == 302
+    response = ui("nc").post("/quarterlyreportview/compile", data={"quarter": "2026Q1"},
+                             follow_redirects=True)
+    assert response.request.path == "/quarterlyreportview/list/"
+    assert "Квартал 2026Q1: создано отчётов" in response.text
     with app.app_context():
-        assert db.session.execute(select(func.count(QuarterlyReport.id)).filter_by(
-            year=2026, quarter=1)).scalar() > 0
+        compiled = _compiles_of(2026, 1)
+    assert compiled[0] > 0 and compiled[1] and set(compiled[1]) == {"nc"}
     assert ui("region.almaty").post("/quarterlyreportview/compile",
                                     data={"quarter": "2026Q1"}).status_code in (302, 403)
+    with app.app_context():
+        assert _compiles_of(2026, 1) == compiled  # the refusal compiled nothing
 
 
 def test_two_scheduler_processes_produce_each_report_once(app, world):
@@ -214,7 +229,12 @@ def test_published_results_are_public_aggregates_without_names(app, api, ui, wor
     anonymous = app.test_client()
     assert "ещё не опубликованы" in anonymous.get("/monitoring/").text
     assert ui("nc").post(f"/quarterlyreportview/publish/{pk}").status_code in (302, 403)
+    with app.app_context():
+        assert db.session.get(QuarterlyReport, pk).published_at is None  # the NC does not publish
+    assert "ещё не опубликованы" in anonymous.get("/monitoring/").text
     assert ui("authority").post(f"/quarterlyreportview/publish/{pk}").status_code == 302
+    with app.app_context():
+        assert db.session.get(QuarterlyReport, pk).published_at is not None
     page = anonymous.get("/monitoring/")
     assert page.status_code == 200
     with app.app_context():

@@ -95,7 +95,9 @@ def _signed_in(url: str, username: str) -> requests.Session:
     response = browser.post(f"{url}/login/", data={
         "username": username, "password": PASSWORD, "csrf_token": token},
         allow_redirects=False, timeout=10)
-    assert response.status_code == 302, f"login of {username} failed"
+    # A refused sign-in is a 302 too, back to /login/.
+    assert response.status_code == 302 and "/login" not in response.headers["Location"], \
+        f"login of {username} failed"
     return browser
 
 

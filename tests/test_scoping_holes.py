@@ -357,18 +357,22 @@ def assert_on_site(response) -> None:
 @entities
 def test_delete_redirects_on_site_whatever_the_referer(app, ui, world, entity):
     client, evil = ui(USER), {"Referer": "https://evil.example/phish"}
+    single, bulk = fresh(app, world, entity, OWN), fresh(app, world, entity, OWN)
     client.get(f"{url(entity)}/list/", headers=evil)  # the page history our redirect reads
-    assert_on_site(client.post(f"{url(entity)}/delete/{fresh(app, world, entity, OWN)}",
-                               headers=evil))
+    assert_on_site(client.post(f"{url(entity)}/delete/{single}", headers=evil))
     assert_on_site(client.post(f"{url(entity)}/action_post", headers=evil, data={
-        "action": "muldelete", "rowid": [fresh(app, world, entity, OWN)]}))
+        "action": "muldelete", "rowid": [bulk]}))
+    assert (row(app, MODELS[entity], single), row(app, MODELS[entity], bulk)) == (None, None)
     assert_on_site(client.get("/back", headers=evil))
 
 
 def test_redirect_after_a_delete_with_no_page_history_goes_home(app, world):
     client = app.test_client()
-    client.post("/login/", data={"username": USER, "password": scenario.PASSWORD})
+    signed_in = client.post("/login/", data={"username": USER, "password": scenario.PASSWORD})
+    assert signed_in.status_code == 302 and "/login" not in signed_in.headers["Location"]
     record = fresh(app, world, "project", OWN)
     response = client.post(f"/projectview/delete/{record}",
                            headers={"Referer": "https://evil.example/phish"})
     assert_on_site(response)
+    assert urlsplit(response.headers["Location"]).path == "/"
+    assert row(app, Project, record) is None

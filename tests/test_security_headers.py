@@ -179,6 +179,7 @@ def test_production_sends_hsts_and_secure_session_cookie_over_https(production, 
                               "csrf_token": token.group(1)})
     cookie = login.headers["Set-Cookie"]
     assert login.status_code == 302 and "session=" in cookie
+    assert "/login" not in login.headers["Location"]  # signed in, not sent back to sign in
     assert all(flag in cookie for flag in ("Secure", "HttpOnly", "SameSite=Lax"))
 
 
@@ -218,10 +219,13 @@ def test_safe_redirect_hosts_default_to_the_requests_own_host(app):
 
 @pytest.mark.parametrize("target", EVIL)
 def test_login_does_not_follow_next_to_another_site(app, world, target):
-    response = app.test_client().post("/login/", query_string={"next": target},
-                                      data={"username": "nc", "password": PASSWORD})
+    client = app.test_client()
+    response = client.post("/login/", query_string={"next": target},
+                           data={"username": "nc", "password": PASSWORD})
     assert response.status_code == 302
     assert lands_on(response) == "localhost"
+    # Signed in all the same (a refused sign-in also lands here, on /login/).
+    assert client.get("/projectview/list/").status_code == 200
 
 
 def test_login_follows_next_within_the_site(app, world):

@@ -3,7 +3,8 @@
 Checks run cheapest first, so that nothing untrusted is parsed before it has to be: size,
 format magic, the zip directory (entries, sizes, compression ratio, encryption), the package
 parts (macros, external links), merged cells, the header row. Calamine (Rust, ~10x faster)
-reads the rows of a sheet that byte scans prove plain; it holds the used range as one dense
+reads the rows of a sheet that byte scans prove plain and expat well-formed (its own parser
+reads on past broken markup, dropping the cells in it); it holds the used range as one dense
 grid, and one far-off cell reference would make it allocate without bound and abort the
 process. Any other sheet is streamed by openpyxl (read-only, XML through defusedxml), slower.
 Rows come lazily: a bad cell found while iterating raises SpreadsheetRejected too, so callers
@@ -18,6 +19,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterator, Optional
+from xml.parsers import expat
 
 import openpyxl
 from defusedxml.ElementTree import fromstring, iterparse
@@ -242,6 +244,16 @@ def _grid_size(sheet: bytes) -> Optional[int]:
             else last_row * last_column)
 
 
+def _well_formed(content: bytes) -> bool:
+    """Return whether a part is well-formed XML: expat with no handlers, so no tree is built."""
+    # Safe without defusedxml: the part was checked to hold no "<!", so no DTD and no entities.
+    try:
+        expat.ParserCreate().Parse(content, True)
+    except Exception:  # ExpatError; LookupError for an encoding expat does not know
+        return False
+    return True
+
+
 def _calamine_grid(archive: zipfile.ZipFile) -> Optional[list[list]]:
     """Return the first sheet's rows from row 1 and column A as calamine reads them, or None."""
     found = _first_sheet(archive)
@@ -260,6 +272,10 @@ def _calamine_grid(archive: zipfile.ZipFile) -> Optional[list[list]]:
     # NULs mean UTF-16, which quick-xml would decode and the byte scans not; "<!" a DTD (the
     # entities openpyxl refuses, calamine leaves unexpanded), a comment or CDATA.
     if any(b"\0" in content or b"<!" in content for content in contents.values()):
+        return None
+    # quick-xml reads on past broken markup: a cell whose tag is damaged would be skipped and
+    # its value silently lost, where openpyxl refuses the file as damaged.
+    if not all(map(_well_formed, contents.values())):
         return None
     size = _grid_size(contents[GRID_SHEET])
     if size is None or size > MAX_GRID_CELLS:
