@@ -38,9 +38,9 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
     init_security_headers(app)  # first, so every later hook's page has its CSP nonce
 
     from .security.manager import IrmSecurityManager
+    from .security.roles import fab_roles
     from .surface import register_entities
     from .views.home import HomeView
-    from .security.roles import fab_roles
 
     app.config["FAB_ROLES"] = fab_roles()
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 import click
-from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask import current_app
 from flask.cli import AppGroup
+from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_migrate import upgrade
 from sqlalchemy import select
 

@@ -19,8 +19,20 @@ from .models import counts, projects
 from .models.accompaniment import ServiceApplication
 from .models.projects import Project
 from .security import sessions
-from .services import (accompaniment, approval, audit, deadline_recompute, deadlines, documents,
-                       figures, niche, notifications, pipeline, reports, routing)
+from .services import (
+    accompaniment,
+    approval,
+    audit,
+    deadline_recompute,
+    deadlines,
+    documents,
+    figures,
+    niche,
+    notifications,
+    pipeline,
+    reports,
+    routing,
+)
 
 
 class SaveEffect(NamedTuple):

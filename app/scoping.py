@@ -21,9 +21,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, select, true
 from sqlalchemy.orm import Session
 
-from .models import (NATIONAL_COMPANY_KINDS, FrontOffice, KpiTarget, OfficeLevel, Project,
-                      RoutingLevel)
 from . import role_names as roles
+from .models import (
+    NATIONAL_COMPANY_KINDS,
+    FrontOffice,
+    KpiTarget,
+    OfficeLevel,
+    Project,
+    RoutingLevel,
+)
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,31 @@ from typing import Iterable
 from sqlalchemy import insert, select, text
 
 from app.cli import init_database
-from app.extensions import db
-from app.models import (Agreement, Country, FrontOffice, InfoRequest, Investor, Meeting,
-                        MrpRate, OfficeKind, Project, Region, Sector)
-from app.services.calendar import load_calendar
 from app.clock import local_timezone
+from app.extensions import db
+from app.models import (
+    Agreement,
+    Country,
+    FrontOffice,
+    InfoRequest,
+    Investor,
+    Meeting,
+    MrpRate,
+    OfficeKind,
+    Project,
+    Region,
+    Sector,
+)
+from app.services.calendar import load_calendar
 from app.services.demo_data.kpis import KpiSeeder
-from app.services.demo_data.names import (AUTHORITY_OFFICE, EMBASSIES, NC_HQ_OFFICE,
-                                          TASK_FORCE_OFFICE, embassy_name, regional_org_name)
+from app.services.demo_data.names import (
+    AUTHORITY_OFFICE,
+    EMBASSIES,
+    NC_HQ_OFFICE,
+    TASK_FORCE_OFFICE,
+    embassy_name,
+    regional_org_name,
+)
 from app.services.routing import mrp_for_year
 
 from . import database

@@ -153,6 +153,7 @@ def _pool_file(session, rows: int) -> bytes:
     from io import BytesIO
 
     import xlsxwriter
+
     from app.models import ImportKind, Investor, Region, Sector
     from app.services.imports import COLUMNS
 

@@ -11,17 +11,29 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Iterator, Optional
 
-from app.models import (AgreementKind, ImplementationStatus, InvestorStatus, MeetingKind,
-                        OfficeKind, OfficeLevel, Ownership, RequestStatus)
+from app.models import (
+    AgreementKind,
+    ImplementationStatus,
+    InvestorStatus,
+    MeetingKind,
+    OfficeKind,
+    OfficeLevel,
+    Ownership,
+    RequestStatus,
+)
 from app.services.calendar import WorkingCalendar
 from app.services.deadlines import INFO_REQUEST_TERM
 from app.services.demo_data.base import SeederBase
-from app.services.demo_data.info_requests import (REQUEST_ANSWERS, REQUEST_CHANNELS,
-                                                  REQUEST_SUBJECTS)
-from app.services.demo_data.names import (EMBASSIES, FEMALE_NAMES, KZ_STEMS, LAST_NAMES,
-                                          MALE_NAMES, SECTORS)
-from app.services.demo_data.records import (AGREEMENT_TITLES, OUTCOMES, STAGES, SUBJECTS,
-                                            TIERS)
+from app.services.demo_data.info_requests import REQUEST_ANSWERS, REQUEST_CHANNELS, REQUEST_SUBJECTS
+from app.services.demo_data.names import (
+    EMBASSIES,
+    FEMALE_NAMES,
+    KZ_STEMS,
+    LAST_NAMES,
+    MALE_NAMES,
+    SECTORS,
+)
+from app.services.demo_data.records import AGREEMENT_TITLES, OUTCOMES, STAGES, SUBJECTS, TIERS
 from app.services.routing import is_unified_pool_eligible, route_project_level
 
 DATA_AS_OF = date(2026, 11, 20)  # the last day records happen on, whatever day the build runs

@@ -74,7 +74,9 @@ def ui(app, world):
             client = app.test_client()
             response = client.post("/login/", data={"username": username,
                                                     "password": scenario.PASSWORD})
-            assert response.status_code == 302, f"login of {username} failed"
+            # A wrong password is a 302 too, back to the sign-in page.
+            assert response.status_code == 302 and "/login" not in response.location, \
+                f"login of {username} failed"
             clients[username] = client
         return clients[username]
     return client_for

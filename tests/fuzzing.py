@@ -7,8 +7,8 @@ shows a record the user may not read.
 from flask_appbuilder import Model
 from sqlalchemy import select
 
-from app.extensions import db
 from app import scoping
+from app.extensions import db
 
 from . import scenario
 

@@ -8,11 +8,30 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.models import (Agreement, Country, CountryAnalysis, FrontOffice, IndustrialSite,
-                        InfoRequest, InvestmentEvent, Investor, KpiDefinition, KpiTarget, Meeting,
-                        OfficeKind, PotentialPartner, PresentationMaterial, Project, Region,
-                        RegionalPassport, Sector, ProblemIssue, ServiceApplication, StateBody,
-                        StateService)
+from app.models import (
+    Agreement,
+    Country,
+    CountryAnalysis,
+    FrontOffice,
+    IndustrialSite,
+    InfoRequest,
+    InvestmentEvent,
+    Investor,
+    KpiDefinition,
+    KpiTarget,
+    Meeting,
+    OfficeKind,
+    PotentialPartner,
+    PresentationMaterial,
+    ProblemIssue,
+    Project,
+    Region,
+    RegionalPassport,
+    Sector,
+    ServiceApplication,
+    StateBody,
+    StateService,
+)
 
 PASSWORD = "test-password"
 # Projects are registered before every quarter the tests compile: each one's portfolio has them.

@@ -6,8 +6,14 @@ import pytest
 from docx import Document
 
 from app.extensions import db
-from app.models import (ApplicationStatus, FrontOffice, ServiceApplication, StateBody,
-                        StateBodyKind, StateService)
+from app.models import (
+    ApplicationStatus,
+    FrontOffice,
+    ServiceApplication,
+    StateBody,
+    StateBodyKind,
+    StateService,
+)
 from app.services.accompaniment import IllegalTransition, apply_transition
 
 KZ = timezone(timedelta(hours=5))

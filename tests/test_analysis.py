@@ -10,10 +10,19 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select, update
 
-from app.extensions import db
-from app.models import (Country, CountryAnalysis, IndustrialSite, JobRun, Notice,
-                        OfficeUser, Region, RegionalPassport, SiteStatus)
 from app.clock import local_timezone, today_local
+from app.extensions import db
+from app.models import (
+    Country,
+    CountryAnalysis,
+    IndustrialSite,
+    JobRun,
+    Notice,
+    OfficeUser,
+    Region,
+    RegionalPassport,
+    SiteStatus,
+)
 
 ALMATY_FORM = {
     "as_of": "2026-07-01", "climate": "Резко континентальный, предгорья Заилийского Алатау",

@@ -24,10 +24,10 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup, ServerError
 from sqlalchemy import or_, select
 
+from app import scoping
 from app.api.base import ScopedModelRestApi
 from app.extensions import db
 from app.models import FrontOffice, KpiActual, KpiDefinition
-from app import scoping
 from app.services import reports
 
 from . import scenario

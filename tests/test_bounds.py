@@ -11,25 +11,56 @@ import openpyxl
 import pytest
 from flask_appbuilder import Model
 from flask_migrate import upgrade
-from sqlalchemy import (BigInteger, Date, Integer, Numeric, String, Text, create_engine, func,
-                        insert, inspect, select, text)
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    create_engine,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, IntegrityError
 
 import config
 from app import create_app
 from app.api.base import ScopedModelRestApi
+from app.clock import now_utc, today_local
 from app.extensions import db
-from app.models import (Agreement, FrontOffice, IndustrialSite, KpiActual, KpiDefinition,
-                        KpiTarget, MrpRate, Project, QuarterlyReport, Region, StateBody,
-                        StateService)
-from app.models.bounds import (INT32_MAX, INT64_MAX, MONEY_MAX, Length, bounded_columns,
-                               bounds_of, constraint_name, is_domain_table)
+from app.models import (
+    Agreement,
+    FrontOffice,
+    IndustrialSite,
+    KpiActual,
+    KpiDefinition,
+    KpiTarget,
+    MrpRate,
+    Project,
+    QuarterlyReport,
+    Region,
+    StateBody,
+    StateService,
+)
+from app.models.bounds import (
+    INT32_MAX,
+    INT64_MAX,
+    MONEY_MAX,
+    Length,
+    bounded_columns,
+    bounds_of,
+    constraint_name,
+    is_domain_table,
+)
 from app.models.sums import exact_sum
 from app.models.types import Money, UtcDateTime
-from app.clock import now_utc, today_local
-from app.services.figures import quarter_of
 from app.services.exports import run_pending_exports
+from app.services.figures import quarter_of
 
 from . import scenario
 from .conftest import BACKENDS

@@ -20,12 +20,23 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import delete, func, select, text
 
-from app.extensions import db
-from app.models import (ApplicationEvent, AuditEntry, CalendarDay, CalendarDayKind, FrontOffice,
-                        InfoRequest, Investor, OfficeUser, RequestStatus, ServiceApplication,
-                        StateBody, StateService)
-from app.models.notices import Notice, NoticeKind
 from app import clock
+from app.extensions import db
+from app.models import (
+    ApplicationEvent,
+    AuditEntry,
+    CalendarDay,
+    CalendarDayKind,
+    FrontOffice,
+    InfoRequest,
+    Investor,
+    OfficeUser,
+    RequestStatus,
+    ServiceApplication,
+    StateBody,
+    StateService,
+)
+from app.models.notices import Notice, NoticeKind
 from app.services.accompaniment import apply_transition
 from app.services.calendar import working_calendar
 from app.services.deadline_recompute import recompute_open_deadlines

@@ -13,13 +13,12 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 
 import config
-from app import create_app
+from app import clock, create_app
+from app.clock import end_of_local_day, local_day, local_timezone
 from app.extensions import db
 from app.jobs.scheduler import build_scheduler
 from app.models import FrontOffice, InfoRequest, Investor
 from app.models.requests import RequestStatus
-from app import clock
-from app.clock import end_of_local_day, local_day, local_timezone
 from app.services.figures import on_time_by_office
 from app.views.formatting import format_utc_as_local
 

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.clock import today_local
 from app.extensions import db
 from app.jobs import runs
 from app.models import ApprovalStatus, ApprovalStep, InvestmentEvent
 from app.services import approval, commands
-from app.clock import today_local
 
 APP = Path(__file__).resolve().parent.parent / "app"
 RUNNER = "services/commands.py"

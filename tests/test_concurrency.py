@@ -14,8 +14,15 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from app.extensions import db
-from app.models import (Country, ImportJob, ImportKind, ImportStatus, Investor, OfficeUser,
-                        QuarterlyReport)
+from app.models import (
+    Country,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
+    Investor,
+    OfficeUser,
+    QuarterlyReport,
+)
 from app.models.reports import ReportEvent, ReportKind
 from app.services import commands
 from app.services.imports import confirm_write, process_job, run_pending_imports, runner, upload

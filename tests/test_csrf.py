@@ -20,8 +20,19 @@ from sqlalchemy import inspect, select, text
 import config
 from app import create_app
 from app.extensions import db
-from app.models import (ExportJob, ExportStatus, ImportJob, ImportKind, ImportStatus, KpiActual,
-                        NicheProject, Notice, NoticeKind, OfficeUser, Region)
+from app.models import (
+    ExportJob,
+    ExportStatus,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
+    KpiActual,
+    NicheProject,
+    Notice,
+    NoticeKind,
+    OfficeUser,
+    Region,
+)
 from app.services.reports import create_drafts
 
 from .scenario import PASSWORD

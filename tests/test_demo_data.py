@@ -195,12 +195,11 @@ def test_the_on_time_share_agrees_everywhere_for_every_office_and_quarter(app, d
     import json
     from decimal import Decimal
 
+    from app.clock import today_local
     from app.models import QuarterlyReport, ReportKind
     from app.services.figures import on_time_share
     from app.services.kpi import scorecards
-    from app.services.reports import create_drafts, previous_quarter, quarter_of, \
-        reporting_offices
-    from app.clock import today_local
+    from app.services.reports import create_drafts, previous_quarter, quarter_of, reporting_offices
 
     authority = _ui(app, "authority")
     checked = 0

@@ -273,8 +273,8 @@ def test_a_download_is_in_the_audit_trail(app, ui, world):
 
 def test_deleting_a_record_takes_its_documents_and_cleanup_then_removes_the_file(
         app, ui, world, storage):
-    from tests.scenario import make
     from app.models import FrontOffice, Meeting
+    from tests.scenario import make
 
     with app.app_context():
         office = db.session.get(FrontOffice, world["offices"]["ALM"])

@@ -9,8 +9,15 @@ import pytest
 from flask import Flask
 from openpyxl.utils import get_column_letter
 
-from app.services.excel import (LARGE_SHEET_ROWS, TOTAL_LABELS, Sheet, _StreamedSheet,
-                                report_workbook, write_workbook, xlsx_response)
+from app.services.excel import (
+    LARGE_SHEET_ROWS,
+    TOTAL_LABELS,
+    Sheet,
+    _StreamedSheet,
+    report_workbook,
+    write_workbook,
+    xlsx_response,
+)
 from app.services.report_figures import MONEY_KEYS, TOTAL_KEYS
 
 CENT = Decimal("0.01")

@@ -11,13 +11,28 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
-from app.models import (Agreement, FrontOffice, InfoRequest, Investor, KpiDefinition,
-                        KpiTarget, Meeting, MeetingKind, ProblemIssue, Project, ProjectStage,
-                        ProviderViolation, Region, Sector, ServiceApplication, StateBody,
-                        StateService)
-from app.models.requests import RequestStatus
 from app import clock
+from app.extensions import db
+from app.models import (
+    Agreement,
+    FrontOffice,
+    InfoRequest,
+    Investor,
+    KpiDefinition,
+    KpiTarget,
+    Meeting,
+    MeetingKind,
+    ProblemIssue,
+    Project,
+    ProjectStage,
+    ProviderViolation,
+    Region,
+    Sector,
+    ServiceApplication,
+    StateBody,
+    StateService,
+)
+from app.models.requests import RequestStatus
 from app.services.figures import TOTAL_KEYS, Period, on_time_share, period_totals
 from app.services.kpi import scorecard
 from app.services.report_figures import compile_office

@@ -16,14 +16,37 @@ from flask import g
 from flask_login import login_user
 from sqlalchemy import select
 
-from app.extensions import db
-from app.models import (Agreement, CountryAnalysis, Document, ExportJob, FrontOffice,
-                        ImportJob, ImportKind, IndustrialSite, InfoRequest, InvestmentEvent,
-                        Investor, KpiActual, KpiTarget, Meeting, NicheProject, Notice,
-                        NoticeKind, OfficeUser, PotentialPartner, PresentationMaterial,
-                        ProblemIssue, Project, QuarterlyReport, Region, RegionalPassport,
-                        ReportKind, ServiceApplication)
 from app import scoping
+from app.extensions import db
+from app.models import (
+    Agreement,
+    CountryAnalysis,
+    Document,
+    ExportJob,
+    FrontOffice,
+    ImportJob,
+    ImportKind,
+    IndustrialSite,
+    InfoRequest,
+    InvestmentEvent,
+    Investor,
+    KpiActual,
+    KpiTarget,
+    Meeting,
+    NicheProject,
+    Notice,
+    NoticeKind,
+    OfficeUser,
+    PotentialPartner,
+    PresentationMaterial,
+    ProblemIssue,
+    Project,
+    QuarterlyReport,
+    Region,
+    RegionalPassport,
+    ReportKind,
+    ServiceApplication,
+)
 from app.services import documents
 from tests import scenario
 

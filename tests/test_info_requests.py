@@ -3,10 +3,10 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from app.clock import now_utc, today_local
 from app.extensions import db
 from app.models import FrontOffice, InfoRequest, Investor, RequestStatus
 from app.services.calendar import load_calendar
-from app.clock import now_utc, today_local
 from app.services.figures import quarter_bounds
 from app.services.sla import info_request_sla
 
@@ -144,6 +144,7 @@ def test_sla_counts_on_time_late_and_open_overdue(app, world):
         db.session.commit()
         with app.test_request_context():
             from flask import g
+
             from app.models import OfficeUser
             g.user = db.session.execute(select(OfficeUser).filter_by(username="admin")).scalar_one()
             rows = {row.office.name: row for row in info_request_sla(db.session, 2026, 1)}

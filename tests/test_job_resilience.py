@@ -14,12 +14,19 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
+from app.clock import today_local
 from app.extensions import db
 from app.jobs.scheduler import jobs, run_due
-from app.models import (JobRun, KpiDefinition, KpiTarget, Notice, OfficeUser,
-                        QuarterlyReport, ReportKind)
+from app.models import (
+    JobRun,
+    KpiDefinition,
+    KpiTarget,
+    Notice,
+    OfficeUser,
+    QuarterlyReport,
+    ReportKind,
+)
 from app.services import kpi, report_figures, reports, sweep
-from app.clock import today_local
 from app.services.figures import Period, period_totals
 from app.services.report_failures import COMPILE_FAILED, compile_failure
 from app.services.reports import find_report, previous_quarter, quarter_of, reporting_offices

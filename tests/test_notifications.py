@@ -8,11 +8,21 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from app.extensions import db
-from app.models import (FrontOffice, InfoRequest, Investor, Notice, NoticeKind, OfficeUser,
-                        ServiceApplication, StateBody, StateBodyKind, StateService)
-from app.services.accompaniment import apply_transition
 from app.clock import today_local
+from app.extensions import db
+from app.models import (
+    FrontOffice,
+    InfoRequest,
+    Investor,
+    Notice,
+    NoticeKind,
+    OfficeUser,
+    ServiceApplication,
+    StateBody,
+    StateBodyKind,
+    StateService,
+)
+from app.services.accompaniment import apply_transition
 from app.services.sweep import run_daily_sweep
 
 

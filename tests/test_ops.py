@@ -24,12 +24,12 @@ from sqlalchemy.engine import make_url
 
 import config
 from app import MIGRATIONS_DIR, create_app
+from app.clock import now_utc
 from app.extensions import db
 from app.models import Country, FrontOffice, InfoRequest, Investor, RequestStatus
 from app.models.org import OfficeKind
 from app.ops.logs import IrmHandler, configure_logging
 from app.services import storage
-from app.clock import now_utc
 
 LOG_PATH = "/ops-test/log"
 LOG_MESSAGE = "ops test: a line logged inside a request"

@@ -9,8 +9,18 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import (ApprovalStatus, ApprovalStep, InvestmentEvent, Meeting, NicheHalfYear,
-                        NicheProject, PotentialPartner, PresentationMaterial, Project, Region)
+from app.models import (
+    ApprovalStatus,
+    ApprovalStep,
+    InvestmentEvent,
+    Meeting,
+    NicheHalfYear,
+    NicheProject,
+    PotentialPartner,
+    PresentationMaterial,
+    Project,
+    Region,
+)
 from app.services import niche
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -2,7 +2,6 @@
 import re
 
 import pytest
-
 from sqlalchemy import func, select
 
 from app.extensions import db

@@ -14,13 +14,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.clock import today_local
 from app.extensions import db
 from app.jobs.reporting import remind
 from app.models import FrontOffice, Notice, OfficeKind, OfficeUser, QuarterlyReport
 from app.models.reports import ReportEvent, ReportKind
-from app.clock import today_local
-from app.services.reports import (create_drafts, find_report, reporting_quarter, reviewer_role,
-                                  submit)
+from app.services.reports import (
+    create_drafts,
+    find_report,
+    reporting_quarter,
+    reviewer_role,
+    submit,
+)
 
 LATE_FILTER = "/quarterlyreportview/list/?_flt_0_late=y"
 OFFICE_USERS = {"ALM": "region.almaty", "TUR": "region.turkestan", "DE": "embassy.de",

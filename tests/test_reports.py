@@ -1,7 +1,7 @@
 """Quarterly reports (p. 16-21): compiled per office, rolled up by the NC, submitted and reviewed."""
 import json
-import shutil
 import os
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -13,8 +13,18 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import (FrontOffice, Investor, JobRun, OfficeKind, OfficeUser, Project,
-                        QuarterlyReport, ReportEvent, ReportKind, ReportStatus)
+from app.models import (
+    FrontOffice,
+    Investor,
+    JobRun,
+    OfficeKind,
+    OfficeUser,
+    Project,
+    QuarterlyReport,
+    ReportEvent,
+    ReportKind,
+    ReportStatus,
+)
 from app.services.report_figures import MONEY_KEYS, TOTAL_KEYS
 from app.services.reports import compile_consolidated, create_drafts, find_report
 

@@ -4,8 +4,12 @@ from decimal import Decimal
 import pytest
 
 from app.models import Ownership, RoutingLevel
-from app.services.routing import (NoMrpForYear, is_unified_pool_eligible, mrp_for_year,
-                                  route_project_level)
+from app.services.routing import (
+    NoMrpForYear,
+    is_unified_pool_eligible,
+    mrp_for_year,
+    route_project_level,
+)
 
 MRP_2026 = Decimal("4325")
 

@@ -14,10 +14,19 @@ import prison
 import pytest
 from sqlalchemy import func, select
 
-from app.extensions import db
-from app.models import (Country, FrontOffice, InfoRequest, Investor, Meeting, OfficeUser,
-                        Project, Region, Sector)
 from app import scoping
+from app.extensions import db
+from app.models import (
+    Country,
+    FrontOffice,
+    InfoRequest,
+    Investor,
+    Meeting,
+    OfficeUser,
+    Project,
+    Region,
+    Sector,
+)
 from app.views.records import InvestorView, MeetingView, ProjectView
 from app.views.requests import InfoRequestView
 

@@ -6,8 +6,15 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import (FrontOffice, KpiActual, KpiDefinition, KpiDirection, KpiSource,
-                        KpiTarget, Meeting)
+from app.models import (
+    FrontOffice,
+    KpiActual,
+    KpiDefinition,
+    KpiDirection,
+    KpiSource,
+    KpiTarget,
+    Meeting,
+)
 from app.services.kpi import overall, ranking, scorecard
 
 

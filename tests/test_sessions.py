@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 import config
 from app import create_app
+from app.clock import now_utc
 from app.extensions import db
 from app.models import AuditAction, AuditEntry, UserSession
 from app.security import sessions
-from app.clock import now_utc
 from tests import scenario
 
 LOCKED_TEXT = "Слишком много неудачных попыток входа"

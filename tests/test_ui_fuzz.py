@@ -18,12 +18,13 @@ from urllib.parse import quote
 
 import pytest
 from flask_appbuilder import Model, ModelView
-from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Enum, select
 
+from app import scoping
 from app.extensions import db
 from app.models import ImportKind
-from app import scoping
 
 from .fuzzing import label_sets, readable_ids, scope_of
 

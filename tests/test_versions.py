@@ -6,10 +6,10 @@ import pytest
 from flask_appbuilder.exceptions import DatabaseException
 from sqlalchemy import select
 
-from app.models.request_local import lost_race
 from app.extensions import db
 from app.models import Investor, Meeting
 from app.models.interface import ScopedInterface
+from app.models.request_local import lost_race
 
 
 def _edit_form(client, url) -> dict:

@@ -17,17 +17,27 @@ import requests
 from sqlalchemy import func, select, text
 from werkzeug.serving import make_server
 
+from app.clock import today_local
 from app.extensions import db
-from app.models import (Document, FrontOffice, InvestmentEvent, PresentationMaterial, Project,
-                        ProblemIssue, QuarterlyReport, ReportKind, ReportStatus,
-                        ServiceApplication, StageChange)
+from app.models import (
+    Document,
+    FrontOffice,
+    InvestmentEvent,
+    PresentationMaterial,
+    ProblemIssue,
+    Project,
+    QuarterlyReport,
+    ReportKind,
+    ReportStatus,
+    ServiceApplication,
+    StageChange,
+)
 from app.models.accompaniment import ApplicationEvent
 from app.models.approval import ApprovalStep
 from app.models.materials import MaterialVersion
 from app.models.problems import ProblemAction
 from app.models.reports import ReportEvent
 from app.services import approval, commands
-from app.clock import today_local
 from app.services.reports import submit as submit_report
 from tests import scenario
 

@@ -4,7 +4,8 @@ import random
 import time
 import zipfile
 from collections import Counter
-from datetime import date, datetime, time as clock, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock
 
 import pytest
 import xlsxwriter
@@ -13,8 +14,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from app.services import xlsx_reader
 from app.services.excel import Sheet, write_workbook
-from app.services.xlsx_reader import (ReaderLimits, SheetRow, SpreadsheetRejected,
-                                      read_sheet)
+from app.services.xlsx_reader import ReaderLimits, SheetRow, SpreadsheetRejected, read_sheet
 
 MB = 1024 * 1024
 SHEET = "xl/worksheets/sheet1.xml"

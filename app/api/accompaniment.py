@@ -1,14 +1,13 @@
 """REST resource service_application, with its workflow endpoint."""
 from flask import g, request
-from flask_babel import gettext as _
 from flask_appbuilder.api import expose, protect, safe
+from flask_babel import gettext as _
 
-from ..extensions import db
 from ..entities import requests
+from ..extensions import db
 from ..services.accompaniment import allowed_actions, apply_transition
 from .base import ScopedModelRestApi, iso_date
 from .commands import run_step
-
 
 
 class ServiceApplicationApi(ScopedModelRestApi):

@@ -23,17 +23,16 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import Forbidden, NotFound
 
-from ..extensions import db
-from ..models.interface import ScopedInterface
-from ..models.filters import typed_rest_filters
 from .. import scoping
-from ..services.isolation import OUTAGES
+from ..extensions import db
+from ..models.filters import typed_rest_filters
+from ..models.interface import ScopedInterface
+from ..models.request_local import RequestFilters, fresh_schema, lost_race
 from ..security.roles import READ_WRITE_METHODS
 from ..services import versions
-from ..services.validation import validate_record
-from ..models.request_local import RequestFilters, fresh_schema, lost_race
 from ..services.filter_values import check_filters, is_record_id
-
+from ..services.isolation import OUTAGES
+from ..services.validation import validate_record
 
 _VALIDATORS: dict[int, jsonschema.protocols.Validator] = {}
 

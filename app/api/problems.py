@@ -2,13 +2,13 @@
 from datetime import date
 
 from flask import g, request
-from flask_babel import gettext as _
 from flask_appbuilder.api import expose, protect, safe
+from flask_babel import gettext as _
 
-from ..extensions import db
-from ..entities import requests
-from ..models.problems import ActionKind, HqExecution
 from ..clock import today_local
+from ..entities import requests
+from ..extensions import db
+from ..models.problems import ActionKind, HqExecution
 from ..services.problems import IssueError, record_hq, record_progress
 from .base import ScopedModelRestApi, iso_date
 from .commands import run_step

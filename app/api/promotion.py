@@ -3,13 +3,12 @@ country_analysis. Events and materials take POST <id>/submit and POST <id>/decid
 from flask import g, request
 from flask_appbuilder.api import expose, protect, safe
 
-from ..extensions import db
-from ..entities import promotion
 from .. import scoping
+from ..entities import promotion
+from ..extensions import db
 from ..services import approval
 from .base import ScopedModelRestApi
 from .commands import run_step
-
 
 
 class ApprovalRestApi(ScopedModelRestApi):

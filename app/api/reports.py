@@ -2,8 +2,8 @@
 from flask import g, request
 from flask_appbuilder.api import expose, protect, safe
 
-from ..extensions import db
 from ..entities import reporting
+from ..extensions import db
 from ..services import reports
 from ..views import reports as views
 from .base import ScopedModelRestApi

@@ -2,8 +2,13 @@
 body, potential partners, regional passports and country analyses."""
 from flask_babel import lazy_gettext as _l
 
-from ..models import (CountryAnalysis, InvestmentEvent, PotentialPartner, PresentationMaterial,
-                      RegionalPassport)
+from ..models import (
+                      CountryAnalysis,
+                      InvestmentEvent,
+                      PotentialPartner,
+                      PresentationMaterial,
+                      RegionalPassport,
+)
 from ..role_names import AUTHORITY, NATIONAL_COMPANY
 from .declaration import Access, Api, Entity, Page
 from .records import OWNER

@@ -4,8 +4,8 @@ from typing import Optional
 
 from sqlalchemy.orm import Session
 
-from ..services.analysis import remind_stale
 from ..clock import today_local
+from ..services.analysis import remind_stale
 from .runs import run_once
 
 

@@ -13,14 +13,20 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..clock import today_local
 from ..models.notices import NoticeKind
 from ..models.org import OfficeUser
 from ..models.reports import QuarterlyReport, ReportKind
 from ..services import commands
-from ..clock import today_local
 from ..services.notifications import notify, office_users
-from ..services.reports import (EDITABLE, compile_consolidated, create_drafts,
-                                recompile_stale, reporting_quarter, reviewer_role)
+from ..services.reports import (
+    EDITABLE,
+    compile_consolidated,
+    create_drafts,
+    recompile_stale,
+    reporting_quarter,
+    reviewer_role,
+)
 from .runs import run_once, run_step
 
 REMIND_DAYS_BEFORE = 3

@@ -21,9 +21,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..clock import now_utc
 from ..models.reports import JobRun
 from ..services import commands
-from ..clock import now_utc
 from . import leadership
 
 log = logging.getLogger(__name__)

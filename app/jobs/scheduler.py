@@ -31,9 +31,10 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from ..extensions import db
-from ..services import commands, storage
 from ..clock import local_timezone, now_utc
+from ..extensions import db
+from ..models.reports import JobRun
+from ..services import commands, storage
 from ..services.documents import remove_orphans
 from ..services.exports import requeue_orphaned_exports, run_pending_exports
 from ..services.imports import run_pending_imports
@@ -42,7 +43,6 @@ from ..services.replica import reporting_session
 from ..services.sweep import run_daily_sweep
 from . import leadership, metrics
 from .analysis import analysis_daily
-from ..models.reports import JobRun
 from .reporting import reporting_daily, reporting_drafts
 from .runs import claim, last_period, prune_runs, release_stale_claims, run_claimed
 

@@ -1,33 +1,48 @@
 """The domain models, one module per aggregate; importing this registers them all."""
-from .accompaniment import (ApplicantKind, ApplicationEvent, ApplicationStatus, IdDocumentKind,
-                            ProviderViolation, ServiceApplication, StateBody, StateBodyKind,
-                            StateService)
+from flask_appbuilder import Model as _Model
+
+from .accompaniment import (
+                            ApplicantKind,
+                            ApplicationEvent,
+                            ApplicationStatus,
+                            IdDocumentKind,
+                            ProviderViolation,
+                            ServiceApplication,
+                            StateBody,
+                            StateBodyKind,
+                            StateService,
+)
+from .analysis import CountryAnalysis, RegionalPassport
+from .approval import ApprovalAction, ApprovalStatus, ApprovalStep
 from .audit import RECORD_ACTIONS, AuditAction, AuditEntry
+from .bounds import declare_checks
 from .calendar import CalendarDay, CalendarDayKind
+from .documents import Document
 from .engagement import Agreement, AgreementKind, ImplementationStatus, Meeting, MeetingKind
-from .notices import Notice, NoticeKind
+from .events import EventKind, InvestmentEvent
 from .exports import ExportJob, ExportStatus
 from .imports import ImportJob, ImportKind, ImportStatus
 from .investors import Investor, InvestorStatus, Ownership
 from .kpi import KpiActual, KpiDefinition, KpiDirection, KpiSource, KpiTarget
-from .org import LEVEL_OF_KIND, NATIONAL_COMPANY_KINDS, FrontOffice, OfficeKind, OfficeLevel, OfficeUser
+from .materials import MaterialSubject, MaterialVersion, PresentationMaterial
+from .niche import NicheHalfYear, NicheProject
+from .notices import Notice, NoticeKind
+from .org import (
+                            LEVEL_OF_KIND,
+                            NATIONAL_COMPANY_KINDS,
+                            FrontOffice,
+                            OfficeKind,
+                            OfficeLevel,
+                            OfficeUser,
+)
+from .partners import PartnerKind, PotentialPartner
 from .problems import ActionKind, HqExecution, IssueStatus, ProblemAction, ProblemIssue
 from .projects import Project, ProjectStage, ProjectState, RoutingLevel, StageChange
-from .requests import OPEN_REQUEST_STATUSES, InfoRequest, RequestChannel, RequestStatus
-from .reports import JobRun, QuarterlyReport, ReportEvent, ReportKind, ReportStatus
-from .niche import NicheHalfYear, NicheProject
-from .analysis import CountryAnalysis, RegionalPassport
-from .approval import ApprovalAction, ApprovalStatus, ApprovalStep
-from .documents import Document
-from .events import EventKind, InvestmentEvent
-from .materials import MaterialSubject, MaterialVersion, PresentationMaterial
-from .partners import PartnerKind, PotentialPartner
 from .reference import Country, MrpRate, Region, RegionKind, Sector
+from .reports import JobRun, QuarterlyReport, ReportEvent, ReportKind, ReportStatus
+from .requests import OPEN_REQUEST_STATUSES, InfoRequest, RequestChannel, RequestStatus
 from .sessions import UserSession
 from .sites import IndustrialSite, SiteStatus
-from .bounds import declare_checks
-
-from flask_appbuilder import Model as _Model
 
 # Every table is declared above: give each its bound constraints (models/bounds.py).
 declare_checks(_Model.metadata)

@@ -3,15 +3,27 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask_appbuilder import Model
-from flask_babel import gettext, lazy_gettext as _l
-from sqlalchemy import (Boolean, Column, Date, ForeignKey, Integer, String, Table, Text,
-                        UniqueConstraint, and_, or_)
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    or_,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now_utc, today_local
+from .base import LabeledEnum, TimestampMixin, VersionedMixin, enum_column
 from .bounds import SYSTEM_TEXT_MAX, at_most, within
-from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .investors import Investor
 from .org import OfficeUser, OwnedByOfficeMixin
 from .types import UtcDateTime

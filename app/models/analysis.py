@@ -12,8 +12,8 @@ from flask_appbuilder import Model
 from sqlalchemy import Date, ForeignKey, Integer, Numeric, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .bounds import within
 from .base import TimestampMixin, VersionedMixin
+from .bounds import within
 from .org import OwnedByOfficeMixin
 from .reference import Country, Region
 from .types import Money

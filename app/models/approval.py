@@ -3,11 +3,10 @@
 from datetime import datetime
 from typing import Optional
 
+from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
-
-from flask_appbuilder import Model
 
 from ..clock import now_utc
 from .base import LabeledEnum, enum_column

@@ -3,7 +3,8 @@ from datetime import datetime
 from enum import Enum
 
 from flask_babel import get_locale
-from sqlalchemy import Enum as SAEnum, Integer, String
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from ..clock import now_utc

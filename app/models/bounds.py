@@ -15,8 +15,21 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Optional, Union
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Column, Date, Enum, Integer,
-                        MetaData, Numeric, String, Table, func)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    Enum,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    func,
+)
 
 from .types import Money, UtcDateTime
 

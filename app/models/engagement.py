@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
+from .base import LabeledEnum, TimestampMixin, VersionedMixin, enum_column
 from .events import InvestmentEvent
 from .investors import Investor
 from .org import OwnedByOfficeMixin

@@ -19,7 +19,6 @@ from .counts import cached_count
 from .filters import TypedFilterConverter
 from .request_local import note_lost_race
 
-
 log = logging.getLogger(__name__)
 
 

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
+from .base import LabeledEnum, TimestampMixin, VersionedMixin, enum_column
 from .org import OwnedByOfficeMixin
 from .reference import Country, Sector
 

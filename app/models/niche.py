@@ -7,12 +7,12 @@ from flask_appbuilder import Model
 from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from .bounds import within
+from ..clock import now_utc
 from .base import TimestampMixin, VersionedMixin
+from .bounds import within
 from .org import OwnedByOfficeMixin
 from .projects import Project
 from .reference import Region
-from ..clock import now_utc
 from .types import Money, UtcDateTime
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now_utc
-from .bounds import SYSTEM_TEXT_MAX, at_most
 from .base import LabeledEnum, enum_column
+from .bounds import SYSTEM_TEXT_MAX, at_most
 from .org import OfficeUser
 from .types import UtcDateTime
 

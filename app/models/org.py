@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, validates
 
-from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
+from .base import LabeledEnum, TimestampMixin, VersionedMixin, enum_column
 from .reference import Country, Region
 
 

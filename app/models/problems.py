@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..clock import now_utc, today_local
 from .accompaniment import StateBody
-from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
+from .base import LabeledEnum, TimestampMixin, VersionedMixin, enum_column
 from .investors import Investor
 from .org import OfficeUser, OwnedByOfficeMixin
 from .projects import Project

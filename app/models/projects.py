@@ -5,17 +5,16 @@ from typing import Optional
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (Boolean, ForeignKey, Index, Integer, String, Text, insert, inspect,
-                        update)
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, insert, inspect, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
+from .. import clock
+from ..clock import now_utc
+from .base import LabeledEnum, TimestampMixin, VersionedMixin, enum_column
+from .bounds import within
 from .investors import Investor
 from .org import OwnedByOfficeMixin
 from .reference import Region, Sector
-from .. import clock
-from ..clock import now_utc
-from .bounds import within
 from .types import Money, UtcDateTime
 
 

@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .base import LabeledEnum, LocalizedNameMixin, VersionedMixin, enum_column
 from .bounds import within
-from .base import LabeledEnum, LocalizedNameMixin, enum_column, VersionedMixin
 from .types import Money
 
 

@@ -4,14 +4,24 @@ from typing import Optional
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
-                        bindparam, case, false)
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    case,
+    false,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..clock import now_utc, today_local
+from .base import LabeledEnum, TimestampMixin, VersionedMixin, enum_column
 from .bounds import SYSTEM_TEXT_MAX, at_most, within
-from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .org import OfficeUser, OwnedByOfficeMixin
 from .types import UtcDateTime
 

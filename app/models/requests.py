@@ -9,7 +9,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import local_timezone, now_utc, today_local
-from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
+from .base import LabeledEnum, TimestampMixin, VersionedMixin, enum_column
 from .investors import Investor
 from .org import OfficeUser, OwnedByOfficeMixin
 from .types import UtcDateTime

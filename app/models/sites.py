@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .base import LabeledEnum, TimestampMixin, VersionedMixin, enum_column
 from .bounds import within
-from .base import LabeledEnum, TimestampMixin, enum_column, VersionedMixin
 from .org import OwnedByOfficeMixin
 from .reference import Region
 

@@ -7,6 +7,7 @@ import json
 import time
 
 from gunicorn.glogging import Logger
+
 from .logs import json_formatter
 
 

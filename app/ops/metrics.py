@@ -26,9 +26,9 @@ from prometheus_flask_exporter import PrometheusMetrics
 from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
 from sqlalchemy import and_, func, or_, select
 
+from ..clock import now_utc, today_local
 from ..models import FrontOffice, InfoRequest, ServiceApplication
 from ..models.problems import HqExecution, ProblemIssue
-from ..clock import now_utc, today_local
 
 log = logging.getLogger(__name__)
 # Latency buckets (seconds) around the page targets of BENCHMARKS.md.

@@ -15,9 +15,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..clock import now_utc
 from ..extensions import db
 from ..models import AuditAction, AuditEntry
-from ..clock import now_utc
 
 LOCKED = _l("Слишком много неудачных попыток входа. Повторите попытку через %(minutes)d мин. "
             "Если вы забыли пароль, обратитесь к администратору.")

@@ -1,25 +1,36 @@
 """FAB's security manager with our user model, throttled sign-in, sessions and the audit trail."""
 from flask import flash, g, has_request_context, redirect, request
 from flask_appbuilder import expose
-from flask_appbuilder.security.sqla.apis import (GroupApi, PermissionApi, PermissionViewMenuApi,
-                                                  RoleApi, UserApi, ViewMenuApi)
+from flask_appbuilder.security.sqla.apis import (
+    GroupApi,
+    PermissionApi,
+    PermissionViewMenuApi,
+    RoleApi,
+    UserApi,
+    ViewMenuApi,
+)
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import (AuthDBView, PermissionModelView,
-                                             PermissionViewModelView, RoleModelView,
-                                             UserDBModelView, UserGroupModelView,
-                                             UserStatsChartView, ViewMenuModelView)
+from flask_appbuilder.security.views import (
+    AuthDBView,
+    PermissionModelView,
+    PermissionViewModelView,
+    RoleModelView,
+    UserDBModelView,
+    UserGroupModelView,
+    UserStatsChartView,
+    ViewMenuModelView,
+)
 from flask_appbuilder.utils.base import get_safe_redirect
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
-
-from ..models import AuditAction, OfficeUser, UserSession
-from ..services import audit
-from ..models.request_local import RequestFilters
 from wtforms.validators import DataRequired
 
-from . import logins, roles, sessions
 from .. import scoping
+from ..models import AuditAction, OfficeUser, UserSession
+from ..models.request_local import RequestFilters
+from ..services import audit
+from . import logins, roles, sessions
 
 
 def request_safe(view_class: type) -> type:

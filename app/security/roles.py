@@ -8,8 +8,15 @@ may read or write *within* a resource is decided by the office scoping
 
 from functools import lru_cache
 
-from ..role_names import (ADMIN, AUTHORITY, EXTERNAL, NATIONAL_COMPANY, REGIONAL,  # noqa: F401
-                         ROLE_NAMES, TASK_FORCE)
+from ..role_names import (  # noqa: F401
+    ADMIN,
+    AUTHORITY,
+    EXTERNAL,
+    NATIONAL_COMPANY,
+    REGIONAL,
+    ROLE_NAMES,
+    TASK_FORCE,
+)
 
 # Map FAB's view and API methods onto the two permissions.
 READ_WRITE_METHODS = {

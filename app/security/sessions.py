@@ -16,10 +16,10 @@ from flask_login import logout_user, user_logged_in
 from sqlalchemy import inspect, update
 from sqlalchemy.orm import Session
 
+from ..clock import now_utc
 from ..extensions import db
 from ..models import AuditAction, OfficeUser, UserSession
 from ..services import audit
-from ..clock import now_utc
 
 SESSION_KEY = "irm_sid"
 # What survives signing in: Flask-Login's own keys and the language chosen on the login page.

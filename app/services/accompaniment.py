@@ -15,11 +15,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
-from ..models.accompaniment import (ApplicationEvent, ApplicationStatus, ProviderViolation,
-                                    ServiceApplication, StateBody, StateBodyKind)
+from ..clock import local_day, now_utc, today_local
+from ..models.accompaniment import (
+    ApplicationEvent,
+    ApplicationStatus,
+    ProviderViolation,
+    ServiceApplication,
+    StateBody,
+    StateBodyKind,
+)
 from .calendar import WorkingCalendar, load_calendar
 from .commands import CommandError
-from ..clock import local_day, now_utc, today_local
 
 FORWARD_TERM = 1        # working days to forward documents to the provider (p. 24)
 NOTIFY_TERM = 1         # working days to tell the investor the documents came back (p. 24)

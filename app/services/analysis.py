@@ -9,12 +9,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from ..clock import local_day, today_local
 from ..models import CountryAnalysis, IndustrialSite, RegionalPassport
 from ..models.notices import NoticeKind
 from ..models.sites import SiteStatus
 from ..models.sums import exact_sum
 from ..scoping import OfficeScope, read_clause
-from ..clock import local_day, today_local
 from .notifications import notify, office_users
 
 AREA = Decimal("0.01")

@@ -12,14 +12,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from .. import role_names as roles
+from ..clock import now_utc, today_local
 from ..models.approval import ApprovalAction, ApprovalStatus, ApprovalStep
 from ..models.events import InvestmentEvent
 from ..models.materials import PresentationMaterial
 from ..models.notices import NoticeKind
 from ..models.org import FrontOffice, OfficeLevel, OfficeUser
-from .. import role_names as roles
 from . import audit
-from ..clock import now_utc, today_local
 from .commands import CommandError
 from .notifications import notify, office_users
 

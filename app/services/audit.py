@@ -18,9 +18,9 @@ from flask_appbuilder import Model
 from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session
 
+from ..clock import now_utc
 from ..models.audit import AuditAction, AuditEntry
 from ..models.counts import forget
-from ..clock import now_utc
 
 # Bookkeeping, not records: the trail itself, sessions, job runs, the user's own notices.
 NOT_AUDITED = frozenset({"audit_entry", "user_session", "job_run", "import_job", "export_job",

@@ -24,8 +24,8 @@ from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models.calendar import CalendarDay, CalendarDayKind
 from ..clock import local_timezone
+from ..models.calendar import CalendarDay, CalendarDayKind
 
 DEFAULT_WORKDAY_END = time(18, 0)
 MAX_TERM_DAYS = 3660  # refuse absurd terms instead of looping for ever

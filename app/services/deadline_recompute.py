@@ -19,12 +19,19 @@ from typing import Any, Collection, Optional
 from uuid import uuid4
 
 from flask import current_app, g, has_app_context, has_request_context
-from flask_babel import force_locale, lazy_gettext as _l
-from sqlalchemy import and_, bindparam, func, inspect, insert, or_, select, true, update
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, bindparam, func, insert, inspect, or_, select, true, update
 from sqlalchemy.orm import Session
 
-from ..models.accompaniment import (ApplicationEvent, ApplicationStatus, ServiceApplication,
-                                    StateService, application_services)
+from ..clock import end_of_local_day, local_day, local_timezone, now_utc
+from ..models.accompaniment import (
+    ApplicationEvent,
+    ApplicationStatus,
+    ServiceApplication,
+    StateService,
+    application_services,
+)
 from ..models.audit import AuditAction, AuditEntry
 from ..models.calendar import CalendarDay
 from ..models.counts import forget
@@ -34,7 +41,6 @@ from ..models.requests import OPEN_REQUEST_STATUSES, InfoRequest
 from .accompaniment import running_deadlines
 from .audit import actor, plain
 from .calendar import WorkingCalendar, forget_calendar, load_calendar
-from ..clock import end_of_local_day, local_day, local_timezone, now_utc
 from .deadlines import INFO_REQUEST_TERM, current_user_id
 from .notifications import notify, office_users
 

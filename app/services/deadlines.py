@@ -5,11 +5,11 @@ from flask import g, has_request_context
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from ..models.accompaniment import ServiceApplication
-from .accompaniment import register_application
-from ..models.requests import InfoRequest, RequestStatus
-from .calendar import load_calendar
 from ..clock import now_utc
+from ..models.accompaniment import ServiceApplication
+from ..models.requests import InfoRequest, RequestStatus
+from .accompaniment import register_application
+from .calendar import load_calendar
 
 INFO_REQUEST_TERM = 5  # working days to answer an investor (p. 12.7, p. 15-1.6)
 ANSWERED_STATUSES = (RequestStatus.answered, RequestStatus.closed)

@@ -11,11 +11,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, true, update
 from sqlalchemy.orm import Session
 
+from ..clock import now_utc
 from ..models import FrontOffice, Investor, Project, Region, Sector
 from ..models.exports import ExportJob, ExportStatus
 from ..models.org import OfficeUser
 from ..scoping import build_scope, read_clause
-from ..clock import now_utc
 from .excel import write_workbook
 from .isolation import is_outage
 

@@ -27,16 +27,37 @@ from decimal import Decimal, localcontext
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (DateTime, and_, case, cast, exists, func, inspect,
-                        literal_column, or_, select, update)
+from sqlalchemy import (
+    DateTime,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    inspect,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
-from ..models import (Agreement, FrontOffice, InfoRequest, KpiDirection, Meeting, MeetingKind,
-                      OfficeLevel, ProjectStage, ProjectState, RoutingLevel)
+from ..clock import end_of_local_day, local_day, local_timezone, today_local
+from ..models import (
+    Agreement,
+    FrontOffice,
+    InfoRequest,
+    KpiDirection,
+    Meeting,
+    MeetingKind,
+    OfficeLevel,
+    ProjectStage,
+    ProjectState,
+    RoutingLevel,
+)
 from ..models.accompaniment import ProviderViolation, ServiceApplication
 from ..models.problems import ProblemIssue
 from ..models.sums import exact_sum
-from ..clock import end_of_local_day, local_day, local_timezone, today_local
 
 # Digits a figure may need: the largest amount (10**14 tenge) over 10**8 rows, divided by a
 # target of one tiyn, still fits; Python's default 28 would refuse to round it.

@@ -11,8 +11,18 @@ from typing import Any, Optional
 
 from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.models.sqla import filters as fab
-from sqlalchemy import (BigInteger, Boolean, Date, DateTime, Enum, Float, Integer, Numeric,
-                        String, Text)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    Integer,
+    Numeric,
+    String,
+    Text,
+)
 
 from ..models.bounds import INT64_MAX, MONEY_MAX
 from ..models.types import Money, UtcDateTime

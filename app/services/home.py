@@ -12,13 +12,22 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from ..models import (FrontOffice, InfoRequest, Investor, Meeting, OfficeLevel, Project,
-                      ProjectStage, QuarterlyReport, ServiceApplication)
+from ..clock import today_local
+from ..models import (
+    FrontOffice,
+    InfoRequest,
+    Investor,
+    Meeting,
+    OfficeLevel,
+    Project,
+    ProjectStage,
+    QuarterlyReport,
+    ServiceApplication,
+)
 from ..models.requests import OPEN_REQUEST_STATUSES
 from ..models.sums import exact_sum
 from ..scoping import read_clause
 from .calendar import working_calendar
-from ..clock import today_local
 from .kpi import overall, scorecards, unavailable
 from .reports import EDITABLE, previous_quarter, quarter_of
 

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from ..models import FrontOffice, KpiActual, KpiDefinition, KpiTarget
 from ..models.reports import QuarterlyReport, ReportKind
-from .isolation import together_or_apart
 from .figures import KPI_ACTUALS, attainment, light
+from .isolation import together_or_apart
 from .report_figures import totals_by_office
 from .reports import EDITABLE
 

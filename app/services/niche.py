@@ -8,8 +8,8 @@ from typing import Optional
 
 from sqlalchemy.orm import Session
 
-from ..models.niche import NicheHalfYear, NicheProject
 from ..clock import now_utc, today_local
+from ..models.niche import NicheHalfYear, NicheProject
 
 
 def current_half() -> tuple[int, int]:

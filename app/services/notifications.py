@@ -3,15 +3,16 @@ import logging
 from typing import Iterable, Optional
 
 from flask import current_app
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from ..clock import now_utc
 from ..models.accompaniment import ProviderViolation
-from ..models.requests import OPEN_REQUEST_STATUSES, InfoRequest
 from ..models.notices import Notice, NoticeKind
 from ..models.org import OfficeUser
-from ..clock import now_utc
+from ..models.requests import OPEN_REQUEST_STATUSES, InfoRequest
 from .mail import MailNotConfigured, send_email
 
 log = logging.getLogger(__name__)

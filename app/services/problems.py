@@ -5,10 +5,9 @@ from typing import Optional
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from ..models.accompaniment import StateBody
-from ..models.problems import (ActionKind, HqExecution, IssueStatus, ProblemAction,
-                               ProblemIssue)
 from ..clock import now_utc, today_local
+from ..models.accompaniment import StateBody
+from ..models.problems import ActionKind, HqExecution, IssueStatus, ProblemAction, ProblemIssue
 from .commands import CommandError
 
 

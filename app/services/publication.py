@@ -14,9 +14,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session, undefer
 
+from ..clock import now_utc
 from ..models import FrontOffice, OfficeLevel
 from ..models.reports import QuarterlyReport, ReportKind, ReportStatus
-from ..clock import now_utc
 from .report_figures import DIGITS, consolidate
 from .reports import ReportError, reporting_offices
 

@@ -6,8 +6,8 @@ from docx.shared import Pt
 from flask import send_file
 from flask_babel import gettext as _
 
-from ..models.accompaniment import ServiceApplication
 from ..clock import local_day
+from ..models.accompaniment import ServiceApplication
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

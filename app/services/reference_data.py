@@ -1,7 +1,7 @@
 """Reference data every installation needs: regions, countries, sectors, MRP. Idempotent."""
+import gettext
 from datetime import date
 from decimal import Decimal
-import gettext
 
 import pycountry
 from sqlalchemy import select

@@ -12,12 +12,34 @@ from typing import Optional
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from ..models import (Agreement, FrontOffice, Investor, KpiDefinition, KpiDirection, Meeting,
-                      Project, ProjectStage, ProjectState, Region, RoutingLevel, Sector)
+from ..models import (
+    Agreement,
+    FrontOffice,
+    Investor,
+    KpiDefinition,
+    KpiDirection,
+    Meeting,
+    Project,
+    ProjectStage,
+    ProjectState,
+    Region,
+    RoutingLevel,
+    Sector,
+)
 from ..models.sums import exact_sum
 from ..models.types import MoneyText
-from .figures import (DIGITS, MONEY_KEYS, SHARE_KPIS, TOTAL_KEYS, Period,
-                      attainment, light, money, period_totals, portfolio)
+from .figures import (
+    DIGITS,
+    MONEY_KEYS,
+    SHARE_KPIS,
+    TOTAL_KEYS,
+    Period,
+    attainment,
+    light,
+    money,
+    period_totals,
+    portfolio,
+)
 
 __all__ = ("DIGITS", "TOTAL_KEYS", "MONEY_KEYS", "office_totals", "totals_by_office",
            "compile_office", "consolidate", "attainment")

@@ -12,16 +12,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, undefer
 
-from .locks import hold_write_lock
+from .. import role_names as roles
+from ..clock import local_timezone, now_utc, today_local
 from ..models import FrontOffice, OfficeKind, OfficeLevel
 from ..models.reports import NOT_SUBMITTED, QuarterlyReport, ReportEvent, ReportKind, ReportStatus
-from .. import role_names as roles
 from . import audit, isolation
-from ..clock import local_timezone, now_utc, today_local
 from .commands import CommandError
-from .report_failures import (COMPILE_FAILED, COMPILED, failure_comment, mark_compiled,
-                              mark_failed)
 from .figures import Period, quarter_of
+from .locks import hold_write_lock
+from .report_failures import COMPILE_FAILED, COMPILED, failure_comment, mark_compiled, mark_failed
 from .report_figures import compile_office, compile_offices, consolidate
 
 R = ReportStatus

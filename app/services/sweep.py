@@ -12,13 +12,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
+from ..clock import today_local
 from ..models import OPEN_REQUEST_STATUSES, InfoRequest
 from ..models.accompaniment import ServiceApplication
 from ..models.notices import NoticeKind
-from .accompaniment import find_provider_violations, late_at_provider
 from . import commands
+from .accompaniment import find_provider_violations, late_at_provider
 from .calendar import load_calendar
-from ..clock import today_local
 from .isolation import OfficeFailure, attempt
 from .notifications import deliver_pending, notify, office_users
 

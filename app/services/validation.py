@@ -6,8 +6,8 @@ the API answers 422 naming the field. Scope of linked records is checked by
 scoping.out_of_scope_links, which the same entry point calls.
 """
 import re
-from functools import lru_cache
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping, Optional
 
 from email_validator import EmailNotValidError, validate_email
@@ -15,14 +15,31 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import (LEVEL_OF_KIND, Agreement, FrontOffice, IndustrialSite, InfoRequest,
-                      InvestmentEvent, Investor, KpiActual, KpiTarget, Meeting,
-                      OfficeKind, OfficeLevel, ProblemIssue, Project, QuarterlyReport,
-                      ReportStatus, RequestStatus, ServiceApplication, StateBodyKind)
+from ..clock import now_utc, today_local
+from ..models import (
+    LEVEL_OF_KIND,
+    Agreement,
+    FrontOffice,
+    IndustrialSite,
+    InfoRequest,
+    InvestmentEvent,
+    Investor,
+    KpiActual,
+    KpiTarget,
+    Meeting,
+    OfficeKind,
+    OfficeLevel,
+    ProblemIssue,
+    Project,
+    QuarterlyReport,
+    ReportStatus,
+    RequestStatus,
+    ServiceApplication,
+    StateBodyKind,
+)
 from ..models.bounds import bounded_columns
 from ..models.types import UtcDateTime
 from ..scoping import out_of_scope_links
-from ..clock import now_utc, today_local
 from .routing import NoMrpForYear, mrp_for_year
 
 Errors = Iterable[tuple[str, Any]]

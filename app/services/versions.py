@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import AuditEntry, RECORD_ACTIONS
+from ..models import RECORD_ACTIONS, AuditEntry
 
 FORM_FIELD = "edited_version"  # the edit form's hidden field (not a column)
 

@@ -4,10 +4,10 @@ from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import lazy_gettext as _l
 
-from ..extensions import db
-from ..entities import directory, requests
-from ..models.accompaniment import (ServiceApplication, StateBodyKind)
 from .. import scoping
+from ..entities import directory, requests
+from ..extensions import db
+from ..models.accompaniment import ServiceApplication, StateBodyKind
 from ..services.accompaniment import STEPS, allowed_actions, apply_transition
 from ..services.receipt import receipt_docx, receipt_lines
 from .base import ScopedModelView, condition_filter

@@ -6,21 +6,21 @@ from typing import Optional
 
 from flask import request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_babel import format_decimal, lazy_gettext as _l
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, Numeric
 
-from ..extensions import db
+from ..clock import local_day, today_local
 from ..entities import promotion
+from ..entities.labels import FIELD_LABELS
+from ..extensions import db
 from ..models import RegionalPassport, SiteStatus
 from ..models.types import Money
 from ..scoping import as_id
 from ..services.analysis import current_passports, library, region_comparison
-from ..clock import local_day
-from ..clock import today_local
 from ..services.excel import Sheet, write_workbook, xlsx_response
 from .base import ScopedModelView
 from .formatting import format_money
-from ..entities.labels import FIELD_LABELS
 
 
 class CountryAnalysisView(ScopedModelView):

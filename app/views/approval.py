@@ -3,8 +3,8 @@ from flask import g, request
 from flask_appbuilder import expose, has_access
 from flask_babel import lazy_gettext as _l
 
-from ..extensions import db
 from .. import scoping
+from ..extensions import db
 from ..services import approval
 from .base import ScopedModelView
 from .commands import run_step

@@ -9,31 +9,33 @@ from flask import abort, current_app, flash, g, jsonify, redirect, request, url_
 from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
 from flask_appbuilder.baseviews import expose
-from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.widgets import ListWidget
-from flask_babel import lazy_gettext as _l, ngettext
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.types import Enum as SAEnum
 from werkzeug.exceptions import HTTPException
 from wtforms import HiddenField, SelectField
-from wtforms.validators import InputRequired, Optional as OptionalValidator
+from wtforms.validators import InputRequired
+from wtforms.validators import Optional as OptionalValidator
 
+from .. import scoping
+from ..clock import now_utc
 from ..extensions import db
 from ..models import FrontOffice
 from ..models.interface import ScopedInterface
+from ..models.request_local import RequestFilters, lost_race
 from ..models.types import UtcDateTime
-from .. import scoping
 from ..security.roles import READ_WRITE_METHODS
-from ..clock import now_utc
 from ..services import versions
 from ..services.validation import validate_record
 from .documents import DocumentsMixin
 from .fields import LocalDateTimeField
+from .formatting import formatters_for
 from .history import HISTORY_PAGE_SIZE, history_lines, office_name, record_history
 from .lookup import LookupField, lookup_page
-from ..models.request_local import RequestFilters, lost_race
-from .formatting import formatters_for
 
 
 def enum_select_field(column, label) -> SelectField:

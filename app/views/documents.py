@@ -4,9 +4,9 @@ from flask_appbuilder.baseviews import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 
+from .. import scoping
 from ..extensions import db
 from ..models.documents import Document
-from .. import scoping
 from ..services import documents
 from .commands import run_step
 

@@ -7,7 +7,8 @@ database refuses connections (or a SQLite writer waited past its busy timeout).
 import logging
 
 from flask import Flask, current_app, jsonify, render_template, request
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 

@@ -2,7 +2,8 @@
 from decimal import Decimal
 from typing import Optional
 
-from flask_babel import format_decimal, lazy_gettext as _l
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
 
 from ..clock import format_utc_as_local
 

@@ -15,13 +15,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Numeric, select
 from sqlalchemy.orm import Session
 
+from .. import scoping
+from ..entities.labels import FIELD_LABELS
 from ..models import RECORD_ACTIONS, AuditAction, AuditEntry, FrontOffice
 from ..models.interface import TypedInterface
-from ..models.types import Money, UtcDateTime
-from .. import scoping
-from .formatting import enum_label_formatter, format_utc_as_local, formatters_for
 from ..models.request_local import RequestFilters
-from ..entities.labels import FIELD_LABELS
+from ..models.types import Money, UtcDateTime
+from .formatting import enum_label_formatter, format_utc_as_local, formatters_for
 
 HISTORY_PAGE_SIZE = 50
 
@@ -150,6 +150,7 @@ def entity_label(table: Optional[str]) -> str:
 def office_name(office_id: Optional[int]) -> str:
     """Return an office's name by id; all offices are read once per request."""
     from flask import g
+
     from ..extensions import db
 
     if office_id is None:

@@ -11,8 +11,8 @@ from ..extensions import db
 from ..models import ImportJob, ImportKind, ImportStatus
 from ..services import commands, imports, storage
 from ..services.excel import Sheet, write_workbook, xlsx_response
-from ..services.imports.columns import map_headers
 from ..services.imports import reader_limits
+from ..services.imports.columns import map_headers
 from ..services.xlsx_reader import SpreadsheetRejected, estimated_rows, read_sheet
 
 TEMPLATE_SHEET = _l("Данные")

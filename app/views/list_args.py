@@ -14,9 +14,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Boolean, Enum, Float, Integer, Numeric
 from werkzeug.datastructures import MultiDict
 
-from ..services.filter_values import MAX_NUMBER, TEXT_PATTERNS
-from ..models.types import Money
 from .. import scoping
+from ..models.types import Money
+from ..services.filter_values import MAX_NUMBER, TEXT_PATTERNS
 
 INTEGER_LIMIT, BIGINT_LIMIT = 2**31 - 1, 2**63 - 1  # PostgreSQL's INTEGER and BIGINT
 NO_SUCH_FILTER = _l("Фильтра «%(column)s» с номером %(index)s нет. "

@@ -11,8 +11,8 @@ from sqlalchemy import String, or_
 from wtforms import Field
 from wtforms.widgets import html_params
 
-from ..extensions import db
 from .. import scoping
+from ..extensions import db
 from ..models.base import current_language
 from ..services.search import like_pattern
 

@@ -5,16 +5,15 @@ from flask import g, request
 from flask_appbuilder import expose, has_access
 from flask_babel import lazy_gettext as _l
 
-from ..extensions import db
-from ..entities import requests
-from ..models.accompaniment import StateBody
-from ..models.problems import ActionKind, HqExecution, ProblemIssue
 from .. import scoping
 from ..clock import today_local
+from ..entities import requests
+from ..extensions import db
+from ..models.accompaniment import StateBody
+from ..models.problems import ActionKind, HqExecution, ProblemIssue
 from ..services.problems import IssueError, record_hq, record_progress
 from .base import ScopedModelView
 from .commands import run_step
-
 
 
 def _date_arg(form, name):

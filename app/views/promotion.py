@@ -3,17 +3,17 @@ from flask import abort, g, request
 from flask_appbuilder import expose, has_access
 from flask_babel import lazy_gettext as _l
 
-from ..extensions import db
-from ..entities import promotion
-from ..models import Meeting
 from .. import scoping
+from ..entities import promotion
+from ..entities.labels import FIELD_LABELS
+from ..extensions import db
+from ..models import Meeting
 from ..services import documents, materials
 from .approval import ApprovalModelView
 from .base import ScopedModelView
 from .commands import run_step
 from .documents import send_document
 from .list_export import ListExportMixin
-from ..entities.labels import FIELD_LABELS
 
 
 class InvestmentEventView(ListExportMixin, ApprovalModelView):

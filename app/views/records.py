@@ -1,12 +1,12 @@
 """Views of the records front offices keep: investors, projects, sites, meetings, agreements."""
 from flask_babel import lazy_gettext as _l
 
-from ..extensions import db
+from ..clock import today_local
 from ..entities import records
+from ..extensions import db
 from ..models import Meeting, NicheHalfYear
 from ..services import niche
 from ..services.calendar import working_calendar
-from ..clock import today_local
 from .base import ScopedModelView, condition_filter
 from .list_export import ListExportMixin
 

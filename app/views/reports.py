@@ -4,22 +4,20 @@ from flask_appbuilder import expose, has_access
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from ..extensions import db
+from .. import scoping
 from ..entities import reporting
+from ..extensions import db
 from ..models import FrontOffice
 from ..models.reports import QuarterlyReport
-from .. import scoping
 from ..services import reports
-from ..services.publication import publish
 from ..services.excel import TOTAL_LABELS, report_workbook, xlsx_response
+from ..services.publication import publish
 from ..services.report_failures import compile_failure, failed_reports
 from ..services.reports import reviewer_role, snapshot_of
 from .base import ScopedModelView
+from .commands import run_step
 from .formatting import format_yes_no
 from .request_guards import bad_request
-from .commands import run_step
-
-
 
 NOT_A_QUARTER = _l("Укажите квартал в виде 2026Q3.")
 

@@ -3,14 +3,14 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_
 
-from ..extensions import db
+from ..clock import today_local
 from ..entities import requests
+from ..entities.labels import FIELD_LABELS
+from ..extensions import db
 from ..models import OPEN_REQUEST_STATUSES, InfoRequest
 from ..services.calendar import working_calendar
-from ..clock import today_local
 from ..services.sla import info_request_sla
 from .base import ScopedModelView, condition_filter
-from ..entities.labels import FIELD_LABELS
 from .request_guards import int_arg
 
 

@@ -4,11 +4,11 @@ from flask_appbuilder import BaseView, expose, has_access
 from markupsafe import Markup
 from sqlalchemy import select
 
+from ..clock import today_local
 from ..extensions import db
 from ..models import FrontOffice, KpiTarget
 from ..scoping import read_clause
 from ..services.charts import bar_chart_svg
-from ..clock import today_local
 from ..services.kpi import history, overall, ranking, scorecard, unavailable
 from ..services.reports import parse_quarter, previous_quarter, quarter_of
 

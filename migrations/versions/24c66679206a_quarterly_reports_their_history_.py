@@ -5,11 +5,10 @@ Revises: 57786fd162ab
 Create Date: 2026-11-25 14:01:22.909460
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = '24c66679206a'

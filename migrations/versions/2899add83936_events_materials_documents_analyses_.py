@@ -5,11 +5,10 @@ Revises: aae24a9cc5d2
 Create Date: 2026-12-03 07:45:30.118731
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = '2899add83936'

@@ -9,12 +9,11 @@ Revises: c4a1e7b2d9f3
 Create Date: 2026-12-04 12:30:53.029193
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.models.types
 from app.models.bounds import check_constraints, within
-
 
 # revision identifiers, used by Alembic.
 revision = '28a490a0e2a8'

@@ -6,10 +6,6 @@ Create Date: 2026-11-25 16:29:38.845407
 
 """
 from alembic import op
-import sqlalchemy as sa
-
-import app.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = '296ae2c3cfb3'

@@ -5,11 +5,10 @@ Revises: a05b171cde0e
 Create Date: 2026-11-25 14:17:55.248254
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = '3ccb56ba4046'

@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-25 12:54:19.640620
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = '3e69c76b98d5'

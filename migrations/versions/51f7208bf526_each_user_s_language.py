@@ -5,11 +5,8 @@ Revises: d7646685df1e
 Create Date: 2026-11-25 14:40:03.182856
 
 """
-from alembic import op
 import sqlalchemy as sa
-
-import app.models.types
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '51f7208bf526'

@@ -5,11 +5,10 @@ Revises: b9ff66315582
 Create Date: 2026-11-25 13:39:01.208114
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = '57786fd162ab'

@@ -5,11 +5,10 @@ Revises: 51f7208bf526
 Create Date: 2026-11-25 15:47:44.543655
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = '5fa91899df93'

@@ -5,11 +5,10 @@ Revises: 24c66679206a
 Create Date: 2026-11-25 14:08:11.876493
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = 'a05b171cde0e'

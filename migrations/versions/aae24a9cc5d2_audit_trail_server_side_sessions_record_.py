@@ -5,11 +5,10 @@ Revises: 296ae2c3cfb3
 Create Date: 2026-11-25 18:26:25.084270
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = 'aae24a9cc5d2'

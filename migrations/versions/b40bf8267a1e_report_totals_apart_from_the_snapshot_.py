@@ -11,13 +11,10 @@ Create Date: 2026-12-04 12:47:45.926694
 """
 import json
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from app.models.bounds import at_most, check_constraints
-
-import app.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = 'b40bf8267a1e'

@@ -5,11 +5,10 @@ Revises: bdb967cccf7f
 Create Date: 2026-11-25 13:35:08.801609
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = 'b9ff66315582'

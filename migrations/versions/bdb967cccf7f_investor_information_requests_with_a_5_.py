@@ -5,11 +5,10 @@ Revises: d574301dd658
 Create Date: 2026-11-25 13:27:45.383936
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = 'bdb967cccf7f'

@@ -5,11 +5,10 @@ Revises: 3e69c76b98d5
 Create Date: 2026-11-25 13:25:06.356616
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = 'd574301dd658'

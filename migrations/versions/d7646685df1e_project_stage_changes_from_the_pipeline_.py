@@ -5,11 +5,10 @@ Revises: 3ccb56ba4046
 Create Date: 2026-11-25 14:23:54.028826
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = 'd7646685df1e'

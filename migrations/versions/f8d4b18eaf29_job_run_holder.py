@@ -5,11 +5,8 @@ Revises: 2899add83936
 Create Date: 2026-12-03 11:56:51.432035
 
 """
-from alembic import op
 import sqlalchemy as sa
-
-import app.models.types
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f8d4b18eaf29'

@@ -4,11 +4,30 @@ materials, investment events, presentation materials and partner lists."""
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ...models import (Agreement, CountryAnalysis, FrontOffice, IndustrialSite, InfoRequest,
-                       InvestmentEvent, Investor, KpiDefinition, KpiTarget, Meeting, NicheProject,
-                       OfficeUser, PotentialPartner, PresentationMaterial, ProblemAction,
-                       ProblemIssue, Project, ProviderViolation, RegionalPassport,
-                       ServiceApplication, StateBody, StateService)
+from ...models import (
+    Agreement,
+    CountryAnalysis,
+    FrontOffice,
+    IndustrialSite,
+    InfoRequest,
+    InvestmentEvent,
+    Investor,
+    KpiDefinition,
+    KpiTarget,
+    Meeting,
+    NicheProject,
+    OfficeUser,
+    PotentialPartner,
+    PresentationMaterial,
+    ProblemAction,
+    ProblemIssue,
+    Project,
+    ProviderViolation,
+    RegionalPassport,
+    ServiceApplication,
+    StateBody,
+    StateService,
+)
 from .accompaniment import ApplicationSeeder
 from .analysis import AnalysisSeeder
 from .base import DEMO_TODAY, LAST_DAY, SEED

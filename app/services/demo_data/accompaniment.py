@@ -3,8 +3,14 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from ...models import (ApplicantKind, FrontOffice, IdDocumentKind, OfficeKind, ProviderViolation,
-                       ServiceApplication)
+from ...models import (
+    ApplicantKind,
+    FrontOffice,
+    IdDocumentKind,
+    OfficeKind,
+    ProviderViolation,
+    ServiceApplication,
+)
 from ..accompaniment import apply_transition, provider_term
 from .base import DEMO_TODAY, LAST_DAY, SeederBase
 from .names import FEMALE_NAMES, NC_HQ_OFFICE, nc_regional_name, regional_org_name

@@ -3,8 +3,8 @@ organizations and embassies, one of each past its yearly update so the library s
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from ...models import CountryAnalysis, RegionalPassport
 from ...clock import local_timezone
+from ...models import CountryAnalysis, RegionalPassport
 from .base import SeederBase
 from .names import embassy_name, regional_org_name
 

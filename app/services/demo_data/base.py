@@ -6,10 +6,10 @@ from typing import Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...models import Country, FrontOffice, Investor, Notice, OfficeUser, Project, Region, Sector
 from ... import role_names as roles
-from ..calendar import load_calendar
 from ...clock import local_timezone
+from ...models import Country, FrontOffice, Investor, Notice, OfficeUser, Project, Region, Sector
+from ..calendar import load_calendar
 from .names import DEMO_USERS, EMBASSIES, FEMALE_NAMES, LAST_NAMES, MALE_NAMES
 
 SEED = 2026

@@ -1,6 +1,6 @@
 """Names of the demo's offices, companies and people, and the demo users."""
-from ...models import RegionKind
 from ... import role_names as roles
+from ...models import RegionKind
 from ..reference_data import REGIONS
 
 AUTHORITY_OFFICE = "Министерство иностранных дел РК (уполномоченный орган по инвестициям)"

@@ -1,8 +1,18 @@
 """The demo's front offices and its users, one per office they act for."""
 from ...models import FrontOffice, OfficeKind
 from .base import SeederBase
-from .names import (AUTHORITY_OFFICE, CENTRAL_BODIES, DEMO_USERS, EMBASSIES, NC_HQ_OFFICE, PEOPLE,
-                    TASK_FORCE_OFFICE, embassy_name, nc_regional_name, regional_org_name)
+from .names import (
+    AUTHORITY_OFFICE,
+    CENTRAL_BODIES,
+    DEMO_USERS,
+    EMBASSIES,
+    NC_HQ_OFFICE,
+    PEOPLE,
+    TASK_FORCE_OFFICE,
+    embassy_name,
+    nc_regional_name,
+    regional_org_name,
+)
 
 
 class OfficeSeeder(SeederBase):

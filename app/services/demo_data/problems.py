@@ -2,8 +2,15 @@
 from datetime import date, time, timedelta
 from typing import Optional
 
-from ...models import (ActionKind, FrontOffice, HqExecution, IssueStatus, OfficeKind, ProblemIssue,
-                       StateBody)
+from ...models import (
+    ActionKind,
+    FrontOffice,
+    HqExecution,
+    IssueStatus,
+    OfficeKind,
+    ProblemIssue,
+    StateBody,
+)
 from ..problems import record_hq, record_progress
 from .base import LAST_DAY, SeederBase
 from .names import NC_HQ_OFFICE, embassy_name, nc_regional_name, regional_org_name

@@ -4,13 +4,29 @@ import io
 from datetime import datetime, time, timedelta, timezone
 from decimal import Decimal
 
-from ...models import (ApprovalStatus, EventKind, InvestmentEvent, MaterialSubject, Meeting,
-                       NicheHalfYear, NicheProject, OfficeUser, PartnerKind, PotentialPartner,
-                       PresentationMaterial)
+from ...models import (
+    ApprovalStatus,
+    EventKind,
+    InvestmentEvent,
+    MaterialSubject,
+    Meeting,
+    NicheHalfYear,
+    NicheProject,
+    OfficeUser,
+    PartnerKind,
+    PotentialPartner,
+    PresentationMaterial,
+)
 from .. import approval, materials
 from .base import DEMO_TODAY, SeederBase
-from .names import AUTHORITY_OFFICE, EMBASSIES, NC_HQ_OFFICE, SECTORS, embassy_name, \
-    regional_org_name
+from .names import (
+    AUTHORITY_OFFICE,
+    EMBASSIES,
+    NC_HQ_OFFICE,
+    SECTORS,
+    embassy_name,
+    regional_org_name,
+)
 
 # kind, topic, days from the demo's today, place or link, owner, where the agreement stands
 EVENTS = [

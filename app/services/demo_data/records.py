@@ -6,15 +6,31 @@ from decimal import Decimal
 
 from sqlalchemy import delete, insert, select
 
-from ...models import (NATIONAL_COMPANY_KINDS, Agreement, AgreementKind, FrontOffice,
-                       ImplementationStatus, IndustrialSite, Investor, InvestorStatus, Meeting,
-                       MeetingKind, OfficeKind, OfficeLevel, Ownership, Project, ProjectStage,
-                       ProblemIssue, ProjectState, SiteStatus, StageChange)
-from ...models.projects import STATE_FACTS
 from ...clock import local_timezone
+from ...models import (
+    NATIONAL_COMPANY_KINDS,
+    Agreement,
+    AgreementKind,
+    FrontOffice,
+    ImplementationStatus,
+    IndustrialSite,
+    Investor,
+    InvestorStatus,
+    Meeting,
+    MeetingKind,
+    OfficeKind,
+    OfficeLevel,
+    Ownership,
+    ProblemIssue,
+    Project,
+    ProjectStage,
+    ProjectState,
+    SiteStatus,
+    StageChange,
+)
+from ...models.projects import STATE_FACTS
 from .base import LAST_DAY, SEED, SeederBase
-from .names import (EMBASSIES, KZ_STEMS, SECTORS, embassy_name, nc_regional_name,
-                    regional_org_name)
+from .names import EMBASSIES, KZ_STEMS, SECTORS, embassy_name, nc_regional_name, regional_org_name
 
 # (investors, projects) each kind of office owns; the offices of the demo users own more.
 QUOTA = {OfficeKind.embassy: (8, 4), OfficeKind.nc_hq: (25, 50), OfficeKind.task_force: (15, 30),

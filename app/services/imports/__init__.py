@@ -17,12 +17,12 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, scoped_session
 
-from ..locks import hold_write_lock
+from ...clock import now_utc
 from ...models import ImportJob, ImportKind, ImportStatus
 from ...models.imports import PENDING
 from ...scoping import build_scope
-from ...clock import now_utc
 from ..file_names import clean_file_name
+from ..locks import hold_write_lock
 from ..xlsx_reader import ReaderLimits, SpreadsheetRejected, read_sheet
 from .columns import COLUMNS, map_headers, template_headers
 from .runner import Importer, Outcome

@@ -10,7 +10,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Optional
 
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from ...models import ImportKind, InvestorStatus, Ownership, ProjectStage
 from ..commands import CommandError

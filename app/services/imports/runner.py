@@ -12,8 +12,13 @@ from sqlalchemy import false, func, null, select
 from sqlalchemy.orm import Session
 
 from ...models import ImportKind, Investor, NicheProject, Project
-from ...scoping import (OFFICE_NOT_WRITABLE, OfficeScope, may_assign_office,
-                                 read_clause, write_clause)
+from ...scoping import (
+    OFFICE_NOT_WRITABLE,
+    OfficeScope,
+    may_assign_office,
+    read_clause,
+    write_clause,
+)
 from ..exports import OWN_CODE_PREFIX
 from ..validation import validate_record
 from ..xlsx_reader import SheetRow
