@@ -35,7 +35,7 @@ from . import logins, roles, sessions
 
 def request_safe(view_class: type) -> type:
     """Return FAB's view or API class with its search filters kept per request
-    (views/request_local.py); same name, so the same permissions and endpoints."""
+    (models/request_local.py); same name, so the same permissions and endpoints."""
     return type(view_class.__name__, (view_class,),
                 {"_filters": RequestFilters(), "__doc__": view_class.__doc__,
                  "__module__": view_class.__module__})
