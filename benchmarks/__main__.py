@@ -11,6 +11,8 @@ import sys
 import traceback
 from pathlib import Path
 
+from app.services.exports import PROJECTS_EXPORT
+
 from . import dataset, jobs, pages, report, targets, throughput
 from .database import make_app, target_for
 from .settings import BACKENDS, SCALES, SMOKE, import_rows
@@ -58,7 +60,7 @@ def run_target(target, args, errors: list[str]) -> tuple[dict, list]:
              ("quarterly reports", lambda: [jobs.measure_reports(app)]),
              ("pool export", lambda: [jobs.measure_export(app, target)]),
              ("all-projects export",
-              lambda: [jobs.measure_export(app, target, jobs.PROJECTS_EXPORT)]),
+              lambda: [jobs.measure_export(app, target, PROJECTS_EXPORT)]),
              ("pool import",
               lambda: [jobs.measure_import(app, target, import_rows(target.scale))])]
     if not args.skip_throughput:

@@ -5,7 +5,7 @@ from flask_appbuilder.api import expose, protect, safe
 from ..entities import reporting
 from ..extensions import db
 from ..services import reports
-from ..views import reports as views
+from ..services.excel import xlsx_response
 from .base import ScopedModelRestApi
 from .commands import run_step
 
@@ -38,7 +38,7 @@ class QuarterlyReportApi(ScopedModelRestApi):
     def xlsx(self, pk):
         """Download the report's Excel workbook."""
         item, refused = self.readable_item(pk)
-        return refused or views.report_xlsx(item)
+        return refused or xlsx_response(*reports.report_file(item))
 
     @expose("/<int:pk>/submit", methods=["POST"])
     @protect()
@@ -60,7 +60,7 @@ class QuarterlyReportApi(ScopedModelRestApi):
         if not isinstance(body, dict):
             return self.response_400(message="Request is not a JSON object")
         return self._step(item, lambda: reports.review(
-            item, str(body.get("action", "")), views.user_role_names(), g.user.id,
+            item, str(body.get("action", "")), {role.name for role in g.user.roles}, g.user.id,
             body.get("comment")))
 
     def _step(self, item, step):

@@ -445,3 +445,12 @@ def status_overview(session: Session, year: int, quarter: int, offices_in_scope)
         rows.append({"office": office, "kind": kind, "report": report, "due_date": due,
                      "late": report.is_late if report else due < today})
     return rows
+
+
+def report_file(report: QuarterlyReport) -> tuple[bytes, str]:
+    """The report's workbook, as it was compiled, and the name it downloads under."""
+    from .excel import report_workbook
+
+    title = f"{report.kind} {report.period} — {report.owner_office.name}"
+    name = f"report-{report.period}-{report.kind.value}-{report.owner_office_id}.xlsx"
+    return report_workbook(snapshot_of(report) or {}, title), name

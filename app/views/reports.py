@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import FrontOffice
 from ..models.reports import QuarterlyReport
 from ..services import reports
-from ..services.excel import TOTAL_LABELS, report_workbook, xlsx_response
+from ..services.excel import TOTAL_LABELS, xlsx_response
 from ..services.publication import publish
 from ..services.report_failures import compile_failure, failed_reports
 from ..services.reports import reviewer_role, snapshot_of
@@ -173,7 +173,5 @@ def _outcome(item: QuarterlyReport):
 
 def report_xlsx(item: QuarterlyReport):
     """Return the report's workbook as a download."""
-    title = f"{item.kind} {item.period} — {item.owner_office.name}"
-    data = report_workbook(snapshot_of(item) or {}, title)
-    return xlsx_response(data, f"report-{item.period}-{item.kind.value}-{item.owner_office_id}.xlsx")
+    return xlsx_response(*reports.report_file(item))
 
