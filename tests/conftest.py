@@ -111,6 +111,19 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped in CI, where every test must run: {reason}"
 
 
+# The costliest modules first (by their --durations), so that the two workers end together
+# instead of one waiting on a fuzz run handed out last. The rest follow in file order.
+COSTLIEST_FIRST = ("test_api_fuzz", "test_ui_fuzz", "test_scoping_matrix", "test_write_races",
+                   "test_csrf", "test_backup", "test_browser", "test_demo_data",
+                   "test_run_out_of_the_box", "test_failover", "test_bounds", "test_reports")
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: place for place, name in enumerate(COSTLIEST_FIRST)}
+    items[:] = sorted(items, key=lambda item: rank.get(
+        item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py"), len(rank)))
+
+
 def pytest_xdist_make_scheduler(config, log):
     """Hand out work by module and backend: a module's SQLite and PostgreSQL halves can run
     on the two workers at once, and each keeps its module-scoped database and scenario."""
