@@ -30,6 +30,7 @@ from .models import (
     Project,
     RoutingLevel,
 )
+from .models.request_local import state
 
 
 @dataclass(frozen=True)
@@ -78,11 +79,12 @@ def current_scope() -> OfficeScope:
     user = getattr(g, "user", None) if has_app_context() else None
     if user is None or not getattr(user, "is_authenticated", False):
         return OfficeScope()
-    cached = g.get("_office_scope")
+    remembered = state()
+    cached = remembered.office_scope
     if cached is None or cached[0] != user.id:  # a job may act for several users in turn
         cached = (user.id, build_scope(db.session, {r.name for r in user.roles},
                                        getattr(user, "front_office_id", None)))
-        g._office_scope = cached
+        remembered.office_scope = cached
     return cached[1]
 
 
@@ -191,7 +193,7 @@ def get_linkable(session: Session, model: type, pk: Any):
     if pk is None:
         return None
     clause = read_clause(model)
-    record = g.get("irm_record_in_edit") if has_request_context() else None
+    record = state().record_in_edit if has_request_context() else None
     if record is not None:
         mapper = type(record).__mapper__
         current = {getattr(record, mapper.get_property_by_column(column).key)
@@ -282,7 +284,7 @@ def _current_link(foreign_key: Optional[str]) -> Optional[int]:
     """
     if not foreign_key or not has_request_context():
         return None
-    record = g.get("irm_record_in_edit")
+    record = state().record_in_edit
     return getattr(record, foreign_key, None) if record is not None else None
 
 

@@ -40,3 +40,57 @@ def test_the_layer_check_finds_an_upward_import(tmp_path):
                          text=True, timeout=120, env={"PYTHONPATH": str(tmp_path), "PATH": ""})
     assert run.returncode == 1, run.stdout
     assert "demo.models is not allowed to import demo.views" in run.stdout
+
+
+def flask_g_side_channels(source: str) -> list[str]:
+    """Uses of flask.g other than FAB's `g.user` (what a request remembers is one
+    RequestState, models/request_local.py)."""
+    import ast
+
+    def is_g(node) -> bool:
+        return isinstance(node, ast.Name) and node.id == "g"
+
+    def first_key(call):
+        return call.args[0].value if call.args and isinstance(call.args[0], ast.Constant) \
+            else None
+
+    tree = ast.parse(source)
+    calls = {id(node.func): node for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and is_g(node.value):
+            if node.attr in ("get", "pop", "setdefault") and id(node) in calls:
+                key = first_key(calls[id(node)])
+                if key != "user":
+                    found.append(f"line {node.lineno}: g.{node.attr}({key!r})")
+            elif node.attr != "user":
+                found.append(f"line {node.lineno}: g.{node.attr}")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id in ("getattr", "setattr", "hasattr") \
+                and len(node.args) > 1 and is_g(node.args[0]):
+            key = node.args[1].value if isinstance(node.args[1], ast.Constant) else None
+            if key != "user":
+                found.append(f"line {node.lineno}: {node.func.id}(g, {key!r})")
+        elif isinstance(node, ast.Compare) and any(is_g(c) for c in node.comparators):
+            found.append(f"line {node.lineno}: ... in g")
+    return sorted(found, key=lambda use: int(use.split()[1].rstrip(":")))
+
+
+def test_requests_remember_things_in_one_object_not_in_flask_g():
+    own = ROOT / "app" / "models" / "request_local.py"
+    found = {str(path.relative_to(ROOT)): uses
+             for path in sorted((ROOT / "app").rglob("*.py")) if path != own
+             for uses in [flask_g_side_channels(path.read_text())] if uses}
+    assert not found, found
+    assert all("irm_state" in use for use in flask_g_side_channels(own.read_text()))
+
+
+def test_the_g_check_finds_a_side_channel():
+    sample = ("from flask import g\n"
+              "g.irm_calendar = 1\n"
+              "x = g.get('_office_scope')\n"
+              "user = g.get('user')\n"
+              "ok = getattr(g, 'user', None)\n"
+              "if 'request_id' in g: pass\n")
+    assert flask_g_side_channels(sample) == [
+        "line 2: g.irm_calendar", "line 3: g.get('_office_scope')", "line 6: ... in g"]

@@ -7,10 +7,53 @@ in marshmallow-sqlalchemy, the record being loaded (`schema.instance`). Shared, 
 simultaneous requests can swap filters, or write one request's values into the other
 request's record. Rule for contributors (docs/CONTRIBUTING.md): no request state on
 a shared object; tests/test_shared_state.py guards it.
+
+What a request (or a job's app context) remembers between the layers that serve it is one
+object, RequestState, kept in flask.g: each field says who writes it and who reads it.
 """
 import copy
+from dataclasses import dataclass, field
+from typing import Any, Optional
 
-from flask import g, has_request_context
+from flask import g, has_app_context, has_request_context
+
+
+@dataclass
+class RequestState:
+    """What one request remembers while it is served (flask.g holds one, `state()`)."""
+
+    # RequestFilters: each view's search filters, copied for this request.
+    filters: dict = field(default_factory=dict)
+    # models/interface.py: a save found its version moved on at the database (a 409).
+    lost_race: bool = False
+    # views/base.py: the record an edit form shows; the lookups and scoping offer its links.
+    record_in_edit: Any = None
+    # scoping.current_scope: the user's office scope, built once per request.
+    office_scope: Any = None
+    # services/calendar.working_calendar: the calendar, loaded once.
+    calendar: Any = None
+    # services/routing: the MRP of each year asked for, read once (until a rate changes).
+    mrp_by_year: dict = field(default_factory=dict)
+    # services/deadline_recompute: open deadlines a change of the calendar moved (the page
+    # that saved the change says how many).
+    deadlines_moved: int = 0
+    # views/history: office names for the history lines.
+    office_names: Optional[dict] = None
+    # security/manager: permission checks answered, and the sign-in's own bookkeeping.
+    access_answers: dict = field(default_factory=dict)
+    login_checked: bool = False
+    user_session: Any = None
+    # ops/logs: the request's id, in every log line and the X-Request-ID header.
+    request_id: str = ""
+
+
+def state() -> RequestState:
+    """This request's (or app context's) state; a throwaway one outside any context."""
+    if not has_app_context():
+        return RequestState()
+    if not isinstance(getattr(g, "irm_state", None), RequestState):
+        g.irm_state = RequestState()
+    return g.irm_state
 
 
 class RequestFilters:
@@ -25,7 +68,7 @@ class RequestFilters:
         template = view.__dict__.get(self.template_key)
         if template is None or not has_request_context():
             return template
-        copies = g.setdefault("irm_request_filters", {})
+        copies = state().filters
         filters = copies.get(id(view))
         if filters is None:
             # The search filter map is read-only after start-up; only the active
@@ -47,15 +90,11 @@ def fresh_schema(schema):
     return type(schema)()
 
 
-_LOST_RACE = "irm_stale_record"
-
-
 def note_lost_race() -> None:
     """Remember for this request that a save found its version moved on at the database."""
-    if has_request_context():
-        g.setdefault(_LOST_RACE, True)
+    state().lost_race = True
 
 
 def lost_race() -> bool:
     """Whether a save of this request lost the race (the answer says so: 409, not 422)."""
-    return has_request_context() and bool(g.get(_LOST_RACE))
+    return has_request_context() and state().lost_race

@@ -11,8 +11,10 @@ import re
 import sys
 import uuid
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
+
+from ..models.request_local import state
 
 HEADER = "X-Request-ID"
 WELL_FORMED = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
@@ -25,7 +27,7 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = g.get("request_id", "") if has_request_context() else ""
+            record.request_id = state().request_id if has_request_context() else ""
         return True
 
 
@@ -56,12 +58,12 @@ def configure_logging(fmt: str = "text", level: int = logging.INFO) -> None:
 
 def _take_request_id() -> None:
     offered = request.headers.get(HEADER, "")
-    g.request_id = offered if WELL_FORMED.match(offered) else uuid.uuid4().hex
+    state().request_id = offered if WELL_FORMED.match(offered) else uuid.uuid4().hex
 
 
 def _send_request_id(response):
-    if "request_id" in g:
-        response.headers[HEADER] = g.request_id
+    if state().request_id:
+        response.headers[HEADER] = state().request_id
     return response
 
 

@@ -28,7 +28,7 @@ from wtforms.validators import DataRequired
 
 from .. import scoping
 from ..models import AuditAction, OfficeUser, UserSession
-from ..models.request_local import RequestFilters
+from ..models.request_local import RequestFilters, state
 from ..services import audit
 from . import logins, roles, sessions
 
@@ -90,7 +90,7 @@ class IrmAuthDBView(AuthDBView):
                 flash(str(logins.LOCKED % {"minutes": minutes}), "danger")
                 return redirect(self.appbuilder.get_url_for_login_with(
                     get_safe_redirect(request.args.get("next", ""))))
-            g.irm_login_checked = True
+            state().login_checked = True
         return super().login()
 
     @expose("/logout/", methods=["GET", "POST"])
@@ -136,13 +136,15 @@ class IrmSecurityManager(SecurityManager):
         if row is None:
             return None
         if row[1] is not None:
-            g.irm_user_session = row[1]
+            state().user_session = row[1]
         return row[0]
 
     def auth_user_db(self, username, password):
         """Check a password (FAB), unless the name or address is locked; audit the outcome."""
         name = logins.login_name(username)
-        if not g.pop("irm_login_checked", False) and logins.lockout_minutes(
+        request_state = state()
+        checked, request_state.login_checked = request_state.login_checked, False
+        if not checked and logins.lockout_minutes(
                 name, request.remote_addr if has_request_context() else None):
             audit.log_event(AuditAction.login_blocked, username=name)
             return None
@@ -166,7 +168,7 @@ class IrmSecurityManager(SecurityManager):
             return False  # the audit trail is read, never changed, by anyone
         if not has_request_context():
             return super().has_access(permission_name, view_name)
-        answers = g.setdefault("_irm_access", {})
+        answers = state().access_answers
         key = (getattr(g.get("user"), "id", None), permission_name, view_name)
         if key not in answers:
             answers[key] = super().has_access(permission_name, view_name)

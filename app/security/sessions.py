@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ..clock import now_utc
 from ..extensions import db
 from ..models import AuditAction, OfficeUser, UserSession
+from ..models.request_local import state
 from ..services import audit
 
 SESSION_KEY = "irm_sid"
@@ -99,7 +100,8 @@ def check_session():
     if user is None or not getattr(user, "is_authenticated", False):
         return None  # anonymous, or an API call whose token is checked by the API itself
     stored = current_digest()
-    row = g.pop("irm_user_session", None)  # loaded with the user (security/manager.py)
+    remembered = state()  # the session row was loaded with the user (security/manager.py)
+    row, remembered.user_session = remembered.user_session, None
     if row is None or row.id != stored:
         row = db.session.get(UserSession, stored) if stored else None
     reason = _why_over(row)

@@ -20,12 +20,13 @@ from functools import lru_cache
 from typing import Mapping, Optional
 
 import holidays
-from flask import current_app, g, has_app_context, has_request_context
+from flask import current_app, has_app_context, has_request_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..clock import local_timezone
 from ..models.calendar import CalendarDay, CalendarDayKind
+from ..models.request_local import state
 
 DEFAULT_WORKDAY_END = time(18, 0)
 MAX_TERM_DAYS = 3660  # refuse absurd terms instead of looping for ever
@@ -113,17 +114,17 @@ def load_calendar(session: Session) -> WorkingCalendar:
 def working_calendar(session: Session) -> WorkingCalendar:
     """Return the calendar, loaded once per request."""
     if has_request_context():
-        calendar = g.get("irm_calendar")
-        if calendar is None:
-            calendar = g.irm_calendar = load_calendar(session)
-        return calendar
+        remembered = state()
+        if remembered.calendar is None:
+            remembered.calendar = load_calendar(session)
+        return remembered.calendar
     return load_calendar(session)
 
 
 def forget_calendar() -> None:
     """Drop the request's loaded calendar: the transfers changed (or their change was undone)."""
     if has_request_context():
-        g.pop("irm_calendar", None)
+        state().calendar = None
 
 
 # The Government's transfers of days off, seeded into calendar_day (admins add new years).

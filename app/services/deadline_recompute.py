@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any, Collection, Optional
 from uuid import uuid4
 
-from flask import current_app, g, has_app_context, has_request_context
+from flask import current_app, has_app_context, has_request_context
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, insert, inspect, or_, select, true, update
@@ -37,6 +37,7 @@ from ..models.calendar import CalendarDay
 from ..models.counts import forget
 from ..models.notices import NoticeKind
 from ..models.org import OfficeUser
+from ..models.request_local import state
 from ..models.requests import OPEN_REQUEST_STATUSES, InfoRequest
 from .accompaniment import running_deadlines
 from .audit import actor, plain
@@ -390,7 +391,7 @@ def move_deadlines_with_the_calendar(session: Session, flush_context) -> None:
     days = [d for d in before if earlier.is_working_day(d) != calendar.is_working_day(d)]
     moved = recompute_open_deadlines(session, days, calendar)
     if has_request_context():
-        g.irm_deadlines_moved = g.get("irm_deadlines_moved", 0) + len(moved)
+        state().deadlines_moved += len(moved)
 
 
 def forget_undone_calendar_change(session: Session, previous_transaction) -> None:
@@ -401,7 +402,7 @@ def forget_undone_calendar_change(session: Session, previous_transaction) -> Non
         if not previous_transaction.nested:
             session.info.pop(CALENDAR_CHANGED)
             if has_request_context():
-                g.pop("irm_deadlines_moved", None)
+                state().deadlines_moved = 0
 
 
 def forget_committed_calendar_change(session: Session) -> None:

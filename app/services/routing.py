@@ -3,12 +3,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Optional
 
-from flask import g, has_app_context
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import MrpRate, Ownership, Project, RoutingLevel, Sector
 from ..models.investors import Investor
+from ..models.request_local import state
 
 TASK_FORCE_MRP = Decimal(7_500_000)
 NATIONAL_COMPANY_MRP = Decimal(150_000)
@@ -22,7 +22,7 @@ class NoMrpForYear(LookupError):
 def mrp_for_year(session: Session, year: int) -> Decimal:
     """Return the MRP in force on 1 January of the year (the rate the budget law sets for it)."""
     # Asked once per project saved: an import of thousands asks the database once per year.
-    known = g.setdefault("_mrp_by_year", {}) if has_app_context() else {}
+    known = state().mrp_by_year
     if year not in known:
         known[year] = _mrp_from_database(session, year)
     return known[year]
@@ -110,8 +110,8 @@ def derive_flushed_projects(session: Session, flush_context, instances) -> None:
 def note_changed_inputs(session: Session, flush_context) -> None:
     """Remember MRP, sector and investor changes that alter already saved projects."""
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
-        if isinstance(obj, MrpRate) and has_app_context():
-            g.pop("_mrp_by_year", None)  # the rates changed: read them afresh
+        if isinstance(obj, MrpRate):
+            state().mrp_by_year.clear()  # the rates changed: read them afresh
         if type(obj) in _ROUTING_INPUTS:
             condition = _affected_projects_condition(session, obj)
             if condition is not None:

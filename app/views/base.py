@@ -5,7 +5,7 @@ the gaps FAB leaves (docs/FAB-NOTES.md): related-field dropdowns, bulk and singl
 actions, writes to records the user may only read, the owner office of new
 records, unbounded page sizes, and validation of record rules next to fields.
 """
-from flask import abort, current_app, flash, g, jsonify, redirect, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
 from flask_appbuilder.baseviews import expose
@@ -26,7 +26,7 @@ from ..clock import now_utc
 from ..extensions import db
 from ..models import FrontOffice
 from ..models.interface import ScopedInterface
-from ..models.request_local import RequestFilters, lost_race
+from ..models.request_local import RequestFilters, lost_race, state
 from ..models.types import UtcDateTime
 from ..security.roles import READ_WRITE_METHODS
 from ..services import versions
@@ -222,7 +222,7 @@ class ScopedModelView(DocumentsMixin, ModelView):
         if relationship is None or relationship.direction.name != "MANYTOONE":
             abort(404)
         if "pk" in request.args:  # an edit form keeps offering the record's current links
-            g.irm_record_in_edit = self.record(request.args["pk"])
+            state().record_in_edit = self.record(request.args["pk"])
         related = self.datamodel.get_related_interface(field)
         query = db.session.query(related.obj)
         query = related.get_filters().add_filter_list(rel_filters.get(field, [])).apply_all(query)
@@ -264,7 +264,7 @@ class ScopedModelView(DocumentsMixin, ModelView):
     # Writes: a record the user can see but not change answers 403, one they cannot see 404.
     def _edit(self, pk):
         # The record's current links stay selectable in its dropdowns (scoping._current_link).
-        g.irm_record_in_edit = self.record(pk, write=True)
+        state().record_in_edit = self.record(pk, write=True)
         return super()._edit(pk)
 
     def _delete(self, pk):

@@ -1,8 +1,9 @@
 """Views of the front-office directory and the reference data."""
-from flask import flash, g
+from flask import flash
 from flask_babel import lazy_gettext as _l
 
 from ..entities import directory
+from ..models.request_local import state
 from .base import ScopedModelView
 
 _NAMES = ["name_ru", "name_kk", "name_en"]
@@ -89,7 +90,8 @@ class CalendarDayView(ScopedModelView):
 
     @staticmethod
     def _say_deadlines_moved() -> None:
-        moved = g.pop("irm_deadlines_moved", 0)
+        remembered = state()
+        moved, remembered.deadlines_moved = remembered.deadlines_moved, 0
         if moved:
             flash(_l("Перенесены сроки открытых записей: %(n)s. Исполнители уведомлены.",
                      n=moved), "info")

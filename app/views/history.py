@@ -19,7 +19,7 @@ from .. import scoping
 from ..entities.labels import FIELD_LABELS
 from ..models import RECORD_ACTIONS, AuditAction, AuditEntry, FrontOffice
 from ..models.interface import TypedInterface
-from ..models.request_local import RequestFilters
+from ..models.request_local import RequestFilters, state
 from ..models.types import Money, UtcDateTime
 from .formatting import enum_label_formatter, format_utc_as_local, formatters_for
 
@@ -149,16 +149,16 @@ def entity_label(table: Optional[str]) -> str:
 
 def office_name(office_id: Optional[int]) -> str:
     """Return an office's name by id; all offices are read once per request."""
-    from flask import g
 
     from ..extensions import db
 
     if office_id is None:
         return ""
-    if "irm_office_names" not in g:
-        g.irm_office_names = {o.id: str(o) for o in db.session.execute(
+    remembered = state()
+    if remembered.office_names is None:
+        remembered.office_names = {o.id: str(o) for o in db.session.execute(
             select(FrontOffice)).scalars()}
-    return g.irm_office_names.get(office_id, f"#{office_id}")
+    return remembered.office_names.get(office_id, f"#{office_id}")
 
 
 class AuditTrailView(ModelView):

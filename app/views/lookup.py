@@ -5,7 +5,7 @@ as a select holding only its current value; the browser (static/irm/lookup.js) a
 view's /lookup/<field> endpoint for matches as the user types. The endpoint applies the
 same scoped filters the field's dropdown had, so what can be picked is unchanged.
 """
-from flask import g, url_for
+from flask import url_for
 from markupsafe import Markup, escape
 from sqlalchemy import String, or_
 from wtforms import Field
@@ -14,6 +14,7 @@ from wtforms.widgets import html_params
 from .. import scoping
 from ..extensions import db
 from ..models.base import current_language
+from ..models.request_local import state
 from ..services.search import like_pattern
 
 PAGE = 20  # matches per request; select2 asks for the next page as the user scrolls
@@ -73,7 +74,7 @@ class LookupField(Field):
         args = {"field": self.short_name}
         if self.search:
             args["search"] = 1
-        record = g.get("irm_record_in_edit")
+        record = state().record_in_edit
         if record is not None and not self.search:
             args["pk"] = record.id
         return url_for(f"{self.view}.lookup", **args)
