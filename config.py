@@ -34,7 +34,8 @@ def _postgres_driver(url: str) -> str:
 
 def database_url() -> str:
     """Return DATABASE_URL, accepting the postgres:// spellings hosting platforms hand out."""
-    return _postgres_driver(os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'irm.db'}")
+    return _postgres_driver(os.environ.get("DATABASE_URL")
+                            or f"sqlite:///{INSTANCE_DIR / 'irm.db'}")
 
 
 def engine_options(database_uri: str, options: dict, connect_timeout: int) -> dict:

@@ -46,7 +46,8 @@ class OfficeScope:
     own_office_id: Optional[int] = None
 
 
-def build_scope(session: Session, role_names: set[str], own_office_id: Optional[int]) -> OfficeScope:
+def build_scope(session: Session, role_names: set[str],
+                own_office_id: Optional[int]) -> OfficeScope:
     """Return the scope for a user with these roles in this office."""
     if roles.ADMIN in role_names:
         return OfficeScope(read_all=True, write_all=True, kpi_admin=True,
@@ -57,7 +58,8 @@ def build_scope(session: Session, role_names: set[str], own_office_id: Optional[
     if roles.AUTHORITY in role_names:
         read_all = kpi_admin = True
     if roles.NATIONAL_COMPANY in role_names:
-        ids = _office_ids(session, FrontOffice.level.in_([OfficeLevel.central, OfficeLevel.regional]))
+        ids = _office_ids(session,
+                          FrontOffice.level.in_([OfficeLevel.central, OfficeLevel.regional]))
         read |= ids
         write |= ids
     if roles.TASK_FORCE in role_names:

@@ -1,1 +1,2 @@
-"""Benchmark of the IRM platform at national and ten-times-national scale: `python -m benchmarks`."""
+"""Benchmark of the IRM platform at national and ten-times-national scale:
+`python -m benchmarks`."""

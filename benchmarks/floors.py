@@ -9,20 +9,20 @@ from sqlalchemy import func, or_, select
 
 from app.models import Agreement, FrontOffice, IndustrialSite, Investor, Project, Region, Sector
 
-P, I, R = Project.__table__, Investor.__table__, Region.__table__
-S, O = Sector.__table__, FrontOffice.__table__
+P, INV, R = Project.__table__, Investor.__table__, Region.__table__
+S, OFF = Sector.__table__, FrontOffice.__table__
 PAGE_SIZE = 25
 
 
 def _project_with_names():
     """Project columns with the names its list shows: investor, region, sector, office."""
-    return (select(P, I.c.name.label("investor_name"), I.c.bin.label("investor_bin"),
+    return (select(P, INV.c.name.label("investor_name"), INV.c.bin.label("investor_bin"),
                    R.c.code.label("region_code"), R.c.name_ru.label("region_name"),
                    S.c.code.label("sector_code"), S.c.name_ru.label("sector_name"),
-                   O.c.name.label("office_name"))
-            .join_from(P, I, P.c.investor_id == I.c.id)
+                   OFF.c.name.label("office_name"))
+            .join_from(P, INV, P.c.investor_id == INV.c.id)
             .join(R, P.c.region_id == R.c.id).join(S, P.c.sector_id == S.c.id)
-            .join(O, P.c.owner_office_id == O.c.id))
+            .join(OFF, P.c.owner_office_id == OFF.c.id))
 
 
 def project_list(order=None, where=None, page: int = 0) -> list:
@@ -79,9 +79,9 @@ def search(text: str, per_kind: int = 10) -> list:
     like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     A, X = Agreement.__table__, IndustrialSite.__table__
     return [
-        select(I).where(I.c.name.ilike(like, escape="\\"))
-        .order_by(I.c.name).limit(per_kind),
-        select(P).join_from(P, I, P.c.investor_id == I.c.id)
+        select(INV).where(INV.c.name.ilike(like, escape="\\"))
+        .order_by(INV.c.name).limit(per_kind),
+        select(P).join_from(P, INV, P.c.investor_id == INV.c.id)
         .where(or_(P.c.name.ilike(like, escape="\\"), P.c.external_id == text))
         .order_by(P.c.volume.desc()).limit(per_kind),
         select(A).where(or_(A.c.title.ilike(like, escape="\\"),

@@ -182,7 +182,8 @@ def _pool_file(session, rows: int) -> bytes:
             stage, volume = str(stage), float(volume)
         else:
             code, name = f"{NEW_CODE}{number}", f"Импортированный проект {number}"
-            bin_, region, sector = chance.choice(bins), chance.choice(regions), chance.choice(sectors)
+            bin_, region = chance.choice(bins), chance.choice(regions)
+            sector = chance.choice(sectors)
             stage, volume, jobs, year = "Инициатива", chance.randint(10**8, 10**11), 50, 2025
         values = [code, name, bin_, region, sector, stage, volume, jobs, year]
         for col, value in enumerate(values):

@@ -10,7 +10,8 @@ WORK_DIR = Path(os.environ.get("IRM_BENCH_DIR") or ROOT / ".benchmarks")
 
 SEED = 585  # the Rules' resolution number; any fixed value gives the same data every run
 # Bump when the generator changes, so that --reuse rebuilds older datasets.
-DATASET_VERSION = 4  # 2: project history (project_state); 3: report totals and stale; 4: index of stage and volume
+# 2: project history (project_state); 3: report totals and stale; 4: index of stage and volume
+DATASET_VERSION = 4
 
 SCALES = {"national": 1, "x10": 10}
 # A fiftieth of national: what the test suite runs to keep the benchmark working.

@@ -343,7 +343,8 @@ def _fab_aliases(tree) -> dict:
                         aliases[alias.asname] = alias.name
                     else:
                         aliases["flask_appbuilder"] = "flask_appbuilder"
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("flask_appbuilder"):
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "flask_appbuilder"):
             for alias in node.names:
                 aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
     return aliases

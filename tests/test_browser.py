@@ -256,7 +256,8 @@ def test_an_event_is_returned_resubmitted_and_approved_in_the_browser(browser, l
     region.fill("#title", "Браузерная презентация региона")
     region.click("#model_form button[type=submit]")
     region.wait_for_load_state()
-    region.goto(f"{live}/presentationmaterialview/list/?_flt_0_title=Браузерная презентация региона")
+    region.goto(f"{live}/presentationmaterialview/list/"
+                "?_flt_0_title=Браузерная презентация региона")
     region.click("a[href*='/presentationmaterialview/show/']")
     region.set_input_files("#versions input[type=file]", str(draft))
     region.click("#versions button[type=submit]")

@@ -29,7 +29,8 @@ def test_sqlite_connections_use_wal_the_busy_timeout_and_foreign_keys(sqlite_app
     with sqlite_app.app_context():
         for _ in range(2):
             with db.engine.connect() as connection:
-                pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+                def pragma(name, connection=connection):
+                    return connection.exec_driver_sql(f"PRAGMA {name}").scalar()
                 assert pragma("journal_mode") == "wal"
                 assert pragma("busy_timeout") == 2500
                 assert pragma("foreign_keys") == 1
@@ -90,7 +91,8 @@ def _connections_dropped(app, warm_up):
         engine = db.engine
     engine.dispose()
     pooled = []
-    remember = lambda dbapi_connection, record: pooled.append(dbapi_connection)
+    def remember(dbapi_connection, record):
+        pooled.append(dbapi_connection)
     event.listen(engine, "checkin", remember)
     try:
         warm_up()  # outside any app context of ours, so each request returns its connection

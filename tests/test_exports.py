@@ -1,4 +1,5 @@
-"""The whole-pool export: queued in the UI, built by the scheduler, scoped, downloadable once ready."""
+"""The whole-pool export: queued in the UI, built by the scheduler, scoped, downloadable once
+ready."""
 from decimal import Decimal
 from io import BytesIO
 
@@ -39,7 +40,8 @@ def test_pool_export_is_built_in_the_background_and_scoped(app, ui, world, tmp_p
                                volume=Decimal("900000000.00"), owner_office=office))
         db.session.commit()
         expected = db.session.execute(select(Project.id).where(
-            Project.in_unified_pool.is_(True), Project.owner_office_id == office.id)).scalars().all()
+            Project.in_unified_pool.is_(True), Project.owner_office_id == office.id)
+        ).scalars().all()
     browser = ui("region.almaty")
     queued = queue(app, browser, "pool", "region.almaty")  # nothing is built inside the request
     with app.app_context():

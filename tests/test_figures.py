@@ -404,7 +404,8 @@ def test_a_request_entered_late_marks_its_quarters_draft_stale(app, world, q3_re
     its due date is derived before the draft is marked (app/save_effects.py's order)."""
     with app.app_context():
         office = db.session.get(FrontOffice, world["offices"]["TUR"])
-        investor = db.session.execute(select(Investor).filter_by(owner_office=office)).scalars().first()
+        investor = db.session.execute(
+            select(Investor).filter_by(owner_office=office)).scalars().first()
         assert not _report(world, "TUR").stale
         db.session.add(InfoRequest(investor=investor, subject="Получен в сентябре",
                                    text="Какие льготы?", owner_office=office,

@@ -1,4 +1,5 @@
-"""Foundations: exact money, UTC storage shown in Kazakhstan time, schema from migrations, secrets."""
+"""Foundations: exact money, UTC storage shown in Kazakhstan time, schema from migrations,
+secrets."""
 from datetime import datetime, timezone
 from decimal import Decimal
 

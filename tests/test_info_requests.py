@@ -92,7 +92,8 @@ def test_ui_form_takes_kazakhstan_time(app, ui, world):
 
 
 def _request(session, office, subject, received, status=RequestStatus.new, answered=None):
-    investor = session.execute(select(Investor).filter_by(owner_office_id=office.id)).scalars().first()
+    investor = session.execute(
+        select(Investor).filter_by(owner_office_id=office.id)).scalars().first()
     item = InfoRequest(investor=investor, subject=subject, text="?", received_at=received,
                        status=status, answer_text="Ответ" if answered else None,
                        answered_at=answered, owner_office=office)
@@ -114,14 +115,16 @@ def test_overdue_and_due_soon_lists_are_scoped_and_exact(app, ui, world):
         due_today = _request(db.session, almaty, "Запрос со сроком сегодня", old)
         due_today.due_date = today_local()  # as if received five working days ago
         db.session.commit()
-    html = ui("region.almaty").get("/overdueinforequestview/list/?psize_OverdueInfoRequestView=100").text
+    html = ui("region.almaty").get(
+        "/overdueinforequestview/list/?psize_OverdueInfoRequestView=100").text
     assert "Просроченный запрос Алматы" in html
     assert "Отвеченный запрос Алматы" not in html
     assert "Свежий запрос Алматы" not in html
     assert "Просроченный запрос Туркестана" not in html
     assert "Запрос со сроком сегодня" not in html
     assert ui("region.almaty").get(f"/overdueinforequestview/show/{other}").status_code == 404
-    soon = ui("region.almaty").get("/duesooninforequestview/list/?psize_DueSoonInfoRequestView=100").text
+    soon = ui("region.almaty").get(
+        "/duesooninforequestview/list/?psize_DueSoonInfoRequestView=100").text
     assert "Запрос со сроком сегодня" in soon
     assert "Просроченный запрос Алматы" not in soon
 

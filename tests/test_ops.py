@@ -238,7 +238,8 @@ def test_ready_reports_an_unreachable_postgresql_within_seconds_and_recovers(app
         forwarder.start()
         forwarded = create_app(
             config.TestConfig, IRM_READY_TIMEOUT_SECONDS=timeout,
-            IRM_DB_CONNECT_TIMEOUT_SECONDS=timeout, SQLALCHEMY_DATABASE_URI=url.set(host="127.0.0.1", port=forwarder.port)
+            IRM_DB_CONNECT_TIMEOUT_SECONDS=timeout,
+            SQLALCHEMY_DATABASE_URI=url.set(host="127.0.0.1", port=forwarder.port)
             .render_as_string(hide_password=False))
         client = forwarded.test_client()
         response, _ = _timed_ready(client)

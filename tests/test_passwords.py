@@ -137,7 +137,8 @@ def test_outside_the_tests_passwords_are_hashed_with_scrypt(app, world):
     for configuration in (config.Config, config.ProductionConfig):
         assert "FAB_PASSWORD_HASH_METHOD" not in vars(configuration)
     assert config.TestConfig.FAB_PASSWORD_HASH_METHOD != "scrypt"  # the shortcut is the tests'
-    real = create_app(config.TestConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    real = create_app(config.TestConfig,
+                      SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
     real.config.pop("FAB_PASSWORD_HASH_METHOD")  # as in Config: FAB's default
     with real.app_context():
         sm = real.appbuilder.sm

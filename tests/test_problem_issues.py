@@ -69,7 +69,8 @@ def test_only_the_authority_takes_an_issue_to_the_investment_hq(app, api, world)
 
 def test_hq_panel_is_shown_to_the_authority_only(app, ui, api, world):
     pk = _create(api, world)
-    assert "Инвестиционный штаб (п. 7.2)" in ui("authority").get(f"/problemissueview/show/{pk}").text
+    page = ui("authority").get(f"/problemissueview/show/{pk}").text
+    assert "Инвестиционный штаб (п. 7.2)" in page
     page = ui("region.almaty").get(f"/problemissueview/show/{pk}").text
     assert "Инвестиционный штаб (п. 7.2)" not in page
     assert "Ход работы" in page

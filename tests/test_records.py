@@ -24,7 +24,8 @@ def _ids(app, world):
 
 def _count(app, model, **where):
     with app.app_context():
-        return db.session.execute(select(func.count()).select_from(model).filter_by(**where)).scalar()
+        return db.session.execute(
+            select(func.count()).select_from(model).filter_by(**where)).scalar()
 
 
 def _select_block(html, field):
@@ -73,8 +74,8 @@ def test_no_form_lists_a_whole_table(ui, view):
     # Link fields carry at most their current value; the rest come as the user types.
     for page in (f"/{view}/add", f"/{view}/list/"):
         html = ui("admin").get(page).text
-        for select in re.findall(r'<select[^>]*irm-lookup.*?</select>', html, re.S):
-            assert select.count("<option") <= 2, select[:300]
+        for dropdown in re.findall(r'<select[^>]*irm-lookup.*?</select>', html, re.S):
+            assert dropdown.count("<option") <= 2, dropdown[:300]
         assert "irm-lookup" in html
 
 
@@ -300,7 +301,8 @@ def test_task_force_edits_a_task_force_project_an_embassy_owns(app, ui, world):
     page = ui("taskforce").get(f"/projectview/edit/{project_id}").text
     assert investor_name in _select_block(page, "investor")
     # The embassy's investor stays on offer while this project is edited, not elsewhere.
-    assert investor_name in _lookup(ui("taskforce"), f"/projectview/lookup/investor?pk={project_id}")
+    assert investor_name in _lookup(ui("taskforce"),
+                                    f"/projectview/lookup/investor?pk={project_id}")
     assert investor_name not in _lookup(ui("taskforce"), "/projectview/lookup/investor")
     response = ui("taskforce").post(f"/projectview/edit/{project_id}", data=form)
     assert response.status_code == 302, response.text[:2000]

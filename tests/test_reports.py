@@ -1,4 +1,5 @@
-"""Quarterly reports (p. 16-21): compiled per office, rolled up by the NC, submitted and reviewed."""
+"""Quarterly reports (p. 16-21): compiled per office, rolled up by the NC, submitted and
+reviewed."""
 import json
 import os
 import shutil
@@ -67,7 +68,8 @@ def test_consolidated_totals_equal_the_sum_of_regional_and_central_reports(app, 
         consolidated = json.loads(db.session.get(
             QuarterlyReport, _report(app, world, "NC", ReportKind.consolidated)).snapshot)
         parts = [json.loads(r.snapshot) for r in db.session.execute(
-            select(QuarterlyReport).join(FrontOffice, QuarterlyReport.owner_office_id == FrontOffice.id)
+            select(QuarterlyReport).join(FrontOffice,
+                                         QuarterlyReport.owner_office_id == FrontOffice.id)
             .where(QuarterlyReport.year == 2026, QuarterlyReport.quarter == 3,
                    QuarterlyReport.kind == ReportKind.office,
                    FrontOffice.level.in_(["regional", "central"]))).scalars()]
@@ -115,7 +117,8 @@ def test_submit_return_accept_by_role(app, api, world, q3):
     assert returned.json["result"]["status"] == "returned"
     assert office.put(url, headers=office_headers,
                       json={"summary": "Раздел о пуле дополнен"}).status_code == 200
-    assert office.post(f"{url}/submit", headers=office_headers).json["result"]["status"] == "submitted"
+    submitted = office.post(f"{url}/submit", headers=office_headers).json
+    assert submitted["result"]["status"] == "submitted"
     assert office.put(url, headers=office_headers, json={"summary": "x"}).status_code == 422
     accepted = nc.post(f"{url}/review", headers=nc_headers, json={"action": "accept"})
     assert accepted.json["result"]["status"] == "accepted"

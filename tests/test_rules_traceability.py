@@ -38,7 +38,8 @@ def table_rows() -> list[dict]:
         if not line.lstrip().startswith("|"):
             break
         cells = _cells(line)
-        assert len(cells) == len(header), f"RULES.md line {number}: {len(cells)} cells, expected {len(header)}"
+        assert len(cells) == len(header), \
+            f"RULES.md line {number}: {len(cells)} cells, expected {len(header)}"
         row = dict(zip(header, cells))
         row["line"] = number
         rows.append(row)
@@ -58,7 +59,8 @@ def test_reading_the_table():
 
 
 def references_in(tests_cell: str) -> list[tuple[str, str | None]]:
-    """(file, test name or None) for every reference of a tests cell; `::name` continues the last file."""
+    """(file, test name or None) for every reference of a tests cell; `::name` continues the
+    last file."""
     refs, last_file = [], None
     for token in re.findall(r"`([^`]*)`", tests_cell):
         match = re.fullmatch(r"(tests/[\w/]+\.py)?(?:::(\w+))?", token.strip())
@@ -98,7 +100,8 @@ def test_every_named_test_exists():
             if not (ROOT / path).is_file():
                 problems.append(f"line {row['line']} ({row['clause']}): no file {path}")
             elif name is not None and name not in defined_tests(path):
-                problems.append(f"line {row['line']} ({row['clause']}): {path} defines no test {name}")
+                problems.append(
+                    f"line {row['line']} ({row['clause']}): {path} defines no test {name}")
     assert not problems, "RULES.md names tests that do not exist:\n" + "\n".join(problems)
 
 
@@ -112,7 +115,8 @@ def test_every_status_is_allowed_and_explained():
         elif kind in ("partly", "not a data duty"):
             reason = status[len(kind):].lstrip(" :—-")
             if len(reason) < 10:
-                problems.append(f"{where}: {kind!r} must say {'what is missing' if kind == 'partly' else 'why'}")
+                say = "what is missing" if kind == "partly" else "why"
+                problems.append(f"{where}: {kind!r} must say {say}")
         elif status != kind:
             problems.append(f"{where}: status {status!r} should read exactly {kind!r}")
     assert not problems, "\n".join(problems)
@@ -140,7 +144,8 @@ def _clause(text: str) -> tuple[str, str | None]:
 
 
 def _expand(part: str) -> set[str]:
-    """Clause ids ('12', '12.7', '6', '6.ext.5') named by one comma-separated part of a clause cell."""
+    """Clause ids ('12', '12.7', '6', '6.ext.5') named by one comma-separated part of a
+    clause cell."""
     part = re.sub(r"^п\.\s*", "", part.strip())
     if not part or part.lower().startswith("appendix"):
         return set()
@@ -245,7 +250,8 @@ def test_the_rules_text_is_read_as_expected():
     assert len(numbers) == len(set(numbers)) >= 28, numbers
     assert clauses["7"] == ["1", "2", "3"]
     assert clauses["15-1"] == [str(n) for n in range(1, 12)]
-    assert clauses["6"].count("ext.1") == 1 and "central.8" in clauses["6"] and "regional.10" in clauses["6"]
+    assert clauses["6"].count("ext.1") == 1
+    assert "central.8" in clauses["6"] and "regional.10" in clauses["6"]
 
 
 def test_every_clause_of_chapters_2_to_6_has_a_row():
@@ -255,5 +261,6 @@ def test_every_clause_of_chapters_2_to_6_has_a_row():
         if number not in listed:
             missing.append(f"п. {number}")
         missing += [f"п. {number}.{sub}" for sub in subs if f"{number}.{sub}" not in listed]
-    assert not missing, ("docs/RULES.md has no row for these clauses of chapters 2-6 of the Rules:\n"
+    assert not missing, ("docs/RULES.md has no row for these clauses of chapters 2-6 of the "
+                         "Rules:\n"
                          + ", ".join(missing))

@@ -196,7 +196,8 @@ def test_creating_another_app_registers_nothing_twice(app):
 
 
 def test_each_save_effect_says_why_and_names_a_real_event():
-    session_events, mapper_events = set(_event_names(SessionEvents)), set(_event_names(MapperEvents))
+    session_events = set(_event_names(SessionEvents))
+    mapper_events = set(_event_names(MapperEvents))
     for effect in SAVE_EFFECTS:
         assert effect.why.strip(), effect
         assert effect.event in (session_events if effect.target is Session else mapper_events), \

@@ -131,7 +131,8 @@ def test_ui_list_shows_exactly_the_records_in_scope(ui, world, username, entity)
     assert page.status_code == 200
     for record_id, readable, _ in expected(entity, username, world):
         shown = re.search(rf"/show/{record_id}[\"?]", page.text) is not None
-        assert shown == readable, f"{username} {'misses' if readable else 'sees'} {entity} {record_id}"
+        wrong = "misses" if readable else "sees"
+        assert shown == readable, f"{username} {wrong} {entity} {record_id}"
 
 
 @users

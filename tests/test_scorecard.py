@@ -1,4 +1,5 @@
-"""KPI scorecards (p. 8.3-8.4, p. 17): actuals from records or the office, lights, ranking, scope."""
+"""KPI scorecards (p. 8.3-8.4, p. 17): actuals from records or the office, lights, ranking,
+scope."""
 from datetime import date
 from decimal import Decimal
 

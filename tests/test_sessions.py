@@ -189,7 +189,8 @@ def test_an_idle_or_too_old_session_ends_by_itself(app, world, moved, reason):
         stored = sessions.digest(state[sessions.SESSION_KEY])
     with app.app_context():
         row = db.session.get(UserSession, stored)
-        limit = (timedelta(minutes=app.config["IRM_SESSION_IDLE_MINUTES"]) if moved == "last_seen_at"
+        limit = (timedelta(minutes=app.config["IRM_SESSION_IDLE_MINUTES"])
+                 if moved == "last_seen_at"
                  else timedelta(hours=app.config["IRM_SESSION_MAX_HOURS"]))
         setattr(row, moved, now_utc() - limit - timedelta(minutes=1))
         db.session.commit()

@@ -15,7 +15,8 @@ from app.models.request_local import lost_race
 def _edit_form(client, url) -> dict:
     """Return the hidden version an edit form was shown with."""
     page = client.get(url).text
-    match = re.search(r'name="edited_version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="edited_version"', page)
+    match = re.search(r'name="edited_version"[^>]*value="(\d+)"'
+                      r'|value="(\d+)"[^>]*name="edited_version"', page)
     assert match, "the edit form carries no version"
     return {"edited_version": match.group(1) or match.group(2)}
 
@@ -83,5 +84,6 @@ def test_a_save_that_loses_the_race_at_the_database_is_refused(app, world):
             ScopedInterface(Meeting).edit(mine)
         assert lost_race()
         db.session.rollback()
-        subject = db.session.execute(select(Meeting.subject).where(Meeting.id == meeting_id)).scalar()
+        subject = db.session.execute(
+            select(Meeting.subject).where(Meeting.id == meeting_id)).scalar()
     assert subject == "чужая правка"

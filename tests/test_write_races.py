@@ -3,8 +3,8 @@ every lost version race is a 409 (docs/CONTRIBUTING.md, "No request state on sha
 
 The app as it is served: Werkzeug's threaded server (run.py) in this process, and gunicorn
 (deploy/gunicorn.conf.py) in a process of its own with gthread (4 threads) and with sync
-workers, on the module's SQLite file or PostgreSQL database. Each round sends six PUTs at once, released
-together by a barrier: for each of two regional offices, two with the same `version` on one
+workers, on the module's SQLite file or PostgreSQL database. Each round sends six PUTs at once,
+released together by a barrier: for each of two regional offices, two with the same `version` on one
 investor (one must win, the other get 409) and one without a version on a second investor
 (must succeed). After every round the four investors are read straight from the database:
 each keeps its office and holds exactly the values of its own office's winning request.

@@ -72,7 +72,8 @@ def claim(session: Session, job: str, period: str, **done) -> bool:
         return False
 
 
-def run_once(session: Session, job: str, period: str, work: Callable[[], object]) -> Optional[object]:
+def run_once(session: Session, job: str, period: str,
+             work: Callable[[], object]) -> Optional[object]:
     """Run work for (job, period) unless some process already has; return its result or None."""
     if not claim(session, job, period):
         log.info("%s for %s already ran", job, period)

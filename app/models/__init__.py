@@ -48,7 +48,8 @@ from .sites import IndustrialSite, SiteStatus
 declare_checks(_Model.metadata)
 
 __all__ = [
-    "Agreement", "AgreementKind", "CalendarDay", "CalendarDayKind", "Country", "FrontOffice", "ImplementationStatus",
+    "Agreement", "AgreementKind", "CalendarDay", "CalendarDayKind", "Country", "FrontOffice",
+    "ImplementationStatus",
     "IndustrialSite", "Investor", "InvestorStatus", "KpiDefinition", "KpiDirection",
     "KpiSource", "KpiTarget", "LEVEL_OF_KIND", "Meeting", "MeetingKind", "MrpRate",
     "NATIONAL_COMPANY_KINDS", "OfficeKind", "OfficeLevel", "OfficeUser", "Ownership",
@@ -57,7 +58,8 @@ __all__ = [
     "ProviderViolation", "ServiceApplication", "StateBody", "StateBodyKind", "StateService",
     "InfoRequest", "Notice", "NoticeKind", "ActionKind", "HqExecution", "IssueStatus",
     "ProblemAction", "ProblemIssue", "JobRun", "QuarterlyReport", "ReportEvent", "ReportKind",
-    "ReportStatus", "ExportJob", "ExportStatus", "KpiActual", "StageChange", "ProjectState", "RequestChannel", "RequestStatus", "OPEN_REQUEST_STATUSES",
+    "ReportStatus", "ExportJob", "ExportStatus", "KpiActual", "StageChange", "ProjectState",
+    "RequestChannel", "RequestStatus", "OPEN_REQUEST_STATUSES",
     "ImportJob", "ImportKind", "ImportStatus", "NicheProject", "AuditAction", "AuditEntry",
     "RECORD_ACTIONS", "UserSession", "NicheHalfYear", "CountryAnalysis", "RegionalPassport",
     "ApprovalAction", "ApprovalStatus", "ApprovalStep", "Document", "EventKind",

@@ -36,7 +36,8 @@ class StateBodyKind(LabeledEnum):
 
 
 class StateBody(TimestampMixin, VersionedMixin, Model):
-    """A state body: a service provider, the quality-control body, or a body responsible for an issue."""
+    """A state body: a service provider, the quality-control body, or a body responsible for an
+    issue."""
 
     __tablename__ = "state_body"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

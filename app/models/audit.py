@@ -62,4 +62,5 @@ class AuditEntry(Model):
     )
 
     def __str__(self) -> str:
-        return f"{self.action.label if self.action else ''} {self.entity or ''} {self.record_id or ''}"
+        return (f"{self.action.label if self.action else ''} {self.entity or ''} "
+                f"{self.record_id or ''}")

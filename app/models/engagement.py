@@ -32,7 +32,8 @@ class Meeting(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     __table_args__ = (Index("ix_meeting_office_held_on", "owner_office_id", "held_on"),
                       Index("ix_meeting_updated_at", "updated_at"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[MeetingKind] = enum_column(MeetingKind, nullable=False, default=MeetingKind.meeting)
+    kind: Mapped[MeetingKind] = enum_column(MeetingKind, nullable=False,
+                                            default=MeetingKind.meeting)
     subject: Mapped[str] = mapped_column(String(255), nullable=False)
     held_on: Mapped[date] = mapped_column(Date, nullable=False, index=True)
     place: Mapped[Optional[str]] = mapped_column(String(255))
@@ -70,7 +71,8 @@ class Agreement(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
 
     __tablename__ = "agreement"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[AgreementKind] = enum_column(AgreementKind, nullable=False, default=AgreementKind.mou)
+    kind: Mapped[AgreementKind] = enum_column(AgreementKind, nullable=False,
+                                              default=AgreementKind.mou)
     title: Mapped[str] = mapped_column(String(255), nullable=False)
     parties: Mapped[str] = mapped_column(Text, nullable=False)
     signed_on: Mapped[date] = mapped_column(Date, nullable=False, index=True)

@@ -32,7 +32,8 @@ class InvestmentEvent(OwnedByOfficeMixin, ApprovalMixin, TimestampMixin, Version
     AGREED_FIELDS = ("topic", "starts_on", "ends_on", "place", "link", "country_id")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[EventKind] = enum_column(EventKind, nullable=False, default=EventKind.business_forum)
+    kind: Mapped[EventKind] = enum_column(EventKind, nullable=False,
+                                          default=EventKind.business_forum)
     topic: Mapped[str] = mapped_column(String(255), nullable=False, index=True)
     starts_on: Mapped[date] = mapped_column(Date, nullable=False, index=True)
     ends_on: Mapped[Optional[date]] = mapped_column(Date)

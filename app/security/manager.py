@@ -95,7 +95,8 @@ class IrmAuthDBView(AuthDBView):
 
     @expose("/logout/", methods=["GET", "POST"])
     def logout(self):
-        """Sign out on POST (with the CSRF token); a GET only asks, so no link can sign anyone out."""
+        """Sign out on POST (with the CSRF token); a GET only asks, so no link can sign anyone
+        out."""
         if request.method == "GET" and g.user is not None and g.user.is_authenticated:
             return self.render_template("irm/logout.html", appbuilder=self.appbuilder)
         return super().logout()

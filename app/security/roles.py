@@ -21,11 +21,13 @@ from ..role_names import (  # noqa: F401
 # Map FAB's view and API methods onto the two permissions.
 READ_WRITE_METHODS = {
     # ModelView
-    "list": "read", "show": "read", "lookup": "read", "history": "read", "download": "read", "sla": "read", "index": "read",
+    "list": "read", "show": "read", "lookup": "read", "history": "read", "download": "read",
+    "sla": "read", "index": "read",
     "pool": "write", "move": "write",
     "receipt": "read", "receipt_docx": "read", "transition": "write", "progress": "write",
     "submit": "write", "refresh": "write", "xlsx": "read",
-    "attach": "write", "detach": "write", "document": "read", "documents": "read", "version_file": "read",
+    "attach": "write", "detach": "write", "document": "read", "documents": "read",
+    "version_file": "read",
     "add_version": "write",
     "template": "read", "upload": "write", "write": "write",
     "add": "write", "edit": "write", "delete": "write",

@@ -1,4 +1,5 @@
-"""The audit trail: every change of a record, written by the flush that makes it, and security events.
+"""The audit trail: every change of a record, written by the flush that makes it, and security
+events.
 
 Record changes go into the same transaction as the change (an after_flush hook), so a
 change without its trail, or a trail of a change rolled back, cannot happen. Security

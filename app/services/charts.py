@@ -22,7 +22,8 @@ def bar_chart_svg(bars: Sequence[tuple[str, Optional[Decimal], Optional[str]]],
             f'<text x="{label_width - 6}" y="{y + bar_height - 6}" text-anchor="end">'
             f"{escape(str(label))}</text>"
             f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar_height}" '
-            f'fill="{BAR_COLOURS.get(colour, BAR_COLOURS[None])}"><title>{escape(shown)}</title></rect>'
+            f'fill="{BAR_COLOURS.get(colour, BAR_COLOURS[None])}">'
+            f'<title>{escape(shown)}</title></rect>'
             f'<text x="{label_width + length + 6}" y="{y + bar_height - 6}">{escape(shown)}</text>')
     height = max(len(bars), 1) * (bar_height + 6)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="irm-chart" width="{width}" '

@@ -2,8 +2,8 @@
 
 Actuals come from the records, by the one definition of each figure (services/figures.py,
 KPI_ACTUALS), which the quarterly report reads too; a KPI no record can count takes the
-office's own entry. A quarter whose report is submitted shows the report's frozen figures. An office whose
-figures cannot be counted (bad data) shows its computed KPIs as unavailable; the other
+office's own entry. A quarter whose report is submitted shows the report's frozen figures. An
+office whose figures cannot be counted (bad data) shows its computed KPIs as unavailable; the other
 offices are counted as usual (services/isolation.py).
 """
 import json

@@ -1,4 +1,5 @@
-"""One lock for one kind of write work, held until the transaction ends (imports, report compiles)."""
+"""One lock for one kind of write work, held until the transaction ends (imports, report
+compiles)."""
 import zlib
 
 from sqlalchemy import text

@@ -32,7 +32,8 @@ def record_half_year(session: Session, niche: NicheProject) -> NicheHalfYear:
 
 
 def changes(niche: NicheProject) -> list[dict]:
-    """Return the half-years newest first, each with the figures that differ from the half before."""
+    """Return the half-years newest first, each with the figures that differ from the half
+    before."""
     rows = list(niche.half_years)  # newest first
     result = []
     for index, row in enumerate(rows):

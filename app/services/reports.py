@@ -399,7 +399,8 @@ def submit(session: Session, report: QuarterlyReport, user_id: Optional[int]) ->
             "error": session.info[FAILED_NOW][_report_key(report)].error})
     report.status = R.submitted
     report.submitted_at = now_utc()
-    report.submitted_late = report.submitted_at.astimezone(local_timezone()).date() > report.due_date
+    report.submitted_late = (report.submitted_at.astimezone(local_timezone()).date()
+                             > report.due_date)
     report.return_comment = None
     _event(report, "submit", user_id)
 

@@ -1,4 +1,5 @@
-"""The one place that routes projects by volume in MRP (p. 5) and decides unified-pool entry (p. 2.8-1)."""
+"""The one place that routes projects by volume in MRP (p. 5) and decides unified-pool entry
+(p. 2.8-1)."""
 from datetime import date
 from decimal import Decimal
 from typing import Optional
@@ -41,7 +42,8 @@ def _mrp_from_database(session: Session, year: int) -> Decimal:
 
 
 def route_project_level(volume: Decimal, mrp: Decimal) -> RoutingLevel:
-    """Return who serves the project: Task Force from 7.5M MRP, NC from 150k MRP, else the region."""
+    """Return who serves the project: Task Force from 7.5M MRP, NC from 150k MRP, else the
+    region."""
     volume_in_mrp = Decimal(volume) / Decimal(mrp)
     if volume_in_mrp >= TASK_FORCE_MRP:
         return RoutingLevel.task_force

@@ -1,4 +1,5 @@
-"""One search across investors (name, BIN), projects, agreements and sites, within the user's scope."""
+"""One search across investors (name, BIN), projects, agreements and sites, within the user's
+scope."""
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select

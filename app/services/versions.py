@@ -47,7 +47,8 @@ def parse_version(value: Any) -> Optional[int]:
     return None
 
 
-def stale_message(session: Session, model: type, item_id: Any, seen: Optional[int]) -> Optional[str]:
+def stale_message(session: Session, model: type, item_id: Any,
+                  seen: Optional[int]) -> Optional[str]:
     """Return why a save that started from version `seen` is refused, None if it may go on."""
     if seen is None or item_id is None or not is_versioned(model):
         return None

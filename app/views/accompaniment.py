@@ -1,4 +1,5 @@
-"""Views of state-service accompaniment: applications, their workflow, receipts; providers and services."""
+"""Views of state-service accompaniment: applications, their workflow, receipts; providers and
+services."""
 from flask import abort, g, request
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual

@@ -49,4 +49,5 @@ class ListExportMixin:
                                                                 day=f"{today_local():%d.%m.%Y}"))])
         stream = io.BytesIO()
         write_workbook([sheet], stream)
-        return xlsx_response(stream.getvalue(), f"{type(self).__name__.lower()}-{today_local()}.xlsx")
+        return xlsx_response(stream.getvalue(),
+                             f"{type(self).__name__.lower()}-{today_local()}.xlsx")

@@ -55,7 +55,8 @@ class LookupWidget:
                              data_placeholder="", **kwargs)
         options = '<option value=""></option>'
         if field.data is not None:
-            options += f'<option value="{field.data.id}" selected>{escape(str(field.data))}</option>'
+            options += (f'<option value="{field.data.id}" selected>'
+                        f'{escape(str(field.data))}</option>')
         return Markup(f"<select {params}>{options}</select>")
 
 

@@ -1,7 +1,7 @@
 """IRM core: reference data, front offices, records, KPI, FAB security
 
 Revision ID: 3e69c76b98d5
-Revises: 
+Revises:
 Create Date: 2026-11-25 12:54:19.640620
 
 """

@@ -36,7 +36,8 @@ EVENTS = [
      "Шанхай, Kerry Hotel Pudong", NC_HQ_OFFICE, "held"),
     (EventKind.round_table, "Круглый стол: переработка сельхозпродукции в Алматинском регионе",
      -10, "Алматы, отель «Казахстан»", regional_org_name("KZ-75"), "held"),
-    (EventKind.conference, "Инвестиционная конференция «Туркестан – ворота Великого шёлкового пути»",
+    (EventKind.conference,
+     "Инвестиционная конференция «Туркестан – ворота Великого шёлкового пути»",
      25, "Туркестан, конгресс-центр", regional_org_name("KZ-61"), "approved"),
     (EventKind.webinar, "Вебинар: меры государственной поддержки инвесторов в 2027 году", 14,
      "https://webinar.invest.gov.kz/2027-support", NC_HQ_OFFICE, "submitted"),
@@ -61,7 +62,8 @@ MATERIALS = [
 ]
 # region, product, capacity, cost (bn ₸), revenue (bn ₸), payback, IRR; the first half's cost
 NICHES = [
-    ("KZ-75", "Производство сухого молока", "10 тыс. т в год", "12.5", "9.8", "5.5", "17.2", "11.9"),
+    ("KZ-75", "Производство сухого молока", "10 тыс. т в год", "12.5", "9.8", "5.5", "17.2",
+     "11.9"),
     ("KZ-75", "Выпуск фармацевтических субстанций", "150 т в год", "28.0", "14.1", "7.0", "13.5",
      "26.4"),
     ("KZ-61", "Глубокая переработка хлопка", "30 тыс. т волокна", "45.0", "31.0", "6.0", "15.8",
@@ -141,7 +143,8 @@ class PromotionSeeder(SeederBase):
             self.session.flush()
             user = self._user_of(owner)
             for number in range(1, 3 if state in ("approved", "returned") else 2):
-                materials.add_version(self.session, material, io.BytesIO(_pdf(f"{title} v{number}")),
+                materials.add_version(self.session, material,
+                                      io.BytesIO(_pdf(f"{title} v{number}")),
                                       f"presentation-v{number}.pdf", None,
                                       user.id if user else None)
             self._agree(material, state, -15, user.id if user else None)

@@ -38,7 +38,8 @@ CHANGED_MEANWHILE = _l("Пока файл записывался, другой �
 WRITE_LOCK = "irm:imports:write"
 
 __all__ = ["COLUMNS", "ImportKind", "confirm_write", "file_path", "process_job",
-           "reader_limits", "run_pending_imports", "start_in_background", "template_headers", "upload"]
+           "reader_limits", "run_pending_imports", "start_in_background", "template_headers",
+           "upload"]
 
 
 def reader_limits() -> ReaderLimits:
