@@ -240,3 +240,16 @@ def test_initialization_from_nothing_gives_what_every_module_starts_from(app, tm
     assert fresh["revision"] and fresh["ab_permission_view"] > 100 and fresh["region"] >= 20
     backend = app.config["IRM_TEST_BACKEND"]
     assert fresh == _contents(database_templates.template(backend))
+
+
+def test_migrating_in_the_apps_process_leaves_its_loggers_on(app, tmp_path):
+    """run.py migrates in the serving process: Alembic's logging set-up must not silence
+    the app's loggers (the jobs' warnings went nowhere after it)."""
+    import logging
+
+    from .databases import initialized_app
+
+    logger = logging.getLogger("app.jobs.runs")
+    logger.disabled = False
+    initialized_app(f"sqlite:///{tmp_path / 'logs.db'}")
+    assert not logger.disabled
