@@ -217,9 +217,11 @@ class LoadClient(threading.Thread):
                                         headers={"X-CSRFToken": self.csrf},
                                         json={"name": marker, "country": self.country_id})
             except requests.ConnectionError as error:
+                self.dead.add(node)  # a connection it dropped: write to the other node now on
                 if _refused(error):
-                    self.dead.add(node)
                     continue  # never received: the other node may take it
+                # Received or not, the client cannot tell (the request in flight at the kill,
+                # or one sent on a kept-alive connection the killed node left behind).
                 self.unknown.append(marker)
                 return
             except requests.Timeout:
