@@ -9,13 +9,18 @@ from flask_appbuilder import AppBuilder
 import config as config_module
 
 from .extensions import csrf, db, migrate
+from .url_rules import SharedBuilderRule
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
+class IrmFlask(Flask):
+    url_rule_class = SharedBuilderRule  # ~0.5 s less per app: app/url_rules.py
+
+
 def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
     """Create the app: extensions, AppBuilder with our security, views, APIs and CLI."""
-    app = Flask(__name__, instance_path=str(config_module.INSTANCE_DIR))
+    app = IrmFlask(__name__, instance_path=str(config_module.INSTANCE_DIR))
     app.config.from_object(config_object or config_module.selected())
     missing = [name for name in app.config.get("IRM_REQUIRED_ENVIRONMENT", ())
                if not os.environ.get(name) and name not in overrides
