@@ -15,6 +15,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from sqlalchemy.types import Date, Float, Numeric
 from sqlalchemy.types import Enum as SAEnum
 from werkzeug.exceptions import HTTPException
 from wtforms import HiddenField, SelectField
@@ -27,12 +28,12 @@ from ..extensions import db
 from ..models import FrontOffice
 from ..models.interface import ScopedInterface
 from ..models.request_local import RequestFilters, lost_race, state
-from ..models.types import UtcDateTime
+from ..models.types import Money, UtcDateTime
 from ..security.roles import READ_WRITE_METHODS
 from ..services import versions
 from ..services.validation import validate_record
 from .documents import DocumentsMixin
-from .fields import LocalDateTimeField
+from .fields import LocalDateField, LocalDateTimeField, LocalDecimalField
 from .formatting import formatters_for
 from .history import HISTORY_PAGE_SIZE, history_lines, office_name, record_history
 from .lookup import LookupField, lookup_page
@@ -54,6 +55,23 @@ def enum_select_field(column, label) -> SelectField:
         widget=Select2Widget(),
         validators=[OptionalValidator() if column.nullable else InputRequired()],
     )
+
+
+def local_field(column, label, description=""):
+    """Return our form field for an enum, moment, date or amount column; None for FAB's own."""
+    required = [OptionalValidator() if column.nullable else InputRequired()]
+    kind = column.type
+    if isinstance(kind, SAEnum) and kind.enum_class is not None:
+        return enum_select_field(column, label)
+    if isinstance(kind, UtcDateTime):
+        return LocalDateTimeField(label, required, description=description)
+    if isinstance(kind, Date):
+        return LocalDateField(label, required, description=description)
+    if isinstance(kind, Money):
+        return LocalDecimalField(label, required, places=2, description=description)
+    if isinstance(kind, Numeric) and not isinstance(kind, Float):
+        return LocalDecimalField(label, required, places=kind.scale, description=description)
+    return None
 
 
 def with_record_rules(form_class, model):
@@ -152,16 +170,15 @@ class ScopedModelView(DocumentsMixin, ModelView):
         super().__init__(**kwargs)
 
     def _add_enum_fields(self, model):
-        # Our own fields where FAB's would show raw enum values or UTC moments.
-        labels = self.label_columns or {}
+        # Our own fields where FAB's would show raw enum values, UTC moments, ISO dates
+        # or amounts without the user's separators.
+        labels, descriptions = self.label_columns or {}, self.description_columns or {}
         extra = {}
         for column in model.__table__.columns:
-            label = labels.get(column.key, column.key)
-            if isinstance(column.type, SAEnum) and column.type.enum_class is not None:
-                extra[column.key] = enum_select_field(column, label)
-            elif isinstance(column.type, UtcDateTime):
-                extra[column.key] = LocalDateTimeField(
-                    label, validators=[OptionalValidator() if column.nullable else InputRequired()])
+            field = local_field(column, labels.get(column.key, column.key),
+                                descriptions.get(column.key, ""))
+            if field is not None:
+                extra[column.key] = field
         self.add_form_extra_fields = {**extra, **(self.add_form_extra_fields or {})}
         self.edit_form_extra_fields = {**extra, **(self.edit_form_extra_fields or {})}
 

@@ -1,8 +1,11 @@
-"""How values are shown to users: money in tenge for the locale, moments in Kazakhstan time."""
-from decimal import Decimal
+"""How values are shown to users and read from them: numbers, amounts and percentages in the
+user's language (Babel's CLDR data), moments in Kazakhstan time."""
+import re
+from decimal import Decimal, InvalidOperation
 from typing import Optional
 
-from flask_babel import format_decimal
+from babel.numbers import NumberFormatError, format_compact_decimal, parse_decimal
+from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from ..clock import format_utc_as_local
@@ -13,6 +16,69 @@ def format_money(value: Optional[Decimal]) -> str:
     if value is None:
         return ""
     return f"{format_decimal(value, format='#,##0.00')}\u00a0₸"  # no break before ₸
+
+
+NUMBER_TEXT = re.compile(r"^-?[0-9][0-9.,]*$")
+SPACES = (" ", "\u00a0", "\u202f", "\u2009")  # what people and Word put between digit groups
+
+
+def _locale() -> str:
+    return str(get_locale() or "ru")
+
+
+def parse_amount(text: str, locale: str) -> Optional[Decimal]:
+    """Read an amount as typed in that language ('25 000 000', '1 500 000,50', '1,500,000.50'
+    in English); None when it is not a number."""
+    text = text.strip()
+    grouped_by_spaces = any(space in text for space in SPACES)
+    for space in SPACES:
+        text = text.replace(space, "")
+    if not NUMBER_TEXT.match(text):  # no exponents, no words: digits and separators only
+        return None
+    # Spaces between groups mean a comma is the decimal sign, whatever the language.
+    locales = [locale, "ru"] if grouped_by_spaces else [locale]
+    for name in locales:
+        try:
+            value = parse_decimal(text, locale=name, strict=True)
+        except (NumberFormatError, InvalidOperation, ValueError):
+            continue
+        if value.is_finite():
+            return value
+    return None
+
+
+def amount_for_input(value: Decimal, places: Optional[int], locale: str) -> str:
+    """Write an amount the way the user types it in that language, e.g. '1 500 000,50'."""
+    from babel.numbers import format_decimal as babel_decimal
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return babel_decimal(value, pattern, locale=locale, decimal_quantization=False)
+
+
+def format_number(value, places: int = 0) -> str:
+    """Show a count or a figure with the locale's grouping, e.g. '1 234' or '12,5'."""
+    if value is None or value == "":
+        return "—"
+    pattern = "#,##0" + ("." + "#" * places if places else "")
+    return format_decimal(Decimal(str(value)), format=pattern)
+
+
+def format_percent(value, places: int = 1) -> str:
+    """Show a figure already in percent (81.1) with the locale's sign, e.g. '81,1 %' in Russian."""
+    if value is None or value == "":
+        return "—"
+    from babel.numbers import format_percent as babel_percent
+    pattern = get_locale().percent_formats[None].pattern.split(";")[0]
+    pattern = pattern.replace("#,##0", "#,##0" + ("." + "#" * places if places else ""), 1)
+    return babel_percent(Decimal(str(value)) / 100, pattern, locale=_locale())
+
+
+def format_money_short(value) -> str:
+    """Show tenge compactly where space is short, e.g. '953,6 млн ₸'."""
+    if value is None or value == "":
+        return "—"
+    short = format_compact_decimal(Decimal(str(value)), format_type="short",
+                                   locale=_locale(), fraction_digits=1)
+    return f"{short}\u00a0₸"
 
 
 def format_yes_no(value: Optional[bool]) -> str:
@@ -54,11 +120,16 @@ def formatters_for(model) -> dict:
 def register_template_filters(app) -> None:
     """Make the formatters, the cached menu and record documents available to templates."""
     app.add_template_filter(format_money, "money")
+    app.add_template_filter(format_money_short, "money_short")
+    app.add_template_filter(format_number, "number")
+    app.add_template_filter(format_percent, "percent")
     app.add_template_filter(format_utc_as_local, "local_time")
     from ..services.figures import light
     app.add_template_filter(light, "kpi_light")  # a KPI's light from its attainment
     from .menu import cached_menu
     app.add_template_global(cached_menu, "irm_menu")
+    from .calendar_names import calendar_names
+    app.add_template_global(calendar_names, "irm_calendar_names")
     # The list widget pairs each column with its formatter once per page, not once per cell.
     app.add_template_filter(lambda column, formatters: (column, formatters.get(column)),
                             "irm_cell")
