@@ -284,7 +284,7 @@ def test_form_refuses_a_site_larger_than_the_bound_and_saves_the_largest(app, ui
                 **{f"has_{u}": "y" for u in ("electricity", "gas", "water", "road", "rail")}}
     browser = ui("region.almaty")
     response = browser.post(f"/industrialsiteview/edit/{pk}", data={**data,
-                                                                    "area_ha": "1e30"})
+                                                                    "area_ha": "1 000 001"})
     assert response.status_code == 200
     assert re.search(r'id="area_ha".{0,800}Укажите число от 0,01 до 1\xa0000\xa0000',
                      response.text, re.S)
