@@ -155,7 +155,7 @@ def test_a_moment_without_its_time_names_the_format(app, speaking, world):
 def test_the_picker_gets_month_and_day_names_of_the_language(speaking, language, months,
                                                              monday):
     page = speaking(language)[0].get("/meetingview/add").text
-    data = re.search(r'<script type="application/json" id="irm-calendar">(.*?)</script>',
+    data = re.search(r'<script type="application/json" id="irm-calendar"[^>]*>(.*?)</script>',
                      page, re.S).group(1)
     names = json.loads(data)
     assert names["months"][0] == months and names["daysMin"][1] == monday and names["weekStart"] == 1
