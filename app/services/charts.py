@@ -1,14 +1,16 @@
 """Charts drawn on the server as SVG: nothing loads from the internet, nothing needs JavaScript."""
 from decimal import Decimal
 from html import escape
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 BAR_COLOURS = {"green": "#3c9a3c", "yellow": "#e0a800", "red": "#c9302c", None: "#337ab7"}
 
 
 def bar_chart_svg(bars: Sequence[tuple[str, Optional[Decimal], Optional[str]]],
-                  width: int = 560, bar_height: int = 22, unit: str = "") -> str:
-    """Return a horizontal bar chart: (label, value, colour key) per bar, labels on the left."""
+                  width: int = 560, bar_height: int = 22, unit: str = "",
+                  show: Optional[Callable[[Decimal], str]] = None) -> str:
+    """Return a horizontal bar chart: (label, value, colour key) per bar, labels on the left;
+    show writes a value as the page shows its numbers (views/formatting.py)."""
     values = [v for _, v, _ in bars if v is not None]
     top = max(values, default=Decimal(1)) or Decimal(1)
     label_width, value_width = 220, 110
@@ -17,7 +19,8 @@ def bar_chart_svg(bars: Sequence[tuple[str, Optional[Decimal], Optional[str]]],
     for index, (label, value, colour) in enumerate(bars):
         y = index * (bar_height + 6)
         length = 0 if value is None else int(plot * float(value) / float(top))
-        shown = "—" if value is None else f"{value:,}".replace(",", "\u00a0") + unit
+        shown = "—" if value is None else show(value) if show else \
+            f"{value:,}".replace(",", "\u00a0") + unit
         rows.append(
             f'<text x="{label_width - 6}" y="{y + bar_height - 6}" text-anchor="end">'
             f"{escape(str(label))}</text>"

@@ -13,9 +13,10 @@ from ..clock import format_utc_as_local
 
 def format_money(value: Optional[Decimal]) -> str:
     """Format tenge for the user's locale, e.g. '1 234 567,89 ₸' in Russian."""
-    if value is None:
+    if value is None or value == "":
         return ""
-    return f"{format_decimal(value, format='#,##0.00')}\u00a0₸"  # no break before ₸
+    amount = format_decimal(Decimal(str(value)), format="#,##0.00")
+    return f"{amount}\u00a0₸"  # no break before ₸
 
 
 NUMBER_TEXT = re.compile(r"^-?[0-9][0-9.,]*$")
@@ -81,6 +82,14 @@ def format_money_short(value) -> str:
     return f"{short}\u00a0₸"
 
 
+def format_figure(value, key: str) -> str:
+    """Show one figure of a report's totals: tenge for sums of money, a count otherwise."""
+    from ..services.figures import MONEY_KEYS
+    if value is None or value == "":
+        return "—"
+    return format_money(value) if key in MONEY_KEYS else format_number(value, 2)
+
+
 def format_yes_no(value: Optional[bool]) -> str:
     """Show a flag as «Да» / «Нет» in the user's language."""
     if value is None:
@@ -97,9 +106,22 @@ def enum_label_formatter(enum_cls):
     return format_label
 
 
+def format_day(value) -> str:
+    """Show a calendar day as people write it, e.g. '03.12.2026'."""
+    return "" if value is None else f"{value:%d.%m.%Y}"
+
+
+def number_formatter(places: int):
+    """Return a formatter showing a figure with the locale's grouping and up to places decimals."""
+    def format_figure_of_column(value) -> str:
+        return "" if value is None else format_number(value, places)
+    return format_figure_of_column
+
+
 def formatters_for(model) -> dict:
-    """Return how each column of a model is shown, by its type: money, moments, flags, enums."""
-    from sqlalchemy import Boolean
+    """Return how each column of a model is shown, by its type: money, moments, days, figures,
+    flags, enums."""
+    from sqlalchemy import Boolean, Date, Float, Numeric
     from sqlalchemy.types import Enum as SAEnum
 
     from ..models.types import Money, UtcDateTime
@@ -110,6 +132,10 @@ def formatters_for(model) -> dict:
             formatters[column.key] = format_money
         elif isinstance(column.type, UtcDateTime):
             formatters[column.key] = format_utc_as_local
+        elif isinstance(column.type, Date):
+            formatters[column.key] = format_day
+        elif isinstance(column.type, Numeric) and not isinstance(column.type, Float):
+            formatters[column.key] = number_formatter(column.type.scale or 0)
         elif isinstance(column.type, Boolean):
             formatters[column.key] = format_yes_no
         elif isinstance(column.type, SAEnum) and column.type.enum_class is not None:
@@ -123,6 +149,7 @@ def register_template_filters(app) -> None:
     app.add_template_filter(format_money_short, "money_short")
     app.add_template_filter(format_number, "number")
     app.add_template_filter(format_percent, "percent")
+    app.add_template_filter(format_figure, "figure")
     app.add_template_filter(format_utc_as_local, "local_time")
     from ..services.figures import light
     app.add_template_filter(light, "kpi_light")  # a KPI's light from its attainment

@@ -5,14 +5,14 @@ label, links get the linked record's name (only if the reader may see it), enums
 label, money and moments the usual formats.
 """
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Optional
 
 from flask import abort, current_app
 from flask_appbuilder import ModelView, expose, has_access
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Numeric, select
+from sqlalchemy import Date, Numeric, select
 from sqlalchemy.orm import Session
 
 from .. import scoping
@@ -71,6 +71,8 @@ def _restored(column, value):
                 return Decimal(value)
             if isinstance(column.type, UtcDateTime):
                 return datetime.fromisoformat(value)
+            if isinstance(column.type, Date):
+                return date.fromisoformat(value)
         except (ValueError, ArithmeticError):
             pass  # a long value kept as its start and a hash
     return value

@@ -3,15 +3,13 @@ from decimal import Decimal
 
 from flask import g
 from flask_appbuilder import IndexView, expose
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..extensions import db
 from ..security import roles
 from ..services import home
 from ..services.charts import bar_chart_svg
-
-MILLION = Decimal(1_000_000)
+from .formatting import format_money_short
 
 
 class HomeView(IndexView):
@@ -34,8 +32,7 @@ class HomeView(IndexView):
             self.index_template, appbuilder=self.appbuilder,
             due=home.due_items(db.session), pipeline=pipeline,
             pipeline_chart=Markup(bar_chart_svg(
-                [(str(row["stage"]), (row["volume"] / MILLION).quantize(Decimal("0.1")), None)
-                 for row in pipeline],
-                unit=_(" млн ₸"))),
+                [(str(row["stage"]), Decimal(row["volume"] or 0), None) for row in pipeline],
+                show=format_money_short)),
             recent=home.recent_activity(db.session), kpi_period=period, kpis=kpis,
             overall=overall, offices=offices)

@@ -11,6 +11,7 @@ from ..scoping import read_clause
 from ..services.charts import bar_chart_svg
 from ..services.kpi import history, overall, ranking, scorecard, unavailable
 from ..services.reports import parse_quarter, previous_quarter, quarter_of
+from .formatting import format_percent
 
 
 def offices_with_targets():
@@ -49,7 +50,7 @@ class ScorecardView(BaseView):
             ranks = ranking(db.session, peers, year, quarter)
             past = history(db.session, office, year, quarter)
         chart = Markup(bar_chart_svg([(period, value, None) for period, value in past],
-                                     unit=" %")) if past else ""
+                                     show=format_percent)) if past else ""
         return self.render_template(
             "irm/scorecard.html", offices=offices, office=office, rows=rows, ranks=ranks,
             overall=overall(rows), chart=chart, period=f"{year}Q{quarter}",
