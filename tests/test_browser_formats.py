@@ -1,0 +1,71 @@
+"""The date picker in headless Chromium: Russian names, Monday first, dd.mm.yyyy, no errors.
+
+SQLite only: the picker is the same on both backends.
+"""
+import os
+import threading
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from app.clock import local_timezone, today_local
+from app.extensions import db
+from app.models import InfoRequest
+
+from .scenario import PASSWORD
+from .test_browser import CHROMIUM, FLAGS, _choose, _watch
+
+pytestmark = [pytest.mark.parametrize("app", ["sqlite"], indirect=True),
+              pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                 reason="Debian's chromium is not installed (.ci/run installs it)")]
+
+
+@pytest.fixture(scope="module")
+def live(app, world):
+    """Serve the app on a free loopback port for the module."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_a_request_is_entered_with_the_russian_picker_and_a_typed_time(app, live, world):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        problems = _watch(page)
+        page.goto(f"{live}/login/")
+        page.fill("#username", "region.almaty")
+        page.fill("#password", PASSWORD)
+        page.click("input[type=submit], button[type=submit]")
+        page.wait_for_load_state()
+        page.goto(f"{live}/inforequestview/add")
+        page.click("#received_at")
+        picker = page.locator(".datepicker-days")
+        picker.wait_for(state="visible")
+        days = picker.locator("thead th.dow").all_inner_texts()
+        assert days == ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"]
+        month = picker.locator("th.datepicker-switch").inner_text()
+        assert month.split()[0] in ("Январь", "Февраль", "Март", "Апрель", "Май", "Июнь", "Июль",
+                                    "Август", "Сентябрь", "Октябрь", "Ноябрь", "Декабрь")
+        picker.locator("td.day:not(.old):not(.new)", has_text="1").first.click()
+        first = today_local().replace(day=1)
+        assert page.input_value("#received_at") == f"{first:%d.%m.%Y}"
+        page.fill("input.irm-time[name=received_at]", "09:15")
+        _choose(page, "investor", "investor of ALM")
+        page.select_option("#channel", "letter")
+        page.fill("#subject", "Запрос через календарь")
+        page.fill("#text", "Просим сообщить")
+        page.click("#model_form button[type=submit]")
+        page.wait_for_load_state()
+        assert "/inforequestview/add" not in page.url, page.content()[-3000:]
+        browser.close()
+    with app.app_context():
+        saved = db.session.execute(select(InfoRequest).filter_by(
+            subject="Запрос через календарь")).scalar_one()
+        assert saved.received_at == datetime(first.year, first.month, 1, 9, 15,
+                                             tzinfo=local_timezone())
+    assert problems == []
