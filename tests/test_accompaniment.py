@@ -122,9 +122,9 @@ def test_api_application_form_is_checked(api, world, reference):
     response = client.post("/api/v1/service_application/", headers=headers, json={
         "applicant_name": "X", "id_document_number": "1", "documents": "",
         "consent": False, "provider": reference["provider"], "services": [],
-        "applicant_bin_iin": "12"})
+        "applicant_bin_iin": "12", "received_at": "2099-01-05T10:00:00+05:00"})
     assert response.status_code == 422
-    for field in ("consent", "documents", "services", "applicant_bin_iin"):
+    for field in ("consent", "documents", "services", "applicant_bin_iin", "received_at"):
         assert field in response.json["message"], field
 
 

@@ -93,6 +93,17 @@ def _not_in_future(*fields: str) -> Rule:
     return rule
 
 
+def _received_in_past(*fields: str) -> Rule:
+    """Return a rule: a moment the Rules count a deadline from has already happened."""
+    def rule(session, values, item_id):
+        for name in fields:
+            value = values.get(name)
+            if isinstance(value, datetime) and value.tzinfo is not None \
+                    and value > now_utc() + timedelta(minutes=5):
+                yield name, _l("Дата поступления не может быть в будущем.")
+    return rule
+
+
 def _follow_up_after_meeting(session, values, item_id):
     held, follow = values.get("held_on"), values.get("follow_up_on")
     if held and follow and follow < held:
@@ -295,7 +306,7 @@ RULES: dict[type, list[Rule]] = {
     KpiActual: [_kpi_period(KpiActual)],
     FrontOffice: [_office_placement, _email("email")],
     InfoRequest: [_info_request_answer],
-    ServiceApplication: [_service_application],
+    ServiceApplication: [_service_application, _received_in_past("received_at")],
     QuarterlyReport: [_report_editable],
 }
 
