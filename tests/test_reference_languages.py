@@ -142,7 +142,8 @@ def test_lookup_widget_speaks_kazakh_in_the_browser(app, world):
             page.goto(f"{live}/login/")
             page.fill("#username", "region.almaty")
             page.fill("#password", PASSWORD)
-            page.click("input[type=submit], button[type=submit]")
+            with page.expect_navigation():  # signed in before the switch, not racing it
+                page.click("input[type=submit], button[type=submit]")
             page.goto(f"{live}/lang/kk")
             page.goto(f"{live}/investorview/add")
             page.click("#country + .select2-container .select2-selection")
