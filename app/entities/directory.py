@@ -9,14 +9,17 @@ from .declaration import Access, Api, Entity, Page
 from .labels import APPLICATION_LABELS
 
 NAMES = ("name_ru", "name_kk", "name_en")
+# A directory named in Russian (`name`) with its Kazakh and English names beside it.
+TRANSLATED = ("name", "name_kk", "name_en")
 
 FRONT_OFFICE = Entity(
     "FrontOffice", FrontOffice, Access.DIRECTORY,
     pages=(Page("app.views.directory:FrontOfficeView", "Front offices", _l("Фронт-офисы"),
                 "fa-sitemap", "Reference data"),),
-    api=Api("front_office", ("id", "name", "level", "kind", "region.code", "country.alpha2",
+    api=Api("front_office", ("id", *TRANSLATED, "level", "kind", "region.code", "country.alpha2",
                              "parent.id", "email", "phone", "active")),
-    add_columns=("name", "kind", "region", "country", "parent", "email", "phone", "active"),
+    add_columns=(*TRANSLATED, "kind", "region", "country", "parent", "email", "phone",
+                 "active"),
     search_columns=("name", "level", "kind", "region", "country", "active"),
 )
 
@@ -60,8 +63,8 @@ STATE_BODY = Entity(
     "StateBody", StateBody, Access.REFERENCE,
     pages=(Page("app.views.accompaniment:StateBodyView", "State bodies",
                 _l("Государственные органы"), "fa-university", "Reference data"),),
-    api=Api("state_body", ("id", "name", "kind", "email", "phone")),
-    add_columns=("name", "kind", "email", "phone"),
+    api=Api("state_body", ("id", *TRANSLATED, "kind", "email", "phone")),
+    add_columns=(*TRANSLATED, "kind", "email", "phone"),
     search_columns=("name", "kind"),
     labels=APPLICATION_LABELS,
 )
@@ -70,9 +73,9 @@ STATE_SERVICE = Entity(
     "StateService", StateService, Access.REFERENCE,
     pages=(Page("app.views.accompaniment:StateServiceView", "State services",
                 _l("Государственные услуги"), "fa-list-alt", "Reference data"),),
-    api=Api("state_service", ("id", "code", "name", "provider.id", "provider.name",
+    api=Api("state_service", ("id", "code", *TRANSLATED, "provider.id", "provider.name",
                               "term_working_days")),
-    add_columns=("code", "name", "provider", "term_working_days"),
+    add_columns=("code", *TRANSLATED, "provider", "term_working_days"),
     search_columns=("code", "name", "provider"),
     labels=APPLICATION_LABELS,
 )

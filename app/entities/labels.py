@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 FIELD_LABELS = {
     "id": _l("№"),
     "name": _l("Наименование"),
+    "local_name": _l("Наименование"),
     "name_ru": _l("Наименование (рус.)"),
     "name_kk": _l("Наименование (каз.)"),
     "name_en": _l("Наименование (англ.)"),

@@ -61,8 +61,9 @@ KPI_DEFINITION = Entity(
     "KpiDefinition", KpiDefinition, Access.KPI,
     pages=(Page("app.views.kpi:KpiDefinitionView", "KPI catalogue", _l("Каталог KPI"),
                 "fa-list", "KPI"),),
-    api=Api("kpi_definition", ("id", "code", "name", "unit", "direction", "source",
-                               "description")),
-    add_columns=("code", "name", "unit", "direction", "source", "description"),
+    api=Api("kpi_definition", ("id", "code", "name", "name_kk", "name_en", "unit", "direction",
+                               "source", "description")),
+    add_columns=("code", "name", "name_kk", "name_en", "unit", "direction", "source",
+                 "description"),
     search_columns=("code", "name", "source"),
 )

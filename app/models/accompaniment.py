@@ -22,7 +22,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now_utc, today_local
-from .base import LabeledEnum, TimestampMixin, VersionedMixin, enum_column
+from .base import LabeledEnum, TimestampMixin, TranslatedNameMixin, VersionedMixin, enum_column
 from .bounds import SYSTEM_TEXT_MAX, at_most, within
 from .investors import Investor
 from .org import OfficeUser, OwnedByOfficeMixin
@@ -35,7 +35,7 @@ class StateBodyKind(LabeledEnum):
     other = "other", _l("Иной государственный орган")
 
 
-class StateBody(TimestampMixin, VersionedMixin, Model):
+class StateBody(TranslatedNameMixin, TimestampMixin, VersionedMixin, Model):
     """A state body: a service provider, the quality-control body, or a body responsible for an
     issue."""
 
@@ -47,11 +47,8 @@ class StateBody(TimestampMixin, VersionedMixin, Model):
     email: Mapped[Optional[str]] = mapped_column(String(320))
     phone: Mapped[Optional[str]] = mapped_column(String(64))
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class StateService(TimestampMixin, VersionedMixin, Model):
+class StateService(TranslatedNameMixin, TimestampMixin, VersionedMixin, Model):
     """A state service a provider renders, with its standard term in working days."""
 
     __tablename__ = "state_service"
@@ -66,7 +63,8 @@ class StateService(TimestampMixin, VersionedMixin, Model):
     provider: Mapped[StateBody] = relationship()
 
     def __str__(self) -> str:
-        return gettext("%(name)s (%(days)s р.д.)", name=self.name, days=self.term_working_days)
+        return gettext("%(name)s (%(days)s р.д.)", name=self.local_name,
+                       days=self.term_working_days)
 
 
 class ApplicantKind(LabeledEnum):

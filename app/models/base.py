@@ -1,6 +1,7 @@
 """Shared pieces of the domain models: labelled enums, localized names, timestamps."""
 from datetime import datetime
 from enum import Enum
+from typing import Optional
 
 from flask_babel import get_locale
 from sqlalchemy import Enum as SAEnum
@@ -50,6 +51,12 @@ def current_language() -> str:
     return locale.language if locale else "ru"
 
 
+def in_language(russian: str, kazakh: Optional[str], english: Optional[str]) -> str:
+    """Return the name in the user's language, the Russian one when that is missing."""
+    chosen = {"kk": kazakh, "en": english}.get(current_language())
+    return chosen or russian
+
+
 class LocalizedNameMixin:
     """Reference data named in Russian, Kazakh and English; str() follows the user's language."""
 
@@ -59,10 +66,30 @@ class LocalizedNameMixin:
 
     @property
     def name(self) -> str:
-        return getattr(self, f"name_{current_language()}", None) or self.name_ru
+        return in_language(self.name_ru, self.name_kk, self.name_en)
+
+    local_name = name
 
     def __str__(self) -> str:
         return self.name
+
+
+class TranslatedNameMixin:
+    """A directory record whose `name` is Russian, with optional Kazakh and English names.
+
+    str() and `local_name` give the name in the user's language, falling back to Russian;
+    `name` stays the Russian one that code, imports and the CLI look records up by.
+    """
+
+    name_kk: Mapped[Optional[str]] = mapped_column(String(255))
+    name_en: Mapped[Optional[str]] = mapped_column(String(255))
+
+    @property
+    def local_name(self) -> str:
+        return in_language(self.name, self.name_kk, self.name_en)
+
+    def __str__(self) -> str:
+        return self.local_name
 
 
 class TimestampMixin:

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LabeledEnum, TimestampMixin, VersionedMixin, enum_column
+from .base import LabeledEnum, TimestampMixin, TranslatedNameMixin, VersionedMixin, enum_column
 from .bounds import MONEY_MAX, within
 from .org import FrontOffice
 
@@ -22,7 +22,7 @@ class KpiSource(LabeledEnum):
     manual = "manual", _l("Вводится офисом")
 
 
-class KpiDefinition(TimestampMixin, VersionedMixin, Model):
+class KpiDefinition(TranslatedNameMixin, TimestampMixin, VersionedMixin, Model):
     """A KPI of the catalogue the authorized body maintains."""
 
     __tablename__ = "kpi_definition"
@@ -34,9 +34,6 @@ class KpiDefinition(TimestampMixin, VersionedMixin, Model):
                                                   default=KpiDirection.higher)
     source: Mapped[KpiSource] = enum_column(KpiSource, nullable=False, default=KpiSource.computed)
     description: Mapped[Optional[str]] = mapped_column(Text)
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class KpiTarget(TimestampMixin, VersionedMixin, Model):

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, validates
 
-from .base import LabeledEnum, TimestampMixin, VersionedMixin, enum_column
+from .base import LabeledEnum, TimestampMixin, TranslatedNameMixin, VersionedMixin, enum_column
 from .reference import Country, Region
 
 
@@ -56,7 +56,7 @@ NATIONAL_COMPANY_KINDS = (OfficeKind.nc_hq, OfficeKind.task_force,
                           OfficeKind.nc_regional, OfficeKind.nc_abroad)
 
 
-class FrontOffice(TimestampMixin, VersionedMixin, Model):
+class FrontOffice(TranslatedNameMixin, TimestampMixin, VersionedMixin, Model):
     """A front office: an embassy, the NC, the Task Force, a regional organization, ..."""
 
     __tablename__ = "front_office"
@@ -83,9 +83,6 @@ class FrontOffice(TimestampMixin, VersionedMixin, Model):
 
     # The scoping layer reads the owning office of a record from this column.
     __office_column__ = "id"
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class OfficeUser(User):

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pycountry
+from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -78,17 +79,18 @@ MRP_RATES = [
 
 
 def _country_names():
-    def translator(lang):
-        try:
-            return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
-        except OSError:
-            return gettext.NullTranslations()
-
-    ru, kk = translator("ru"), translator("kk")
+    """Yield each ISO country with its Russian (pycountry) and Kazakh and English names (CLDR)."""
+    try:
+        russian = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ru"])
+    except OSError:
+        russian = gettext.NullTranslations()
+    # CLDR's names are the ones people write ("Оңтүстік Корея", "South Korea"), not ISO's
+    # formal "Korea, Republic of".
+    kazakh, english = Locale("kk").territories, Locale("en").territories
     for country in pycountry.countries:
-        name_en = getattr(country, "common_name", None) or country.name
-        yield (country.alpha_2, country.alpha_3, ru.gettext(country.name),
-               kk.gettext(country.name), name_en)
+        iso_name = getattr(country, "common_name", None) or country.name
+        yield (country.alpha_2, country.alpha_3, russian.gettext(country.name),
+               kazakh.get(country.alpha_2, iso_name), english.get(country.alpha_2, iso_name))
 
 
 def load_reference_data(session: Session) -> None:

@@ -103,7 +103,8 @@ class StateBodyView(ScopedModelView):
 
     entity = directory.STATE_BODY
     list_title = show_title = add_title = edit_title = _l("Государственные органы")
-    list_columns = show_columns = ["name", "kind", "email", "phone"]
+    list_columns = ["local_name", "kind", "email", "phone"]
+    show_columns = ["name", "name_kk", "name_en", "kind", "email", "phone"]
     base_order = ("name", "asc")
 
 
@@ -112,6 +113,6 @@ class StateServiceView(ScopedModelView):
 
     entity = directory.STATE_SERVICE
     list_title = show_title = add_title = edit_title = _l("Государственные услуги")
-    list_columns = show_columns = [
-        "code", "name", "provider", "term_working_days"]
+    list_columns = ["code", "local_name", "provider", "term_working_days"]
+    show_columns = ["code", "name", "name_kk", "name_en", "provider", "term_working_days"]
     base_order = ("name", "asc")

@@ -15,9 +15,9 @@ class FrontOfficeView(ScopedModelView):
     entity = directory.FRONT_OFFICE
     list_title = _l("Фронт-офисы")
     show_title = add_title = edit_title = _l("Фронт-офис")
-    list_columns = ["name", "level", "kind", "region", "country", "parent", "active"]
-    show_columns = ["name", "level", "kind", "region", "country", "parent", "email", "phone",
-                    "active"]
+    list_columns = ["local_name", "level", "kind", "region", "country", "parent", "active"]
+    show_columns = ["name", "name_kk", "name_en", "level", "kind", "region", "country",
+                    "parent", "email", "phone", "active"]
     order_columns = ["name", "level", "kind"]
     base_order = ("name", "asc")
 
@@ -27,7 +27,7 @@ class RegionView(ScopedModelView):
 
     entity = directory.REGION
     list_title = show_title = add_title = edit_title = _l("Регионы")
-    list_columns = ["code", "name_ru", "kind"]
+    list_columns = ["code", "local_name", "kind"]
     show_columns = ["code", "kind"] + _NAMES
     base_order = ("code", "asc")
 
@@ -37,7 +37,7 @@ class CountryView(ScopedModelView):
 
     entity = directory.COUNTRY
     list_title = show_title = add_title = edit_title = _l("Страны")
-    list_columns = ["alpha2", "name_ru", "name_en"]
+    list_columns = ["alpha2", "local_name"]
     show_columns = ["alpha2", "alpha3"] + _NAMES
     base_order = ("name_ru", "asc")
 
@@ -47,7 +47,7 @@ class SectorView(ScopedModelView):
 
     entity = directory.SECTOR
     list_title = show_title = add_title = edit_title = _l("Отрасли")
-    list_columns = ["code", "name_ru", "non_resource"]
+    list_columns = ["code", "local_name", "non_resource"]
     show_columns = ["code", "non_resource"] + _NAMES
     base_order = ("code", "asc")
 

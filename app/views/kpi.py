@@ -11,8 +11,8 @@ class KpiDefinitionView(ScopedModelView):
     entity = reporting.KPI_DEFINITION
     list_title = _l("Каталог KPI")
     show_title = add_title = edit_title = _l("KPI")
-    list_columns = ["code", "name", "unit", "direction", "source"]
-    show_columns = ["code", "name", "unit", "direction", "source",
+    list_columns = ["code", "local_name", "unit", "direction", "source"]
+    show_columns = ["code", "name", "name_kk", "name_en", "unit", "direction", "source",
                                                  "description"]
     base_order = ("code", "asc")
 

@@ -25,6 +25,8 @@ def label_columns(model) -> list:
     names = getattr(model, "__lookup_columns__", None)
     if names is None and hasattr(model, "name_ru"):  # reference data named in three languages
         names = (f"name_{current_language()}",)
+    elif names is None and hasattr(model, "name_kk"):  # a directory named in Russian first
+        names = ("name", "name_kk", "name_en")  # found by any of its names
     if names is None:
         table = model.__table__.c
         names = [next((n for n in ("name", "title", "subject", "username", "code") if n in table),

@@ -14,6 +14,23 @@ KPIS = [  # code, name, unit, clause of the Rules
     ("info_requests_on_time", "Доля информационных запросов, отвеченных в срок", "%", "п. 12.7"),
     ("state_service_violations", "Количество нарушений сроков оказания госуслуг", "ед.", "п. 28"),
 ]
+# The catalogue's names in Kazakh and English (code: kk, en).
+KPI_NAMES = {
+    "meetings_held": ("Инвесторлармен өткізілген кездесулер саны",
+                      "Meetings held with investors"),
+    "visits_organized": ("Ұйымдастырылған инвесторлар сапарларының саны",
+                         "Investor visits organized"),
+    "mous_signed": ("Қол қойылған меморандумдар мен ниет туралы құжаттар саны",
+                    "Memoranda and letters of intent signed"),
+    "pool_projects": ("Бірыңғай пулға енгізілген жобалар саны",
+                      "Projects included in the unified pool"),
+    "investment_attracted": ("Тартылған инвестициялар көлемі", "Investment attracted"),
+    "jobs_created": ("Құрылатын жұмыс орындарының саны", "Jobs to be created"),
+    "info_requests_on_time": ("Мерзімінде жауап берілген ақпараттық сұраулардың үлесі",
+                              "Share of information requests answered on time"),
+    "state_service_violations": ("Мемлекеттік қызметтер көрсету мерзімдерін бұзу саны",
+                                 "Violations of state service terms"),
+}
 # Targets that are a norm, the same every quarter: all answered on time, no violation.
 NORMS = ("info_requests_on_time", "state_service_violations")
 # Quarterly targets by office level (code: base value); norms keep theirs every quarter.
@@ -34,7 +51,8 @@ class KpiSeeder(SeederBase):
     def build_kpis(self) -> None:
         """Create the KPI catalogue and 2026 quarterly targets of every office but the authority."""
         kpis = {code: self.add(KpiDefinition(
-                    code=code, name=name, unit=unit, description=f"Правила «одного окна», {clause}",
+                    code=code, name=name, name_kk=KPI_NAMES[code][0], name_en=KPI_NAMES[code][1],
+                    unit=unit, description=f"Правила «одного окна», {clause}",
                     direction=KpiDirection.lower if "violations" in code else KpiDirection.higher,
                     source=KpiSource.computed))
                 for code, name, unit, clause in KPIS}

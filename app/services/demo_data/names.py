@@ -1,4 +1,6 @@
 """Names of the demo's offices, companies and people, and the demo users."""
+from babel import Locale
+
 from ... import role_names as roles
 from ...models import RegionKind
 from ..reference_data import REGIONS
@@ -88,6 +90,35 @@ def embassy_name(alpha2: str) -> str:
     """Return the name of Kazakhstan's embassy in a country of EMBASSIES."""
     return f"Посольство Республики Казахстан {EMBASSIES[alpha2][0]}"
 
+
+def _office_translations() -> dict[str, tuple[str, str]]:
+    """Return each demo office's Kazakh and English names by its Russian one."""
+    names = {
+        AUTHORITY_OFFICE: (
+            "ҚР Сыртқы істер министрлігі (инвестициялар жөніндегі уәкілетті орган)",
+            "Ministry of Foreign Affairs of the RK (authorized body for investment)"),
+        NC_HQ_OFFICE: ("«KAZAKH INVEST» ҰК» АҚ", "KAZAKH INVEST National Company JSC"),
+        TASK_FORCE_OFFICE: ("«KAZAKH INVEST» ҰК» АҚ Task Force",
+                            "Task Force of KAZAKH INVEST National Company JSC"),
+        CENTRAL_BODIES[0]: ("ҚР Өнеркәсіп және құрылыс министрлігі",
+                            "Ministry of Industry and Construction of the RK"),
+        CENTRAL_BODIES[1]: ("ҚР Ауыл шаруашылығы министрлігі", "Ministry of Agriculture of the RK"),
+    }
+    for code, _kind, _ru, kk, en in REGIONS:
+        names[nc_regional_name(code)] = (
+            f"«KAZAKH INVEST» ҰК» АҚ-ның {kk} бойынша өңірлік өкілдігі",
+            f"KAZAKH INVEST National Company JSC, regional office: {en}")
+        names[regional_org_name(code)] = (
+            f"{kk} бойынша инвестициялар тарту жөніндегі өңірлік ұйым",
+            f"Regional investment attraction organization: {en}")
+    kazakh, english = Locale("kk").territories, Locale("en").territories
+    for alpha2 in EMBASSIES:
+        names[embassy_name(alpha2)] = (f"Қазақстан Республикасының Елшілігі ({kazakh[alpha2]})",
+                                       f"Embassy of the Republic of Kazakhstan ({english[alpha2]})")
+    return names
+
+
+OFFICE_TRANSLATIONS = _office_translations()
 
 # username, role, office name; PEOPLE names each demo user.
 DEMO_USERS = [

@@ -7,6 +7,7 @@ from .names import (
     DEMO_USERS,
     EMBASSIES,
     NC_HQ_OFFICE,
+    OFFICE_TRANSLATIONS,
     PEOPLE,
     TASK_FORCE_OFFICE,
     embassy_name,
@@ -21,8 +22,10 @@ class OfficeSeeder(SeederBase):
     def office(self, name: str, kind: OfficeKind, **fields) -> FrontOffice:
         """Create a front office; its level follows from the kind."""
         n = len(self.offices) + 1
+        name_kk, name_en = OFFICE_TRANSLATIONS.get(name, (None, None))
         self.offices[name] = self.add(FrontOffice(
-            name=name, kind=kind, email=f"office{n:02d}@demo.irm.kz", **fields))
+            name=name, name_kk=name_kk, name_en=name_en, kind=kind,
+            email=f"office{n:02d}@demo.irm.kz", **fields))
         return self.offices[name]
 
     def build_offices(self) -> None:

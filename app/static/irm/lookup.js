@@ -3,6 +3,39 @@
 (function ($) {
     "use strict";
 
+    // select2's messages in the user's language (views/interface_strings.py renders them
+    // into the page; select2 ships no Kazakh). Set as the default for every select2 on the
+    // page, FAB's own included, before FAB's scripts build theirs on document ready.
+    var strings = readStrings();
+    if ($.fn.select2) {
+        $.fn.select2.defaults.set("language", select2Language(strings));
+    }
+
+    function readStrings() {
+        var node = document.getElementById("irm-select2-strings");
+        try {
+            return node ? JSON.parse(node.textContent) : {};
+        } catch (e) {
+            return {};
+        }
+    }
+
+    function select2Language(s) {
+        function count(text, n) { return String(text || "").replace("%(n)s", n); }
+        return {
+            errorLoading: function () { return s.errorLoading; },
+            inputTooLong: function (a) { return count(s.inputTooLong, a.input.length - a.maximum); },
+            inputTooShort: function (a) {
+                return count(s.inputTooShort, a.minimum - a.input.length);
+            },
+            loadingMore: function () { return s.loadingMore; },
+            maximumSelected: function (a) { return count(s.maximumSelected, a.maximum); },
+            noResults: function () { return s.noResults; },
+            searching: function () { return s.searching; },
+            removeAllItems: function () { return s.removeAllItems; }
+        };
+    }
+
     function currentFilterValue(name) {
         // A search filter FAB restores from the URL gets its value after it is built.
         return new URLSearchParams(window.location.search).get(name);
@@ -19,7 +52,7 @@
             theme: "bootstrap",
             width: "100%",
             allowClear: true,
-            placeholder: "",
+            placeholder: strings.placeholder || "",
             minimumInputLength: 0,
             ajax: {
                 url: url,

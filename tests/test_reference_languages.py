@@ -1,0 +1,158 @@
+"""Reference data in the user's language: KPI definitions, offices, regions, sectors and
+countries named in Kazakh and English, the Russian name where a translation is missing;
+the app's name and the lookup widget's own words follow the language too."""
+import json
+import os
+import re
+import shutil
+import threading
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import inspect
+from werkzeug.serving import make_server
+
+from app.extensions import db
+from app.models import FrontOffice, KpiDefinition, KpiTarget
+
+from .scenario import PASSWORD
+
+OFFICE = {"kk": "Алматы қаласының инвестициялар жөніндегі өңірлік ұйымы",
+          "en": "Almaty City Investment Organization"}
+KPI = {"kk": "Инвесторлармен өткізілген кездесулер", "en": "Meetings held with investors"}
+UNTRANSLATED_KPI = "Роуд-шоу за рубежом"  # no kk, no en: shown in Russian
+# What the reference-data loader ships for the scenario's region (KZ-75), sector (food)
+# and a country (CN, from CLDR).
+REGION = {"kk": "Алматы қаласы", "en": "Almaty"}
+SECTOR = {"kk": "Тамақ өнеркәсібі", "en": "Food processing"}
+CHINA = {"kk": "Қытай", "en": "China"}
+APP_NAME = {"kk": "IRM «Бір терезе»", "en": "IRM “One Window”"}
+NO_RESULTS = {"kk": "Ештеңе табылмады", "en": "No results found"}
+
+
+@pytest.fixture(scope="module")
+def named(app, world):
+    """Name the Almaty office and the scenario's KPI in kk and en; give the office targets."""
+    with app.app_context():
+        office = db.session.get(FrontOffice, world["offices"]["ALM"])
+        office.name_kk, office.name_en = OFFICE["kk"], OFFICE["en"]
+        kpi = db.session.get(KpiDefinition, world["kpi"])
+        kpi.name_kk, kpi.name_en = KPI["kk"], KPI["en"]
+        untranslated = KpiDefinition(code="roadshows", name=UNTRANSLATED_KPI, unit="ед.")
+        for definition in (kpi, untranslated):
+            db.session.add(KpiTarget(kpi=definition, front_office=office, year=2026, quarter=1,
+                                     target_value=Decimal("2")))
+        db.session.commit()
+        return {"office": office.id, "russian_kpi": kpi.name, "russian_office": office.name}
+
+
+@pytest.fixture(params=["kk", "en"])
+def speaking(request, ui, named):
+    """Return (client of region.almaty switched to the language, the language)."""
+    client = ui("region.almaty")
+    client.get(f"/lang/{request.param}")
+    yield client, request.param
+    client.get("/lang/ru")
+
+
+def test_scorecard_names_the_kpi_and_office_in_the_users_language(speaking, named):
+    client, lang = speaking
+    page = client.get(f"/scorecard/?office={named['office']}&quarter=2026Q1").text
+    assert KPI[lang] in page and OFFICE[lang] in page
+    assert named["russian_kpi"] not in page and named["russian_office"] not in page
+    assert UNTRANSLATED_KPI in page  # falls back to the Russian name
+
+
+def test_record_page_names_region_sector_and_office_in_the_users_language(speaking, world):
+    client, lang = speaking
+    page = client.get(f"/projectview/show/{world['records']['project']['ALM']}").text
+    for names in (REGION, SECTOR, OFFICE):
+        assert names[lang] in page
+
+
+def test_lookups_answer_in_the_users_language_and_find_by_it(speaking):
+    client, lang = speaking
+    countries = client.get(f"/investorview/lookup/country?q={CHINA[lang]}").json["results"]
+    assert CHINA[lang] in [c["text"] for c in countries]
+    offices = client.get("/projectview/lookup/owner_office").json["results"]
+    assert [o["text"] for o in offices] == [OFFICE[lang]]
+
+
+def test_home_page_names_the_users_office_in_the_users_language(speaking):
+    client, lang = speaking
+    assert OFFICE[lang] in client.get("/").text
+
+
+def test_an_office_without_a_translation_is_shown_in_russian(app, ui, world):
+    with app.app_context():
+        russian = db.session.get(FrontOffice, world["offices"]["TUR"]).name
+    client = ui("region.turkestan")
+    client.get("/lang/kk")
+    try:
+        offices = client.get("/projectview/lookup/owner_office").json["results"]
+    finally:
+        client.get("/lang/ru")
+    assert [o["text"] for o in offices] == [russian]
+
+
+def test_tab_title_brand_and_lookup_strings_follow_the_language(speaking):
+    client, lang = speaking
+    page = client.get("/investorview/add").text
+    assert re.search(r"<title>\s*" + re.escape(APP_NAME[lang]) + r"\s*</title>", page)
+    assert page.count(APP_NAME[lang]) >= 2  # the tab title and the navbar's brand
+    strings = re.search(r'<script type="application/json" id="irm-select2-strings">(.*?)'
+                        r"</script>", page, re.S).group(1)
+    assert json.loads(strings)["noResults"] == NO_RESULTS[lang]
+
+
+@pytest.mark.parametrize("path", ["/frontofficeview/edit/{ALM}", "/kpidefinitionview/edit/{kpi}",
+                                  "/statebodyview/add", "/stateserviceview/add"])
+def test_admin_forms_edit_the_three_names(ui, world, path):
+    page = ui("admin").get(path.format(ALM=world["offices"]["ALM"], kpi=world["kpi"])).text
+    assert 'name="name"' in page and 'name="name_kk"' in page and 'name="name_en"' in page
+
+
+def test_the_migration_added_the_name_columns(app):
+    with app.app_context():
+        inspector = inspect(db.engine)
+        for table in ("front_office", "kpi_definition", "state_body", "state_service"):
+            columns = {c["name"]: c for c in inspector.get_columns(table)}
+            assert columns["name_kk"]["nullable"] and columns["name_en"]["nullable"]
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.mark.parametrize("app", ["sqlite"], indirect=True)
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+def test_lookup_widget_speaks_kazakh_in_the_browser(app, world):
+    """select2 ships no Kazakh: the page's strings reach it, FAB's own select2 boxes too."""
+    from playwright.sync_api import sync_playwright
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    live = f"http://127.0.0.1:{server.server_port}"
+    errors = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM,
+                                                 args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page()
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(f"{live}/login/")
+            page.fill("#username", "region.almaty")
+            page.fill("#password", PASSWORD)
+            with page.expect_navigation():  # signed in before the switch, not racing it
+                page.click("input[type=submit], button[type=submit]")
+            page.goto(f"{live}/lang/kk")
+            page.goto(f"{live}/investorview/add")
+            page.click("#country + .select2-container .select2-selection")
+            page.keyboard.type("жжжжж")
+            message = page.locator(".select2-results__message")
+            message.wait_for()
+            assert message.inner_text() == NO_RESULTS["kk"]
+            page.goto(f"{live}/lang/ru")
+            browser.close()
+    finally:
+        server.shutdown()
+    assert errors == []
