@@ -62,6 +62,16 @@ def test_a_request_is_entered_with_the_russian_picker_and_a_typed_time(app, live
         page.click("#model_form button[type=submit]")
         page.wait_for_load_state()
         assert "/inforequestview/add" not in page.url, page.content()[-3000:]
+        # A list filter on a day takes the same picker (FAB's would throw: no datetimepicker).
+        page.goto(f"{live}/meetingview/list/")
+        page.click("#accordion1 a.accordion-toggle")
+        page.click("#filter_form .dropdown-toggle")
+        page.click("#filter_form a.filter[name=held_on]")
+        page.click("#filter_form input.irm-date")
+        page.locator(".datepicker-days td.day:not(.old):not(.new)", has_text="2").first.click()
+        page.click("#filter_form button[type=submit]")
+        page.wait_for_load_state()
+        assert f"_flt_0_held_on=02.{first:%m.%Y}" in page.url, page.url
         browser.close()
     with app.app_context():
         saved = db.session.execute(select(InfoRequest).filter_by(

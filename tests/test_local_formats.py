@@ -89,6 +89,10 @@ def test_a_date_typed_as_people_write_it_is_saved_and_shown_back(app, speaking):
     assert 'value="03.12.2026"' in form
     # FAB's ab.js would start its yyyy-mm-dd picker on these classes.
     assert "appbuilder_date" not in form and 'data-provide="datepicker"' not in form
+    # The list's filter reads the day the same way (FAB's parser would take 12 March).
+    listed = speaking("ru")[0].get("/meetingview/list/?_flt_0_held_on=03.12.2026").text
+    assert "Встреча по-русски" in listed and "meeting of ALM" not in listed
+    assert "appbuilder_date" not in listed
 
 
 @pytest.mark.parametrize("language, message", [
