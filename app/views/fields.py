@@ -32,8 +32,9 @@ class DateInputWidget:
 
     def __call__(self, field, **kwargs):
         box = _calendar_input(field.name, field._value(), kwargs.get("id", field.id))
-        return Markup('<div class="input-group irm-date-group"><span class="input-group-addon">'
-                      '<i class="fa fa-calendar"></i></span>%s</div>' % box)
+        return Markup('<div class="input-group irm-date-group" style="max-width: 13em">'
+                      '<span class="input-group-addon"><i class="fa fa-calendar"></i></span>'
+                      '%s</div>' % box)
 
 
 class MomentInputWidget:
@@ -46,8 +47,8 @@ class MomentInputWidget:
             type="text", name=field.name, value=hour, autocomplete="off", size=5,
             placeholder=str(_l("ЧЧ:ММ")), inputmode="numeric",
             **{"class": "form-control irm-time", "aria-label": str(_l("Время"))})
-        return Markup('<div class="input-group irm-date-group"><span class="input-group-addon">'
-                      '<i class="fa fa-calendar"></i></span>%s'
+        return Markup('<div class="input-group irm-date-group" style="max-width: 20em">'
+                      '<span class="input-group-addon"><i class="fa fa-calendar"></i></span>%s'
                       '<span class="input-group-addon"><i class="fa fa-clock-o"></i></span>%s'
                       '</div>' % (box, time_box))
 
