@@ -68,8 +68,8 @@ def end_of_local_day(day: date) -> datetime:
 
 
 DAY_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")  # as people write it first; ISO still read
-MOMENT_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S",
-                  "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
+MOMENT_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y %H.%M", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M",
+                  "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
 
 
 def parse_day(text: str) -> Optional[date]:

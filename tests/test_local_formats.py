@@ -213,3 +213,13 @@ def test_pages_show_amounts_days_and_shares_the_way_of_the_language(speaking, wo
     assert amount in agreements and "02.02.2026" in agreements and "2026-02-02" not in agreements
     sla = client.get("/info-request-sla/?year=2026&quarter=1").text
     assert share in sla
+
+
+def test_days_and_moments_are_read_as_people_write_them():
+    from app.clock import parse_day, parse_local_moment
+    moment = datetime(2026, 12, 3, 17, 30, tzinfo=local_timezone())
+    assert parse_local_moment("03.12.2026 17:30") == moment
+    assert parse_local_moment("03.12.2026 17.30") == moment
+    assert parse_local_moment("2026-12-03 17:30:00") == moment
+    assert parse_day("03.12.2026") == parse_day("2026-12-03") == date(2026, 12, 3)
+    assert parse_day("12/03/2026") is None and parse_local_moment("03.12.2026") is None
