@@ -67,6 +67,31 @@ def end_of_local_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=local_timezone())
 
 
+DAY_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")  # as people write it first; ISO still read
+MOMENT_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y %H.%M", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M",
+                  "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
+
+
+def parse_day(text: str) -> Optional[date]:
+    """Read a calendar day typed as 03.12.2026 (or 2026-12-03); None when it is none."""
+    for form in DAY_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), form).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_local_moment(text: str) -> Optional[datetime]:
+    """Read a moment typed on a Kazakhstan clock (03.12.2026 17:30) as an aware datetime."""
+    for form in MOMENT_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), form).replace(tzinfo=local_timezone())
+        except ValueError:
+            continue
+    return None
+
+
 def format_utc_as_local(value: Optional[datetime]) -> str:
     """Show a UTC moment in Kazakhstan time, e.g. '25.11.2026 17:44'."""
     if value is None:

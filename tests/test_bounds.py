@@ -182,8 +182,9 @@ def _largest_allowed(resource, column, bound, targets):
     """The largest value the domain accepts where another rule is stricter than the bound."""
     if (resource, column.name) == ("agreement", "signed_on"):
         return today_local()  # not in the future
-    if (resource, column.name) == ("info_request", "received_at"):
-        return now_utc()
+    if (resource, column.name) in (("info_request", "received_at"),
+                                   ("service_application", "received_at")):
+        return now_utc()  # deadlines count from it: not in the future
     if (resource, column.name) == ("project", "year"):
         return targets["_largest_year"]  # the last year with an MRP
     if (resource, column.name) == ("mrp_rate", "effective_from"):

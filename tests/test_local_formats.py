@@ -89,6 +89,10 @@ def test_a_date_typed_as_people_write_it_is_saved_and_shown_back(app, speaking):
     assert 'value="03.12.2026"' in form
     # FAB's ab.js would start its yyyy-mm-dd picker on these classes.
     assert "appbuilder_date" not in form and 'data-provide="datepicker"' not in form
+    # The list's filter reads the day the same way (FAB's parser would take 12 March).
+    listed = speaking("ru")[0].get("/meetingview/list/?_flt_0_held_on=03.12.2026").text
+    assert "Встреча по-русски" in listed and "meeting of ALM" not in listed
+    assert "appbuilder_date" not in listed
 
 
 @pytest.mark.parametrize("language, message", [
@@ -209,3 +213,13 @@ def test_pages_show_amounts_days_and_shares_the_way_of_the_language(speaking, wo
     assert amount in agreements and "02.02.2026" in agreements and "2026-02-02" not in agreements
     sla = client.get("/info-request-sla/?year=2026&quarter=1").text
     assert share in sla
+
+
+def test_days_and_moments_are_read_as_people_write_them():
+    from app.clock import parse_day, parse_local_moment
+    moment = datetime(2026, 12, 3, 17, 30, tzinfo=local_timezone())
+    assert parse_local_moment("03.12.2026 17:30") == moment
+    assert parse_local_moment("03.12.2026 17.30") == moment
+    assert parse_local_moment("2026-12-03 17:30:00") == moment
+    assert parse_day("03.12.2026") == parse_day("2026-12-03") == date(2026, 12, 3)
+    assert parse_day("12/03/2026") is None and parse_local_moment("03.12.2026") is None

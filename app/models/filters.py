@@ -13,13 +13,13 @@ interfaces (models/interface.py). FAB's REST API instead takes each operator's c
 a registry holding the last filter class built for it (`map_args_filter`: FAB's or ours),
 so the API's values are finished before FAB reads them (`typed_rest_filters`).
 """
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
 
 from flask_appbuilder.models.sqla import filters as fab
-from sqlalchemy import Numeric
+from sqlalchemy import Date, Numeric
 
-from ..clock import local_timezone
+from ..clock import local_timezone, parse_day, parse_local_moment
 from .types import Money, UtcDateTime
 
 
@@ -27,15 +27,23 @@ def _finished_column(datamodel, column_name):
     """Return the table column whose filter values need finishing, None for any other."""
     column = datamodel.obj.__table__.columns.get(column_name) \
         if isinstance(column_name, str) else None
-    if column is not None and isinstance(column.type, (Money, Numeric, UtcDateTime)):
+    if column is not None and isinstance(column.type, (Money, Numeric, UtcDateTime, Date)):
         return column
     return None
 
 
 def typed_value(datamodel, column_name: str, value):
     """Return a filter's value as FAB converts it, finished for money and UTC moments."""
-    converted = fab.set_value_to_type(datamodel, column_name, value)
     column = _finished_column(datamodel, column_name)
+    if column is not None and isinstance(value, str):
+        # Days as people write them (03.12.2026), which FAB's parser reads month first.
+        if isinstance(column.type, Date):
+            value = parse_day(value) or value
+        elif isinstance(column.type, UtcDateTime):
+            day = parse_day(value)  # a day alone is its first moment on a Kazakhstan clock
+            value = parse_local_moment(value) or (
+                datetime.combine(day, time(0), local_timezone()) if day else value)
+    converted = fab.set_value_to_type(datamodel, column_name, value)
     if column is None:
         return converted
     if isinstance(converted, str) and isinstance(column.type, (Money, Numeric)):

@@ -181,6 +181,13 @@ class ScopedModelView(DocumentsMixin, ModelView):
                 extra[column.key] = field
         self.add_form_extra_fields = {**extra, **(self.add_form_extra_fields or {})}
         self.edit_form_extra_fields = {**extra, **(self.edit_form_extra_fields or {})}
+        # A list filter on a day or a moment gets our date box: FAB's would call a picker
+        # FAB no longer ships (ab_filters.js: datetimepicker) and read 03.12.2026 month first.
+        days = {column.key: LocalDateField(labels.get(column.key, column.key))
+                for column in model.__table__.columns
+                if isinstance(column.type, (Date, UtcDateTime))
+                and column.key in (self.search_columns or [])}
+        self.search_form_extra_fields = {**days, **(self.search_form_extra_fields or {})}
 
     def _add_lookup_fields(self, model):
         # Links are chosen by typing (views/lookup.py), never from a select of a whole table.

@@ -12,12 +12,9 @@ from markupsafe import Markup
 from wtforms import DateField, DateTimeField, DecimalField
 from wtforms.widgets import html_params
 
-from ..clock import local_timezone
+from ..clock import DAY_FORMATS, MOMENT_FORMATS, local_timezone, parse_day, parse_local_moment
 from .formatting import amount_for_input, parse_amount
 
-DATE_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
-MOMENT_FORMATS = ["%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M",
-                  "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 DATE_MESSAGE = _l("Введите дату в виде ДД.ММ.ГГГГ, например 03.12.2026.")
 MOMENT_MESSAGE = _l("Введите дату и время в виде ДД.ММ.ГГГГ ЧЧ:ММ, например 03.12.2026 17:30.")
 AMOUNT_MESSAGE = _l("Введите число цифрами, например 25 000 000 или 1 500 000,50.")
@@ -35,8 +32,9 @@ class DateInputWidget:
 
     def __call__(self, field, **kwargs):
         box = _calendar_input(field.name, field._value(), kwargs.get("id", field.id))
-        return Markup('<div class="input-group irm-date-group"><span class="input-group-addon">'
-                      '<i class="fa fa-calendar"></i></span>%s</div>' % box)
+        return Markup('<div class="input-group irm-date-group" style="max-width: 13em">'
+                      '<span class="input-group-addon"><i class="fa fa-calendar"></i></span>'
+                      '%s</div>' % box)
 
 
 class MomentInputWidget:
@@ -49,8 +47,8 @@ class MomentInputWidget:
             type="text", name=field.name, value=hour, autocomplete="off", size=5,
             placeholder=str(_l("ЧЧ:ММ")), inputmode="numeric",
             **{"class": "form-control irm-time", "aria-label": str(_l("Время"))})
-        return Markup('<div class="input-group irm-date-group"><span class="input-group-addon">'
-                      '<i class="fa fa-calendar"></i></span>%s'
+        return Markup('<div class="input-group irm-date-group" style="max-width: 20em">'
+                      '<span class="input-group-addon"><i class="fa fa-calendar"></i></span>%s'
                       '<span class="input-group-addon"><i class="fa fa-clock-o"></i></span>%s'
                       '</div>' % (box, time_box))
 
@@ -61,21 +59,14 @@ class LocalDateField(DateField):
     widget = DateInputWidget()
 
     def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("format", DATE_FORMATS)
+        kwargs.setdefault("format", list(DAY_FORMATS))
         super().__init__(label, validators, **kwargs)
 
     def process_formdata(self, valuelist):
         text = " ".join(valuelist).strip()
-        self.data = None
-        if not text:
-            return
-        for form in self.format:
-            try:
-                self.data = datetime.strptime(text, form).date()
-                return
-            except ValueError:
-                continue
-        raise ValueError(str(DATE_MESSAGE))
+        self.data = parse_day(text) if text else None
+        if text and self.data is None:
+            raise ValueError(str(DATE_MESSAGE))
 
 
 class LocalDateTimeField(DateTimeField):
@@ -84,7 +75,7 @@ class LocalDateTimeField(DateTimeField):
     widget = MomentInputWidget()
 
     def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("format", MOMENT_FORMATS)
+        kwargs.setdefault("format", list(MOMENT_FORMATS))
         super().__init__(label, validators, **kwargs)
 
     def process_data(self, value):
@@ -104,17 +95,9 @@ class LocalDateTimeField(DateTimeField):
 
     def process_formdata(self, valuelist):
         text = " ".join(v.strip() for v in valuelist if v and v.strip())
-        self.data = None
-        if not text:
-            return
-        for form in self.format:
-            try:
-                moment = datetime.strptime(text, form)
-            except ValueError:
-                continue
-            self.data = moment.replace(tzinfo=local_timezone())
-            return
-        raise ValueError(str(MOMENT_MESSAGE))
+        self.data = parse_local_moment(text) if text else None
+        if text and self.data is None:
+            raise ValueError(str(MOMENT_MESSAGE))
 
 
 class LocalDecimalField(DecimalField):
