@@ -15,7 +15,8 @@ DEFAULT_APP_NAME = _l("IRM «Одно окно»")
 
 def app_name() -> str:
     """Return the app's name (brand and tab title) in the user's language."""
-    return gettext(current_app.config["APP_NAME"])
+    configured = current_app.config["APP_NAME"]  # a variable: not a msgid for extraction
+    return gettext(configured)
 
 
 def select2_strings() -> dict[str, str]:
