@@ -67,6 +67,15 @@ def test_seeding_twice_adds_nothing(app, demo):
         assert seed_demo(db.session, app.appbuilder.sm, DEMO_PASSWORD) == demo
 
 
+def test_every_demo_directory_record_is_named_in_kazakh_and_english(app, demo):
+    from app.models.accompaniment import StateBody, StateService
+    with app.app_context():
+        for model in (FrontOffice, KpiDefinition, StateBody, StateService):
+            unnamed = db.session.scalars(select(model.name).where(
+                (model.name_kk.is_(None)) | (model.name_en.is_(None)))).all()
+            assert unnamed == [], model.__name__
+
+
 def test_region_almaty_sees_only_almaty_records(app, login):
     headers = login("region.almaty")
     projects = all_items(app, headers, "project")

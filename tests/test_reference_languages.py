@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.models import FrontOffice, KpiDefinition, KpiTarget
+from app.services.reports import create_drafts, find_report
 
 from .scenario import PASSWORD
 
@@ -76,6 +77,21 @@ def test_lookups_answer_in_the_users_language_and_find_by_it(speaking):
     assert CHINA[lang] in [c["text"] for c in countries]
     offices = client.get("/projectview/lookup/owner_office").json["results"]
     assert [o["text"] for o in offices] == [OFFICE[lang]]
+
+
+@pytest.fixture(scope="module")
+def almaty_report(app, named):
+    """Compile the quarter's drafts; return the Almaty office's report id."""
+    with app.app_context():
+        create_drafts(db.session, 2026, 1)
+        db.session.commit()
+        return find_report(db.session, named["office"], 2026, 1).id
+
+
+def test_report_page_names_its_kpis_in_the_users_language(speaking, almaty_report):
+    client, lang = speaking
+    page = client.get(f"/quarterlyreportview/show/{almaty_report}").text
+    assert KPI[lang] in page and UNTRANSLATED_KPI in page
 
 
 def test_home_page_names_the_users_office_in_the_users_language(speaking):

@@ -6,7 +6,7 @@ from ..models import CalendarDay, Country, FrontOffice, MrpRate, Region, Sector
 from ..models.accompaniment import StateBody, StateService
 from ..models.audit import AuditEntry
 from .declaration import Access, Api, Entity, Page
-from .labels import APPLICATION_LABELS
+from .labels import APPLICATION_LABELS, FIELD_LABELS, TRANSLATED_NAME_LABELS
 
 NAMES = ("name_ru", "name_kk", "name_en")
 # A directory named in Russian (`name`) with its Kazakh and English names beside it.
@@ -21,6 +21,7 @@ FRONT_OFFICE = Entity(
     add_columns=(*TRANSLATED, "kind", "region", "country", "parent", "email", "phone",
                  "active"),
     search_columns=("name", "level", "kind", "region", "country", "active"),
+    labels={**FIELD_LABELS, **TRANSLATED_NAME_LABELS},
 )
 
 REGION = Entity(
@@ -66,7 +67,7 @@ STATE_BODY = Entity(
     api=Api("state_body", ("id", *TRANSLATED, "kind", "email", "phone")),
     add_columns=(*TRANSLATED, "kind", "email", "phone"),
     search_columns=("name", "kind"),
-    labels=APPLICATION_LABELS,
+    labels={**APPLICATION_LABELS, **TRANSLATED_NAME_LABELS},
 )
 
 STATE_SERVICE = Entity(
@@ -77,7 +78,7 @@ STATE_SERVICE = Entity(
                               "term_working_days")),
     add_columns=("code", *TRANSLATED, "provider", "term_working_days"),
     search_columns=("code", "name", "provider"),
-    labels=APPLICATION_LABELS,
+    labels={**APPLICATION_LABELS, **TRANSLATED_NAME_LABELS},
 )
 
 CALENDAR_DAY = Entity(

@@ -128,6 +128,9 @@ FIELD_LABELS = {
     "interest": _l("Интерес к Казахстану"),
 }
 
+# A directory whose `name` is the Russian one, its Kazakh and English names beside it.
+TRANSLATED_NAME_LABELS = {"name": _l("Наименование (рус.)")}
+
 APPLICATION_LABELS = {
     **FIELD_LABELS,
     "number": _l("Номер"), "applicant_kind": _l("Заявитель"),

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from ..models import KpiActual, KpiDefinition, KpiTarget, QuarterlyReport
 from ..role_names import AUTHORITY, NATIONAL_COMPANY
 from .declaration import Access, Api, Entity, Page
-from .labels import FIELD_LABELS, REPORT_LABELS
+from .labels import FIELD_LABELS, REPORT_LABELS, TRANSLATED_NAME_LABELS
 
 QUARTERLY_REPORT = Entity(
     "QuarterlyReport", QuarterlyReport, Access.RECORD,
@@ -66,4 +66,5 @@ KPI_DEFINITION = Entity(
     add_columns=("code", "name", "name_kk", "name_en", "unit", "direction", "source",
                  "description"),
     search_columns=("code", "name", "source"),
+    labels={**FIELD_LABELS, **TRANSLATED_NAME_LABELS},
 )

@@ -88,6 +88,10 @@ class TranslatedNameMixin:
     def local_name(self) -> str:
         return in_language(self.name, self.name_kk, self.name_en)
 
+    def names(self) -> dict:
+        """Return the three names as a snapshot keeps them (views show them by `local_name`)."""
+        return {"name": self.name, "name_kk": self.name_kk, "name_en": self.name_en}
+
     def __str__(self) -> str:
         return self.local_name
 

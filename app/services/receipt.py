@@ -16,11 +16,11 @@ def receipt_lines(item: ServiceApplication) -> dict:
     """Return the receipt's content, shared by the print view and the Word document."""
     return {
         "title": _("Расписка № %(number)s о приёме документов", number=item.number),
-        "office": item.owner_office.name,
+        "office": item.owner_office.local_name,
         "received": local_day(item.received_at).strftime("%d.%m.%Y"),
         "applicant": item.applicant_name,
-        "services": [s.name for s in item.services],
-        "provider": item.provider.name,
+        "services": [s.local_name for s in item.services],
+        "provider": item.provider.local_name,
         "documents": item.document_list,
         "result_date": item.expected_result_date.strftime("%d.%m.%Y")
         if item.expected_result_date else "—",

@@ -94,7 +94,7 @@ def compile_offices(session: Session, offices: list[FrontOffice], year: int, qua
     for office in offices:
         rows = projects.get(office.id, [])
         snapshots[office.id] = {
-            "office": {"id": office.id, "name": office.name, "level": office.level.value},
+            "office": {"id": office.id, **office.names(), "level": office.level.value},
             "year": year, "quarter": quarter, "totals": totals[office.id],
             **{section: sections[section].get(office.id, []) for section in SECTIONS},
             "meetings_by_kind": [{"key": k.value, "label": str(k), "count": n}
@@ -203,7 +203,7 @@ def _kpis(session: Session, offices: list[FrontOffice], year: int, quarter: int,
 def kpi_row(kpi: KpiDefinition, target, actual) -> dict:
     """Return one KPI row as the snapshot keeps it."""
     reached = attainment(actual, target, kpi.direction)
-    return {"code": kpi.code, "name": kpi.name, "unit": kpi.unit,
+    return {"code": kpi.code, **kpi.names(), "unit": kpi.unit,
             "direction": kpi.direction.value, "target": str(target),
             "actual": None if actual is None else str(actual),
             "attainment": reached, "light": light(reached)}
@@ -252,7 +252,7 @@ def consolidate(parts: list[dict], year: int, quarter: int, office: FrontOffice,
     totals = {key: sum(Decimal(p["totals"].get(key, 0)) for p in parts) for key in TOTAL_KEYS}
     totals = {k: money(v) if k in MONEY_KEYS else int(v) for k, v in totals.items()}
     return {
-        "office": {"id": office.id, "name": office.name, "level": office.level.value},
+        "office": {"id": office.id, **office.names(), "level": office.level.value},
         "year": year, "quarter": quarter, "totals": totals,
         "parts": [{"office": p["office"], "totals": p["totals"], "status": p.get("status")}
                   for p in sorted(parts, key=lambda p: p["office"]["name"])],

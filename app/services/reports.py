@@ -452,6 +452,6 @@ def report_file(report: QuarterlyReport) -> tuple[bytes, str]:
     """The report's workbook, as it was compiled, and the name it downloads under."""
     from .excel import report_workbook
 
-    title = f"{report.kind} {report.period} — {report.owner_office.name}"
+    title = f"{report.kind} {report.period} — {report.owner_office.local_name}"
     name = f"report-{report.period}-{report.kind.value}-{report.owner_office_id}.xlsx"
     return report_workbook(snapshot_of(report) or {}, title), name

@@ -104,6 +104,8 @@ class StateBodyView(ScopedModelView):
     entity = directory.STATE_BODY
     list_title = show_title = add_title = edit_title = _l("Государственные органы")
     list_columns = ["local_name", "kind", "email", "phone"]
+    # The name in the user's language is a Python property: no column to sort by.
+    order_columns = ["kind", "email", "phone"]
     show_columns = ["name", "name_kk", "name_en", "kind", "email", "phone"]
     base_order = ("name", "asc")
 
@@ -114,5 +116,7 @@ class StateServiceView(ScopedModelView):
     entity = directory.STATE_SERVICE
     list_title = show_title = add_title = edit_title = _l("Государственные услуги")
     list_columns = ["code", "local_name", "provider", "term_working_days"]
+    # The name in the user's language is a Python property: no column to sort by.
+    order_columns = ["code", "term_working_days"]
     show_columns = ["code", "name", "name_kk", "name_en", "provider", "term_working_days"]
     base_order = ("name", "asc")

@@ -28,6 +28,8 @@ class RegionView(ScopedModelView):
     entity = directory.REGION
     list_title = show_title = add_title = edit_title = _l("Регионы")
     list_columns = ["code", "local_name", "kind"]
+    # The name in the user's language is a Python property: no column to sort by.
+    order_columns = ["code", "kind"]
     show_columns = ["code", "kind"] + _NAMES
     base_order = ("code", "asc")
 
@@ -38,6 +40,8 @@ class CountryView(ScopedModelView):
     entity = directory.COUNTRY
     list_title = show_title = add_title = edit_title = _l("Страны")
     list_columns = ["alpha2", "local_name"]
+    # The name in the user's language is a Python property: no column to sort by.
+    order_columns = ["alpha2"]
     show_columns = ["alpha2", "alpha3"] + _NAMES
     base_order = ("name_ru", "asc")
 
@@ -48,6 +52,8 @@ class SectorView(ScopedModelView):
     entity = directory.SECTOR
     list_title = show_title = add_title = edit_title = _l("Отрасли")
     list_columns = ["code", "local_name", "non_resource"]
+    # The name in the user's language is a Python property: no column to sort by.
+    order_columns = ["code", "non_resource"]
     show_columns = ["code", "non_resource"] + _NAMES
     base_order = ("code", "asc")
 

@@ -9,13 +9,16 @@ from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from ..models.base import in_language
+
 # config.APP_NAME's default, marked here for the catalog (config.py is outside app/).
 DEFAULT_APP_NAME = _l("IRM «Одно окно»")
 
 
 def app_name() -> str:
     """Return the app's name (brand and tab title) in the user's language."""
-    return gettext(current_app.config["APP_NAME"])
+    configured = current_app.config["APP_NAME"]  # a variable: not a msgid for extraction
+    return gettext(configured)
 
 
 def select2_strings() -> dict[str, str]:
@@ -33,7 +36,18 @@ def select2_strings() -> dict[str, str]:
     }
 
 
+def local_name(value) -> str:
+    """Show a directory record, or a snapshot's copy of one, by its name in the user's language.
+
+    A snapshot frozen before it kept the Kazakh and English names shows the Russian one.
+    """
+    if isinstance(value, dict):
+        return in_language(value.get("name") or "", value.get("name_kk"), value.get("name_en"))
+    return "" if value is None else str(value)
+
+
 def register(app) -> None:
-    """Make the app's name and select2's strings available to every template."""
+    """Make the app's name, select2's strings and `local_name` available to every template."""
     app.add_template_global(app_name, "irm_app_name")
+    app.add_template_filter(local_name, "local_name")
     app.add_template_global(select2_strings, "irm_select2_strings")

@@ -12,6 +12,8 @@ class KpiDefinitionView(ScopedModelView):
     list_title = _l("Каталог KPI")
     show_title = add_title = edit_title = _l("KPI")
     list_columns = ["code", "local_name", "unit", "direction", "source"]
+    # The name in the user's language is a Python property: no column to sort by.
+    order_columns = ["code", "unit", "direction", "source"]
     show_columns = ["code", "name", "name_kk", "name_en", "unit", "direction", "source",
                                                  "description"]
     base_order = ("code", "asc")

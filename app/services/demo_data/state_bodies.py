@@ -3,6 +3,7 @@ from sqlalchemy import select
 
 from ...models import StateBody, StateBodyKind, StateService
 from .base import SeederBase
+from .state_body_names import STATE_BODY_NAMES, STATE_SERVICE_NAMES
 
 # key: (name, kind, e-mail, region code or None for a republican body)
 STATE_BODIES = {
@@ -86,13 +87,17 @@ class StateBodySeeder(SeederBase):
         for key, (name, kind, email, region) in STATE_BODIES.items():
             self.bodies[key] = self.session.scalar(select(StateBody).filter_by(name=name)) \
                 or self.add(StateBody(name=name, kind=kind, email=email,
-                                      phone=f"{phones[region]} {self.rng.randint(200000, 399999)}"))
+                                      phone=f"{phones[region]} {self.rng.randint(200000, 399999)}",
+                                      name_kk=STATE_BODY_NAMES[key][0],
+                                      name_en=STATE_BODY_NAMES[key][1]))
         self.services: dict[str, list[StateService]] = {}
         self.service_documents: dict[str, tuple] = {}
         for code, name, term, provider, documents in STATE_SERVICES:
             service = self.session.scalar(select(StateService).filter_by(code=code)) \
                 or self.add(StateService(code=code, name=name, provider=self.bodies[provider],
-                                         term_working_days=term))
+                                         term_working_days=term,
+                                         name_kk=STATE_SERVICE_NAMES[code][0],
+                                         name_en=STATE_SERVICE_NAMES[code][1]))
             self.services.setdefault(provider, []).append(service)
             self.service_documents[code] = documents
         self.session.flush()
