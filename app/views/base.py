@@ -12,7 +12,6 @@ from flask_appbuilder.baseviews import expose
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access
-from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy.types import Enum as SAEnum
@@ -36,6 +35,7 @@ from .fields import LocalDateTimeField
 from .formatting import formatters_for
 from .history import HISTORY_PAGE_SIZE, history_lines, office_name, record_history
 from .lookup import LookupField, lookup_page
+from .widgets import ScopedListWidget, ScopedShowWidget
 
 
 def enum_select_field(column, label) -> SelectField:
@@ -97,12 +97,6 @@ def with_record_rules(form_class, model):
     return RecordForm
 
 
-class ScopedListWidget(ListWidget):
-    """FAB's list, lighter per row, with edit and delete only where the user may change."""
-
-    template = "irm/widgets/list.html"
-
-
 class ScopedModelView(DocumentsMixin, ModelView):
     """A ModelView whose every read and write goes through the office scoping;
     its records carry documents (views/documents.py)."""
@@ -110,6 +104,7 @@ class ScopedModelView(DocumentsMixin, ModelView):
     base_filters = [["id", scoping.OfficeScopeFilter, lambda: None]]
     _filters = RequestFilters()  # FAB refills them from each request's URL
     list_widget = ScopedListWidget
+    show_widget = ScopedShowWidget
     show_template = "irm/show.html"  # the record with its history
     method_permission_name = READ_WRITE_METHODS
     page_size = 25

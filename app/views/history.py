@@ -22,6 +22,8 @@ from ..models.interface import TypedInterface
 from ..models.request_local import RequestFilters, state
 from ..models.types import Money, UtcDateTime
 from .formatting import enum_label_formatter, format_utc_as_local, formatters_for
+from .history_summary import summary
+from .widgets import ScopedListWidget, ScopedShowWidget
 
 HISTORY_PAGE_SIZE = 50
 
@@ -94,6 +96,10 @@ def _shown(value: Any, key: str, labels: dict, column, formatter) -> str:
     return str(value)
 
 
+def _plain(value: Any) -> str:
+    return "—" if value in (None, "") else str(value)
+
+
 def history_lines(session: Session, model: type, entries: list[AuditEntry],
                   label_columns: Optional[dict] = None,
                   formatters: Optional[dict] = None) -> list[HistoryLine]:
@@ -108,8 +114,13 @@ def history_lines(session: Session, model: type, entries: list[AuditEntry],
         for key, (before, after) in (entry.changes or {}).items():
             name = links[key].key if key in links else key
             column, formatter = model.__table__.columns.get(key), formatters.get(key)
-            changes.append(Change(str(label_columns.get(name, name)),
-                                  _shown(before, key, labels, column, formatter),
+            label = str(label_columns.get(name, name))
+            # A report's snapshot (JSON) in words: which figures changed, never raw.
+            words = summary(before, after)
+            if words is not None:
+                changes.append(Change(label, *words))
+                continue
+            changes.append(Change(label, _shown(before, key, labels, column, formatter),
                                   _shown(after, key, labels, column, formatter)))
         lines.append(HistoryLine(entry, changes))
     return lines
@@ -173,6 +184,7 @@ class AuditTrailView(ModelView):
                               "delete": "write", "download": "write", "action": "write",
                               "action_post": "write"}
     base_permissions = ["can_read"]
+    list_widget, show_widget = ScopedListWidget, ScopedShowWidget  # "—" for an empty value
     list_title = show_title = _l("Журнал аудита")
     show_template = "irm/audit_entry_show.html"
     label_columns = {
@@ -207,7 +219,8 @@ class AuditTrailView(ModelView):
             abort(404)
         model = model_of_table(entry.entity)
         changes = (history_lines(db.session, model, [entry])[0].changes if model is not None
-                   else [Change(k, str(b), str(a)) for k, (b, a) in (entry.changes or {}).items()])
+                   else [Change(k, *(summary(b, a) or (_plain(b), _plain(a))))
+                         for k, (b, a) in (entry.changes or {}).items()])
         return self.render_template(self.show_template, pk=entry.id, title=self.show_title,
                                     widgets=self._get_show_widget(entry.id, entry),
                                     changes=changes, related_views=[])
