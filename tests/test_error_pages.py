@@ -1,11 +1,11 @@
 """Errors answer with the app's page in the user's language and a way back; refusals stay
 in the audit log, out of the history the owning office reads."""
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from werkzeug.exceptions import InternalServerError, ServiceUnavailable
 
 from app.extensions import db
-from app.models import AuditAction, AuditEntry
+from app.models import AuditAction, AuditEntry, Country, Investor
 from app.views.errors import client_error
 
 pytestmark = pytest.mark.parametrize("app", ["sqlite"], indirect=True)
@@ -78,3 +78,29 @@ def test_another_offices_attempt_stays_out_of_the_records_history(ui, world, app
     assert refusals, "the refusal is in the audit log"
     history = ui("region.almaty").get(f"/projectview/history/{project}").get_data(as_text=True)
     assert "region.turkestan" not in history and "Отказ в доступе" not in history
+
+
+def test_a_save_the_database_refuses_keeps_the_form_and_hides_the_database_text(ui, world, app):
+    with app.app_context():
+        country = db.session.execute(select(Country).filter_by(alpha2="DE")).scalar_one().id
+        # A real refusal at the database, past every check of the form.
+        db.session.execute(text("CREATE TRIGGER refuse_investor BEFORE INSERT ON investor "
+                                "WHEN NEW.name LIKE 'Refused%' "
+                                "BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed'); END"))
+        db.session.commit()
+    try:
+        response = ui("region.almaty").post("/investorview/add", data={
+            "name": "Refused GmbH", "registration_number": "HRB 4711", "country": country,
+            "ownership": "private", "status": "potential", "contact_person": "Frau Schmidt",
+            "owner_office": world["offices"]["ALM"]}, follow_redirects=True)
+    finally:
+        with app.app_context():
+            db.session.execute(text("DROP TRIGGER refuse_investor"))
+            db.session.commit()
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "база данных не приняла значения" in page
+    assert "CHECK constraint" not in page and "sqlite" not in page.lower()
+    assert 'value="Refused GmbH"' in page and 'value="HRB 4711"' in page  # typed, kept
+    with app.app_context():
+        assert not db.session.execute(select(Investor).filter_by(name="Refused GmbH")).first()

@@ -35,6 +35,7 @@ from .fields import LocalDateTimeField
 from .formatting import formatters_for
 from .history import HISTORY_PAGE_SIZE, history_lines, office_name, record_history
 from .lookup import LookupField, lookup_page
+from .refused_save import KeepsTypedValues
 from .widgets import ScopedListWidget, ScopedShowWidget
 
 
@@ -97,7 +98,7 @@ def with_record_rules(form_class, model):
     return RecordForm
 
 
-class ScopedModelView(DocumentsMixin, ModelView):
+class ScopedModelView(DocumentsMixin, KeepsTypedValues, ModelView):
     """A ModelView whose every read and write goes through the office scoping;
     its records carry documents (views/documents.py)."""
 
