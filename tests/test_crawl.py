@@ -4,6 +4,7 @@ It fails on a 5xx, on "None" shown as a value, on a raw enum code (e.g. "draft")
 alone where a label belongs, and, in kk and en, on a msgid left untranslated (the detection
 of tests/test_i18n.py). One walk per role and language; the pages are found once per role.
 """
+import json
 import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -67,14 +68,24 @@ class _Cells(HTMLParser):
         self.texts, self.hidden = [], 0
 
     def handle_starttag(self, tag, attrs):
-        self.hidden += tag in ("script", "style", "option", "select")
+        self.hidden += tag in ("script", "style")
 
     def handle_endtag(self, tag):
-        self.hidden -= tag in ("script", "style", "option", "select") and self.hidden > 0
+        self.hidden -= tag in ("script", "style") and self.hidden > 0
 
     def handle_data(self, data):
         if not self.hidden and data.strip():
             self.texts.append(data.strip())
+        elif self.hidden:  # FAB's search filters come as HTML inside a script's JSON
+            for literal in re.findall(r'"(?:[^"\\\n]|\\.)*"', data):
+                try:
+                    value = json.loads(literal)
+                except ValueError:
+                    continue
+                if "<" in value:
+                    nested = _Cells()
+                    nested.feed(value)
+                    self.texts.extend(nested.texts)
 
 
 def _links(html: str) -> set[str]:
@@ -174,3 +185,13 @@ def test_every_page_a_role_sees_shows_words_not_codes(app, ui, username, forbidd
     print(f"{username}: {len(pages)} pages, {count} walked in ru, kk, en (shared ones once)")
     assert len(pages) > 5, pages
     assert not problems, "\n".join(f"{k}: {sorted(set(v))}" for k, v in problems.items())
+
+
+def test_an_enum_filter_offers_labels_and_still_filters(ui):
+    client = ui("region.almaty")
+    page = client.get("/investorview/list/?_flt_0_status=inactive").get_data(as_text=True)
+    assert "investor of ALM" not in page  # the scenario's investors are potential ones
+    page = client.get("/investorview/list/?_flt_0_status=potential").get_data(as_text=True)
+    assert "investor of ALM" in page
+    # The filter's select (HTML in the page's JSON) names the statuses, not their codes.
+    assert json.dumps("Неактивный")[1:-1] in page and "\\u003einactive\\u003c" not in page

@@ -160,6 +160,14 @@ class ScopedModelView(DocumentsMixin, KeepsTypedValues, ModelView):
                     label, validators=[OptionalValidator() if column.nullable else InputRequired()])
         self.add_form_extra_fields = {**extra, **(self.add_form_extra_fields or {})}
         self.edit_form_extra_fields = {**extra, **(self.edit_form_extra_fields or {})}
+        # The search filters offer an enum by its labels too (FAB's own select shows codes).
+        searched = {column.key: SelectField(labels.get(column.key, column.key),
+                                            choices=column.type.enum_class.choices,
+                                            widget=Select2Widget(),
+                                            validators=[OptionalValidator()])
+                    for column in model.__table__.columns
+                    if isinstance(column.type, SAEnum) and column.type.enum_class is not None}
+        self.search_form_extra_fields = {**searched, **(self.search_form_extra_fields or {})}
 
     def _add_lookup_fields(self, model):
         # Links are chosen by typing (views/lookup.py), never from a select of a whole table.

@@ -11,9 +11,12 @@ from typing import Any, Optional
 
 from flask import abort, current_app
 from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Numeric, select
 from sqlalchemy.orm import Session
+from wtforms import SelectField
+from wtforms.validators import Optional as NotRequired
 
 from .. import scoping
 from ..entities.labels import FIELD_LABELS
@@ -201,6 +204,10 @@ class AuditTrailView(ModelView):
                       "detail", "office_id"]
     base_order = ("id", "desc")
     page_size = 50
+    # The action filter offers the actions by name (FAB's own select shows their codes).
+    search_form_extra_fields = {"action": SelectField(
+        _l("Действие"), choices=AuditAction.choices, widget=Select2Widget(),
+        validators=[NotRequired()])}
     formatters_columns = {
         "at": format_utc_as_local,
         "action": enum_label_formatter(AuditAction),
