@@ -195,3 +195,31 @@ def test_an_enum_filter_offers_labels_and_still_filters(ui):
     assert "investor of ALM" in page
     # The filter's select (HTML in the page's JSON) names the statuses, not their codes.
     assert json.dumps("Неактивный")[1:-1] in page and "\\u003einactive\\u003c" not in page
+
+
+def test_a_report_snapshot_reads_in_words_in_its_history(app, ui, world):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import QuarterlyReport
+    from app.services.reports import create_drafts
+
+    with app.app_context():
+        create_drafts(db.session, 2026, 3)
+        report = db.session.execute(select(QuarterlyReport).filter_by(
+            owner_office_id=world["offices"]["ALM"], year=2026, quarter=3,
+            kind="office")).scalar_one()
+        report.snapshot = json.dumps({"year": 2026, "quarter": 3,
+                                      "totals": {"projects": 4, "volume": "1500000.50"}})
+        db.session.commit()
+        report.snapshot = json.dumps({"year": 2026, "quarter": 3,
+                                      "totals": {"projects": 5, "volume": "1500000.50"}})
+        db.session.commit()
+        report_id = report.id
+    page = ui("region.almaty").get(f"/quarterlyreportview/history/{report_id}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    # (The trail does not load a deferred snapshot before an update: its figures read "—".)
+    assert "Снимок отчёта" in text and "Snapshot" not in text
+    assert "снимок отчёта обновлён: Проектов в портфеле на конец периода: — → 5" in text
+    assert '{"year"' not in text and "&#34;year" not in text and "totals" not in text

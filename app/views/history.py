@@ -25,7 +25,7 @@ from ..models.interface import TypedInterface
 from ..models.request_local import RequestFilters, state
 from ..models.types import Money, UtcDateTime
 from .formatting import enum_label_formatter, format_utc_as_local, formatters_for
-from .history_summary import summary
+from .history_summary import LABELS, summary
 from .widgets import ScopedListWidget, ScopedShowWidget
 
 HISTORY_PAGE_SIZE = 50
@@ -117,9 +117,9 @@ def history_lines(session: Session, model: type, entries: list[AuditEntry],
         for key, (before, after) in (entry.changes or {}).items():
             name = links[key].key if key in links else key
             column, formatter = model.__table__.columns.get(key), formatters.get(key)
-            label = str(label_columns.get(name, name))
+            label = str(LABELS.get(name) or label_columns.get(name, name))
             # A report's snapshot (JSON) in words: which figures changed, never raw.
-            words = summary(before, after)
+            words = summary(before, after, created=entry.action == AuditAction.create)
             if words is not None:
                 changes.append(Change(label, *words))
                 continue

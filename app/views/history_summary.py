@@ -15,6 +15,8 @@ from ..services.figures import FIGURE_LABELS
 UPDATED = _l("снимок отчёта обновлён")
 COMPILED = _l("снимок отчёта составлен")
 EARLIER = _l("прежний снимок")
+# The report's JSON columns have no form label of their own.
+LABELS = {"snapshot": _l("Снимок отчёта"), "totals": _l("Ключевые показатели отчёта")}
 
 
 def is_json_text(value: Any) -> bool:
@@ -40,14 +42,16 @@ def _number(value: Any) -> str:
         return "—" if value is None else str(value)
 
 
-def summary(before: Any, after: Any) -> Optional[tuple[str, str]]:
-    """Return (before, after) in words for JSON values, None for anything else."""
+def summary(before: Any, after: Any, created: bool = False) -> Optional[tuple[str, str]]:
+    """Return (before, after) in words for JSON values, None for anything else.
+
+    The trail may not know the value before an update (a deferred column is not loaded):
+    the figures then read from a dash."""
     if not (is_json_text(before) or is_json_text(after)):
         return None
     old, new = _figures(before), _figures(after)
     moved = [f"{FIGURE_LABELS[key]}: {_number(old.get(key))} → {_number(new.get(key))}"
              for key in FIGURE_LABELS if old.get(key) != new.get(key)]
-    first = before in (None, "")
-    words = str(COMPILED if first else UPDATED)
-    return ("—" if first else str(EARLIER),
+    words = str(COMPILED if created else UPDATED)
+    return ("—" if before in (None, "") else str(EARLIER),
             f"{words}: {'; '.join(moved)}" if moved else words)
