@@ -11,15 +11,19 @@ import logging
 
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .counts import cached_count
 from .filters import TypedFilterConverter
-from .request_local import note_lost_race
+from .request_local import note_lost_race, note_save_refused
 
 log = logging.getLogger(__name__)
+# What a person reads when the database refuses a save: never the database's own text.
+SAVE_REFUSED = _l("Не удалось сохранить запись: база данных не приняла значения. "
+                  "Проверьте поля формы и сохраните ещё раз.")
 
 
 class TypedInterface(SQLAInterface):
@@ -53,6 +57,21 @@ class ScopedInterface(TypedInterface):
         rows = self.apply_order_by(rows, order_column, order_direction, add_pk=True)
         return count, rows.all()
 
+    def add(self, item, commit: bool = True) -> None:
+        """Save a new record; a refusal of the database says so in words, nothing half-saved.
+
+        FAB's add page shows the exception's text: it must not be the database's.
+        """
+        try:
+            self.session.add(item)
+            if commit:
+                self.session.commit()
+        except SQLAlchemyError as error:
+            log.exception("Add item database error")
+            self.session.rollback()
+            note_save_refused()
+            raise DatabaseException(str(SAVE_REFUSED)) from error
+
     def edit(self, item, commit: bool = True) -> None:
         """Save a change; note it when another user's save of the same version came first.
 
@@ -69,7 +88,8 @@ class ScopedInterface(TypedInterface):
         except SQLAlchemyError as error:
             log.exception("Edit item database error")
             self.session.rollback()
-            raise DatabaseException(str(error)) from error
+            note_save_refused()
+            raise DatabaseException(str(SAVE_REFUSED)) from error
 
     def link_loads(self) -> list:
         """Return loader options joining every many-to-one link (the names lists show)."""

@@ -26,6 +26,9 @@ class RequestState:
     filters: dict = field(default_factory=dict)
     # models/interface.py: a save found its version moved on at the database (a 409).
     lost_race: bool = False
+    # models/interface.py: the database refused a form's save; views/base.py shows the
+    # form again with what the user typed.
+    save_refused: bool = False
     # views/base.py: the record an edit form shows; the lookups and scoping offer its links.
     record_in_edit: Any = None
     # scoping.current_scope: the user's office scope, built once per request.
@@ -93,6 +96,17 @@ def fresh_schema(schema):
 def note_lost_race() -> None:
     """Remember for this request that a save found its version moved on at the database."""
     state().lost_race = True
+
+
+def note_save_refused() -> None:
+    """Remember for this request that the database refused a save (rolled back)."""
+    if has_request_context():
+        state().save_refused = True
+
+
+def save_refused() -> bool:
+    """Whether the database refused a save of this request."""
+    return has_request_context() and state().save_refused
 
 
 def lost_race() -> bool:

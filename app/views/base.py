@@ -12,7 +12,6 @@ from flask_appbuilder.baseviews import expose
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access
-from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy.types import Date, Float, Numeric
@@ -37,6 +36,8 @@ from .fields import LocalDateField, LocalDateTimeField, LocalDecimalField
 from .formatting import formatters_for
 from .history import HISTORY_PAGE_SIZE, history_lines, office_name, record_history
 from .lookup import LookupField, lookup_page
+from .refused_save import KeepsTypedValues
+from .widgets import ScopedListWidget, ScopedShowWidget
 
 
 def enum_select_field(column, label) -> SelectField:
@@ -115,19 +116,14 @@ def with_record_rules(form_class, model):
     return RecordForm
 
 
-class ScopedListWidget(ListWidget):
-    """FAB's list, lighter per row, with edit and delete only where the user may change."""
-
-    template = "irm/widgets/list.html"
-
-
-class ScopedModelView(DocumentsMixin, ModelView):
+class ScopedModelView(DocumentsMixin, KeepsTypedValues, ModelView):
     """A ModelView whose every read and write goes through the office scoping;
     its records carry documents (views/documents.py)."""
 
     base_filters = [["id", scoping.OfficeScopeFilter, lambda: None]]
     _filters = RequestFilters()  # FAB refills them from each request's URL
     list_widget = ScopedListWidget
+    show_widget = ScopedShowWidget
     show_template = "irm/show.html"  # the record with its history
     method_permission_name = READ_WRITE_METHODS
     page_size = 25
@@ -187,7 +183,15 @@ class ScopedModelView(DocumentsMixin, ModelView):
                 for column in model.__table__.columns
                 if isinstance(column.type, (Date, UtcDateTime))
                 and column.key in (self.search_columns or [])}
-        self.search_form_extra_fields = {**days, **(self.search_form_extra_fields or {})}
+        # The search filters offer an enum by its labels too (FAB's own select shows codes).
+        searched = {column.key: SelectField(labels.get(column.key, column.key),
+                                            choices=column.type.enum_class.choices,
+                                            widget=Select2Widget(),
+                                            validators=[OptionalValidator()])
+                    for column in model.__table__.columns
+                    if isinstance(column.type, SAEnum) and column.type.enum_class is not None}
+        self.search_form_extra_fields = {**searched, **days,
+                                         **(self.search_form_extra_fields or {})}
 
     def _add_lookup_fields(self, model):
         # Links are chosen by typing (views/lookup.py), never from a select of a whole table.

@@ -1,4 +1,4 @@
-"""Error pages: 503 while the database cannot be reached, 400/404/413 saying what went wrong.
+"""Error pages: 503 while the database cannot be reached, 400 to 503 saying what went wrong.
 
 Pooled connections are tested before use (SQLALCHEMY_ENGINE_OPTIONS pool_pre_ping), so
 those a restart dropped are replaced unnoticed; these handlers cover the minute in which the
@@ -45,19 +45,29 @@ def _discard_session() -> None:
         log.debug("discarding the session after a database error failed", exc_info=True)
 
 
-CLIENT_ERRORS = (400, 404, 413)
+# Every error a person may meet answers with the app's page in their language.
+ERROR_PAGES = (400, 403, 404, 405, 413, 500, 503)
 DEFAULT_MESSAGES = {
     400: _l("Запрос не удалось разобрать. Проверьте адрес страницы или данные формы."),
+    403: _l("Недостаточно прав для этого действия. Если они нужны, обратитесь к администратору."),
     404: _l("Страница или запись не найдена, или она недоступна вашему офису."),
+    405: _l("Этот адрес так не открывается. Перейдите на нужную страницу через меню."),
     413: _l("Файл или данные слишком велики."),
+    500: _l("Внутренняя ошибка. Она записана в журнал; повторите позже или сообщите "
+            "администратору."),
+    503: _l("Сервис временно недоступен. Повторите, пожалуйста, через минуту."),
 }
 
 
 def client_error(error: HTTPException):
-    """Answer 400, 404 and 413 with the app's page and what went wrong; JSON under /api/."""
+    """Answer an HTTP error with the app's page and what went wrong; JSON under /api/."""
     # A description of our own (abort(400, description=...)) says what to fix; Werkzeug's
-    # default English one is replaced by ours in the user's language.
-    own = error.description and error.description != type(error).description
+    # default English one is replaced by ours in the user's language, and a 500 never
+    # shows what broke inside.
+    if error.code >= 500:
+        _discard_session()  # the failed request's transaction must not serve the page
+    own = (error.code < 500 and error.description
+           and error.description != type(error).description)
     message = str(error.description if own else DEFAULT_MESSAGES.get(error.code, error.name))
     if request.path.startswith("/api/"):
         return jsonify(message=message), error.code
@@ -72,8 +82,8 @@ def client_error(error: HTTPException):
 
 
 def register_error_pages(app: Flask) -> None:
-    """Answer database outages with the 503 page instead of a 500, bad requests with ours."""
+    """Answer database outages with the 503 page instead of a 500, HTTP errors with ours."""
     for error in OUTAGES:
         app.register_error_handler(error, database_unavailable)
-    for code in CLIENT_ERRORS:
+    for code in ERROR_PAGES:
         app.register_error_handler(code, client_error)

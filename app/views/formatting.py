@@ -151,6 +151,7 @@ def register_template_filters(app) -> None:
     app.add_template_filter(format_percent, "percent")
     app.add_template_filter(format_figure, "figure")
     app.add_template_filter(format_utc_as_local, "local_time")
+    app.add_template_filter(or_dash, "or_dash")
     from ..services.figures import light
     app.add_template_filter(light, "kpi_light")  # a KPI's light from its attainment
     from .menu import cached_menu
@@ -160,3 +161,13 @@ def register_template_filters(app) -> None:
     # The list widget pairs each column with its formatter once per page, not once per cell.
     app.add_template_filter(lambda column, formatters: (column, formatters.get(column)),
                             "irm_cell")
+
+
+EMPTY = "—"
+
+
+def or_dash(value):
+    """Show a missing value as a dash rather than "None" or a blank that reads as zero."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return EMPTY
+    return value

@@ -11,9 +11,12 @@ from typing import Any, Optional
 
 from flask import abort, current_app
 from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Numeric, select
 from sqlalchemy.orm import Session
+from wtforms import SelectField
+from wtforms.validators import Optional as NotRequired
 
 from .. import scoping
 from ..entities.labels import FIELD_LABELS
@@ -22,6 +25,8 @@ from ..models.interface import TypedInterface
 from ..models.request_local import RequestFilters, state
 from ..models.types import Money, UtcDateTime
 from .formatting import enum_label_formatter, format_utc_as_local, formatters_for
+from .history_summary import LABELS, summary
+from .widgets import ScopedListWidget, ScopedShowWidget
 
 HISTORY_PAGE_SIZE = 50
 
@@ -96,6 +101,10 @@ def _shown(value: Any, key: str, labels: dict, column, formatter) -> str:
     return str(value)
 
 
+def _plain(value: Any) -> str:
+    return "—" if value in (None, "") else str(value)
+
+
 def history_lines(session: Session, model: type, entries: list[AuditEntry],
                   label_columns: Optional[dict] = None,
                   formatters: Optional[dict] = None) -> list[HistoryLine]:
@@ -110,8 +119,13 @@ def history_lines(session: Session, model: type, entries: list[AuditEntry],
         for key, (before, after) in (entry.changes or {}).items():
             name = links[key].key if key in links else key
             column, formatter = model.__table__.columns.get(key), formatters.get(key)
-            changes.append(Change(str(label_columns.get(name, name)),
-                                  _shown(before, key, labels, column, formatter),
+            label = str(LABELS.get(name) or label_columns.get(name, name))
+            # A report's snapshot (JSON) in words: which figures changed, never raw.
+            words = summary(before, after, created=entry.action == AuditAction.create)
+            if words is not None:
+                changes.append(Change(label, *words))
+                continue
+            changes.append(Change(label, _shown(before, key, labels, column, formatter),
                                   _shown(after, key, labels, column, formatter)))
         lines.append(HistoryLine(entry, changes))
     return lines
@@ -175,6 +189,7 @@ class AuditTrailView(ModelView):
                               "delete": "write", "download": "write", "action": "write",
                               "action_post": "write"}
     base_permissions = ["can_read"]
+    list_widget, show_widget = ScopedListWidget, ScopedShowWidget  # "—" for an empty value
     list_title = show_title = _l("Журнал аудита")
     show_template = "irm/audit_entry_show.html"
     label_columns = {
@@ -191,6 +206,10 @@ class AuditTrailView(ModelView):
                       "detail", "office_id"]
     base_order = ("id", "desc")
     page_size = 50
+    # The action filter offers the actions by name (FAB's own select shows their codes).
+    search_form_extra_fields = {"action": SelectField(
+        _l("Действие"), choices=AuditAction.choices, widget=Select2Widget(),
+        validators=[NotRequired()])}
     formatters_columns = {
         "at": format_utc_as_local,
         "action": enum_label_formatter(AuditAction),
@@ -209,7 +228,8 @@ class AuditTrailView(ModelView):
             abort(404)
         model = model_of_table(entry.entity)
         changes = (history_lines(db.session, model, [entry])[0].changes if model is not None
-                   else [Change(k, str(b), str(a)) for k, (b, a) in (entry.changes or {}).items()])
+                   else [Change(k, *(summary(b, a) or (_plain(b), _plain(a))))
+                         for k, (b, a) in (entry.changes or {}).items()])
         return self.render_template(self.show_template, pk=entry.id, title=self.show_title,
                                     widgets=self._get_show_widget(entry.id, entry),
                                     changes=changes, related_views=[])
