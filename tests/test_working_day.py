@@ -170,3 +170,31 @@ def test_the_authorized_body_reads_the_scorecard_and_a_report(app, world, live, 
     _shot(page, f"day-{language}-report")
     page.close()
     assert problems == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_national_company_finds_a_project_and_moves_it_on_the_board(app, world, live,
+                                                                        chromium, language):
+    page, problems = sign_in(chromium, live, "nc", language)
+    with app.app_context():
+        project = db.session.get(Project, world["records"]["project"]["NC"])
+        name, stage = project.name, project.stage.value
+    page.fill("form[role=search] input[name=q]", name)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator(f"a[href$='/projectview/show/{project.id}']").count() >= 1
+    _shot(page, f"day-{language}-search")
+
+    page.goto(f"{live}/pipeline/")
+    card = page.locator(f"[data-project='{project.id}']")
+    target = page.locator(f".stage:not([data-stage='{stage}'])").first
+    moved_to = target.get_attribute("data-stage")
+    with page.expect_response(lambda response: "/pipeline/move" in response.url) as answer:
+        card.drag_to(target)
+    assert answer.value.status == 200
+    _shot(page, f"day-{language}-board")
+    with app.app_context():
+        db.session.expire_all()
+        assert db.session.get(Project, project.id).stage.value == moved_to
+    page.close()
+    assert problems == []
