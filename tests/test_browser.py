@@ -81,7 +81,7 @@ def test_regional_user_works_through_the_main_pages(app, browser, live, world):
 
     page.goto(f"{live}/investorview/add")
     page.fill("#name", "ТОО «Браузерный инвестор»")
-    page.fill("#bin", "190340012345")
+    page.fill("#bin", "190340012348")
     _choose(page, "country", "Казахстан")
     page.click("#model_form button[type=submit]")
     page.wait_for_load_state()

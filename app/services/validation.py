@@ -40,6 +40,7 @@ from ..models import (
 from ..models.bounds import bounded_columns
 from ..models.types import UtcDateTime
 from ..scoping import out_of_scope_links
+from .identifiers import is_valid_bin
 from .routing import NoMrpForYear, mrp_for_year
 
 Errors = Iterable[tuple[str, Any]]
@@ -69,6 +70,9 @@ def _investor_bin(session, values, item_id):
     if not BIN_PATTERN.match(value):
         yield "bin", _l("БИН состоит ровно из 12 цифр.")
         return
+    if not is_valid_bin(value):
+        yield "bin", _l("Контрольная цифра БИН не сходится: проверьте номер по справке "
+                        "о государственной регистрации.")
 
 
 def _project_year(session, values, item_id):
