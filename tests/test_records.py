@@ -463,3 +463,63 @@ def test_paging_a_list_counts_its_records_once(app, ui):
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert counts == []  # the same selection, counted on the first visit
+
+
+@pytest.fixture(scope="module")
+def look_alike_targets(app, world):
+    """An investor of ALM and one of TUR, named to be found again under another spelling."""
+    with app.app_context():
+        kz = db.session.execute(select(Country).filter_by(alpha2="KZ")).scalar_one()
+        own = Investor(name="АО «Жетысу-Тест»", bin="990340012345", country=kz,
+                       owner_office_id=world["offices"]["ALM"])
+        other = Investor(name="ТОО «Сарыарка Тест»", country=kz,
+                         owner_office_id=world["offices"]["TUR"])
+        db.session.add_all([own, other])
+        db.session.commit()
+        return {"own": own.id, "other": other.id}
+
+
+def _investor_form(ids, name, **more):
+    return {"name": name, "country": ids["kz"], "ownership": "private", "status": "potential",
+            "owner_office": ids["ALM"], **more}
+
+
+def test_form_warns_of_a_look_alike_in_scope_naming_it_then_saves_when_confirmed(
+        app, ui, world, look_alike_targets):
+    ids, client = _ids(app, world), ui("region.almaty")
+    before = _count(app, Investor)
+    warned = client.post("/investorview/add", data=_investor_form(ids, "Жетысу Тест LLP"))
+    assert warned.status_code == 200
+    assert re.search(r'id="name".{0,900}Похож на уже зарегистрированного инвестора: '
+                     rf'«АО «Жетысу-Тест»» \(№ {look_alike_targets["own"]}', warned.text, re.S)
+    assert 'name="confirm_similar"' in warned.text and _count(app, Investor) == before
+    saved = client.post("/investorview/add", data=_investor_form(
+        ids, "Жетысу Тест LLP", confirm_similar="y"))
+    assert saved.status_code == 302 and _count(app, Investor) == before + 1
+
+
+def test_form_says_only_that_another_office_registered_a_look_alike(
+        app, ui, world, look_alike_targets):
+    ids = _ids(app, world)
+    page = ui("region.almaty").post("/investorview/add", data=_investor_form(
+        ids, "«САРЫАРКА ТЕСТ» ТОО")).text
+    assert "Похожий инвестор уже зарегистрирован другим офисом." in page
+    assert "Сарыарка Тест" not in page and f"№ {look_alike_targets['other']}" not in page
+    assert "Туркестан" not in page
+
+
+def test_api_refuses_a_look_alike_naming_the_field_until_confirmed(
+        app, api, world, look_alike_targets):
+    client, headers = api("region.almaty")
+    body = {"name": "Сарыарка, Тест GmbH", "country": _ids(app, world)["kz"]}
+    hidden = client.post("/api/v1/investor/", headers=headers, json=body)
+    assert hidden.status_code == 422 and "name" in hidden.json["message"]
+    said = str(hidden.json["message"])
+    assert "Похожий инвестор уже зарегистрирован другим офисом." in said
+    assert "Сарыарка Тест" not in said and str(look_alike_targets["other"]) not in re.findall(
+        r"\d+", said)
+    own = client.post("/api/v1/investor/", headers=headers, json={**body, "name": "жетысу тест"})
+    assert own.status_code == 422 and "АО «Жетысу-Тест»" in str(own.json["message"]["name"])
+    confirmed = client.post("/api/v1/investor/", headers=headers,
+                            json={**body, "name": "жетысу тест", "confirm_similar": True})
+    assert confirmed.status_code == 201, confirmed.text
