@@ -23,7 +23,6 @@ from app.models import (
 )
 from app.services.calendar import WorkingCalendar
 from app.services.deadlines import INFO_REQUEST_TERM
-from app.services.demo_data.base import SeederBase
 from app.services.demo_data.info_requests import REQUEST_ANSWERS, REQUEST_CHANNELS, REQUEST_SUBJECTS
 from app.services.demo_data.names import (
     EMBASSIES,
@@ -34,6 +33,7 @@ from app.services.demo_data.names import (
     SECTORS,
 )
 from app.services.demo_data.records import AGREEMENT_TITLES, OUTCOMES, STAGES, SUBJECTS, TIERS
+from app.services.identifiers import check_digit
 from app.services.routing import is_unified_pool_eligible, route_project_level
 
 DATA_AS_OF = date(2026, 11, 20)  # the last day records happen on, whatever day the build runs
@@ -133,7 +133,7 @@ class SyntheticRecords:
             self.bin_serial += 1
             body = (f"{self.rng.randint(0, 23):02d}{self.rng.randint(1, 12):02d}{entity}"
                     f"{self.bin_serial:05d}")
-            check = SeederBase.check_digit(body)
+            check = check_digit(body)
             if check is not None:
                 return body + str(check)
 

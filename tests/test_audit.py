@@ -58,7 +58,7 @@ def test_editing_a_project_records_who_when_where_and_each_changed_field(app, ui
 def test_api_create_and_delete_keep_every_value_in_the_trail(app, api, world):
     client, headers = api("region.almaty")
     created = client.post("/api/v1/investor/", headers=headers, json={
-        "name": "ТОО «Аудит»", "bin": "123456789012", "country": 1})
+        "name": "ТОО «Аудит»", "bin": "123456789013", "country": 1})
     assert created.status_code == 201, created.text
     investor_id = created.json["id"]
     assert client.delete(f"/api/v1/investor/{investor_id}", headers=headers).status_code == 200
@@ -66,11 +66,11 @@ def test_api_create_and_delete_keep_every_value_in_the_trail(app, api, world):
     create, delete = _entries(app, entity="investor", record_id=investor_id)
     assert (create.action, delete.action) == (AuditAction.create, AuditAction.delete)
     assert create.changes["name"] == [None, "ТОО «Аудит»"]
-    assert create.changes["bin"] == [None, "123456789012"]
+    assert create.changes["bin"] == [None, "123456789013"]
     assert create.changes["owner_office_id"] == [None, world["offices"]["ALM"]]
     assert delete.changes["name"] == ["ТОО «Аудит»", None]
     assert create.username == delete.username == "region.almaty"
-    assert delete.record_label == "ТОО «Аудит» (123456789012)"
+    assert delete.record_label == "ТОО «Аудит» (123456789013)"
 
 
 def test_a_change_rolled_back_leaves_no_trail(app, world):

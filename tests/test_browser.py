@@ -81,7 +81,7 @@ def test_regional_user_works_through_the_main_pages(app, browser, live, world):
 
     page.goto(f"{live}/investorview/add")
     page.fill("#name", "ТОО «Браузерный инвестор»")
-    page.fill("#bin", "190340012345")
+    page.fill("#bin", "190340012348")
     _choose(page, "country", "Казахстан")
     page.click("#model_form button[type=submit]")
     page.wait_for_load_state()
@@ -275,4 +275,45 @@ def test_an_event_is_returned_resubmitted_and_approved_in_the_browser(browser, l
         region.wait_for_load_state("networkidle")
     region.close()
     authority.close()
+    assert problems == []
+
+
+def test_a_pipeline_move_updates_counts_and_totals_and_undo_restores_them(
+        browser, live, world):
+    """At 1366x768 every stage column fits; ← moves a card, → would; Undo moves it back."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    problems = _watch(page)
+    page.goto(f"{live}/login/")
+    page.fill("#username", "region.almaty")
+    page.fill("#password", PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{live}/pipeline/")
+    for box in (s.bounding_box() for s in page.locator(".stage").all()):
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 1366, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+
+    card = page.locator(f".card[data-project='{world['records']['project']['ALM']}']")
+    stage = card.locator("xpath=ancestor::div[@data-stage][1]").get_attribute("data-stage")
+    source = page.locator(f".stage[data-stage='{stage}']")
+    target = page.locator(".stage").nth(1 if stage == "initiative" else 0)
+    key = "ArrowRight" if stage == "initiative" else "ArrowLeft"
+
+    def figures():
+        return [(s.locator(".stage-count").inner_text(), s.locator(".stage-volume").inner_text())
+                for s in (source, target)]
+
+    before = figures()
+    card.focus()
+    page.keyboard.press(key)
+    page.wait_for_selector("#board-undo")
+    after = figures()
+    assert int(after[0][0]) == int(before[0][0]) - 1 and int(after[1][0]) == int(before[1][0]) + 1
+    assert after[0][1] != before[0][1] and after[1][1].endswith("₸")
+    assert "перенесён на стадию" in page.inner_text("#board-status")
+    assert target.locator(f".card[data-project='{world['records']['project']['ALM']}']").count()
+    page.click("#board-undo")
+    page.wait_for_selector("#board-status:has-text('Перенос отменён.')")
+    assert figures() == before
+    page.close()
     assert problems == []

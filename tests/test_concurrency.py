@@ -25,6 +25,7 @@ from app.models import (
 )
 from app.models.reports import ReportEvent, ReportKind
 from app.services import commands
+from app.services.identifiers import check_digit
 from app.services.imports import confirm_write, process_job, run_pending_imports, runner, upload
 from app.services.reports import reporting_offices
 
@@ -116,7 +117,10 @@ def queued_job(app, username, rows, directory, write=True) -> int:
 
 
 def bins(prefix: str, n: int) -> list[str]:
-    return [f"{prefix}{i:06d}" for i in range(n)]
+    """Return n valid BINs starting with the 6-digit prefix (serial, then the check digit)."""
+    bodies = (f"{prefix}{i:05d}" for i in range(10 ** 5))
+    return [body + str(check_digit(body)) for body in bodies
+            if check_digit(body) is not None][:n]
 
 
 def investors_with(app, bin_list) -> dict:
@@ -192,7 +196,7 @@ def test_an_investor_saved_elsewhere_during_an_import_write_is_reported_not_dupl
     (no deadlock, no twin). SQLite: the write waits for the other writer, then sees its
     investor, which belongs to another office, and refuses that row.
     """
-    contested = "730000000001"
+    contested = "730000000002"
     rows = [(f"ТОО «Спорный {b}»", b) for b in bins("730001", 20)] + [
         ("ТОО «Спорный»", contested)]
     job_id = queued_job(app, "region.almaty", rows, tmp_path)

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import ImportJob, ImportStatus, Investor, NicheProject, Project
 from app.services.excel import write_workbook
 from app.services.exports import POOL_COLUMNS, POOL_SHEET, pool_rows
+from app.services.identifiers import check_digit
 
 INVESTOR_HEADERS = ["Наименование", "БИН", "Страна", "Отрасль", "Статус"]
 PROJECT_HEADERS = ["Внешний код", "Проект", "Инвестор", "БИН", "Регион", "Отрасль", "Стадия",
@@ -57,10 +58,17 @@ def count(app, model, **where) -> int:
                                   .filter_by(**where)).scalar()
 
 
+def valid_bin(body: str) -> str:
+    """Return the first valid BIN from this 11-digit body on (some bodies have none)."""
+    while check_digit(body) is None:
+        body = f"{int(body) + 1:011d}"
+    return body + str(check_digit(body))
+
+
 def investors_file(prefix: str, n: int = 3) -> bytes:
     return xlsx(INVESTOR_HEADERS, [
-        [f"ТОО «{prefix} {i}»", f"9{i:03d}{abs(hash(prefix)) % 10**8:08d}", "Казахстан",
-         "Пищевая промышленность", "Действующий"] for i in range(n)])
+        [f"ТОО «{prefix} {i}»", valid_bin(f"9{i:03d}{abs(hash(prefix)) % 10**7:07d}"),
+         "Казахстан", "Пищевая промышленность", "Действующий"] for i in range(n)])
 
 
 def test_template_has_the_headers_in_the_users_language(ui):
@@ -116,15 +124,17 @@ def test_row_errors_name_row_and_column_and_nothing_is_written(app, ui):
         ["ТОО «Верная строка»", "990340012345", "Казахстан", None, None],
         ["ТОО «Плохой БИН»", "12345", "Казахстан", None, None],
         ["ТОО «Нет страны»", None, "Атлантида", None, None],
-        [None, "990340012399", "Германия", None, "Спящий"],
+        [None, "990340012395", "Германия", None, "Спящий"],
+        ["ТОО «Опечатка в БИН»", "990340012346", "Казахстан", None, None],
     ])
     job = job_of(app, upload(client, "investors", data))
     assert job.status == ImportStatus.invalid
     found = {(e["row"], e["column"]) for e in job.errors}
-    assert {(3, "БИН"), (4, "Страна"), (5, "Наименование"), (5, "Статус")} <= found
+    assert {(3, "БИН"), (4, "Страна"), (5, "Наименование"), (5, "Статус"), (6, "БИН")} <= found
     assert (2, "Наименование") not in found
     page = client.get(f"/imports/{job.id}").text
     assert "БИН состоит ровно из 12 цифр." in page and 'id="import-write"' not in page
+    assert "Контрольная цифра БИН не сходится" in page
     refused = client.post(f"/imports/{job.id}/write", follow_redirects=True)
     assert refused.request.path == f"/imports/{job.id}"
     assert "Записать можно только файл, проверка которого прошла без ошибок." in refused.text
@@ -237,8 +247,8 @@ def test_duplicate_investors_are_reported(app, ui, world):
     with app.app_context():
         existing = db.session.get(Investor, world["records"]["investor"]["ALM"]).name
     data = xlsx(INVESTOR_HEADERS, [
-        ["ТОО «Двойник»", "980440012345", "Казахстан", None, None],
-        ["ТОО Двойник", "980440012345", "Казахстан", None, None],
+        ["ТОО «Двойник»", "980440012347", "Казахстан", None, None],
+        ["ТОО Двойник", "980440012347", "Казахстан", None, None],
         [f"«{existing.upper()}» ТОО", "970440012345", "Казахстан", None, None],
     ])
     job = job_of(app, upload(ui("region.almaty"), "investors", data))
@@ -352,7 +362,7 @@ def test_another_offices_records_stay_unnamed_and_unfound(app, ui, world):
         own = db.session.get(Investor, world["records"]["investor"]["ALM"])
     # A near-same name is flagged, but the other office's investor is not shown.
     job = job_of(app, upload(ui("region.almaty"), "investors", xlsx(INVESTOR_HEADERS, [
-        [f"«{name.upper()}» ТОО", "960440012345", "Казахстан", None, None]])))
+        [f"«{name.upper()}» ТОО", "960440012343", "Казахстан", None, None]])))
     assert job.warnings and "другой офис" in job.warnings[0]["message"]
     assert name not in job.warnings[0]["message"] and their_bin not in job.warnings[0]["message"]
     # IRM-<id> of a project the user cannot read is as if it did not exist.

@@ -54,3 +54,17 @@ def test_a_stage_changed_in_the_api_is_recorded_too(app, api, world):
         change = db.session.execute(select(StageChange).filter_by(project_id=pk)
                                     .order_by(StageChange.id.desc())).scalars().first()
         assert change.to_stage == ProjectStage.suspended and change.user_id is not None
+
+
+def test_a_move_answers_the_boards_counts_and_totals_under_its_filters(app, ui, world):
+    pk = world["records"]["project"]["ALM"]
+    client = ui("region.almaty")
+    client.post("/pipeline/move", json={"project": pk, "stage": "negotiation"})
+    moved = client.post("/pipeline/move", json={"project": pk, "stage": "suspended",
+                                                "filters": {"pool": "no", "region": "x"}})
+    assert moved.status_code == 200
+    totals = moved.json["totals"]
+    assert set(totals) == {s.value for s in ProjectStage}
+    assert totals["suspended"]["count"] >= 1 and totals["suspended"]["volume"].endswith("₸")
+    page = client.get("/pipeline/").text
+    assert f'<span class="stage-count">{totals["suspended"]["count"]}</span>' in page

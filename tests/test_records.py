@@ -129,10 +129,35 @@ def test_form_shows_bin_error_next_to_field_and_saves_nothing(app, ui, world):
     assert _count(app, Investor) == before
 
 
+BAD_CHECK_DIGIT = "990340012346"  # 990340012345 is valid: only the check digit is wrong
+
+
+def test_form_refuses_a_bin_whose_check_digit_is_wrong_next_to_the_field(app, ui, world):
+    ids = _ids(app, world)
+    before = _count(app, Investor)
+    response = ui("region.almaty").post("/investorview/add", data={
+        "name": "ТОО Опечатка в БИН", "bin": BAD_CHECK_DIGIT, "country": ids["kz"],
+        "ownership": "private", "status": "potential", "owner_office": ids["ALM"]})
+    assert response.status_code == 200
+    assert re.search(r'id="bin".{0,600}Контрольная цифра БИН не сходится', response.text, re.S)
+    assert 'value="ТОО Опечатка в БИН"' in response.text  # what was typed stays in the form
+    assert _count(app, Investor) == before
+
+
+def test_api_refuses_a_bin_whose_check_digit_is_wrong_naming_the_field(app, api, world):
+    client, headers = api("region.almaty")
+    before = _count(app, Investor)
+    response = client.post("/api/v1/investor/", headers=headers, json={
+        "name": "ТОО Опечатка в БИН", "bin": "990340012347", "country": _ids(app, world)["kz"]})
+    assert response.status_code == 422, response.text
+    assert "Контрольная цифра БИН" in str(response.json["message"]["bin"])
+    assert _count(app, Investor) == before
+
+
 def test_form_creates_investor_owned_by_own_office(app, ui, world):
     ids = _ids(app, world)
     response = ui("region.almaty").post("/investorview/add", data={
-        "name": "ТОО Алматы Агро", "bin": "180540012345", "country": ids["kz"],
+        "name": "ТОО Алматы Агро", "bin": "180540012343", "country": ids["kz"],
         "ownership": "private", "status": "active", "owner_office": ids["ALM"]})
     assert response.status_code == 302
     assert _count(app, Investor, name="ТОО Алматы Агро", owner_office_id=ids["ALM"]) == 1
@@ -214,11 +239,11 @@ def test_api_refuses_duplicate_bin_without_revealing_owner(app, api, world):
     ids = _ids(app, world)
     client_de, headers_de = api("embassy.de")
     first = client_de.post("/api/v1/investor/", headers=headers_de, json={
-        "name": "ТОО Первый", "bin": "990140001234", "country": ids["kz"]})
+        "name": "ТОО Первый", "bin": "990140001233", "country": ids["kz"]})
     assert first.status_code == 201, first.text
     client, headers = api("region.almaty")
     second = client.post("/api/v1/investor/", headers=headers, json={
-        "name": "ТОО Второй", "bin": "990140001234", "country": ids["kz"]})
+        "name": "ТОО Второй", "bin": "990140001233", "country": ids["kz"]})
     assert second.status_code == 422
     assert "bin" in second.json["message"]
     assert "Посольство" not in second.text
@@ -374,12 +399,12 @@ def test_api_info_offers_only_investors_in_scope(api, world):
 def test_api_edit_to_a_taken_bin_is_a_field_error(app, api, world):
     client, headers = api("region.almaty")
     first = client.post("/api/v1/investor/", headers=headers, json={
-        "name": "ТОО Первый БИН", "bin": "070140001111", "country": _ids(app, world)["kz"]})
+        "name": "ТОО Первый БИН", "bin": "070140001112", "country": _ids(app, world)["kz"]})
     second = client.post("/api/v1/investor/", headers=headers, json={
         "name": "ТОО Второй БИН", "bin": "070140002222", "country": _ids(app, world)["kz"]})
     assert first.status_code == second.status_code == 201
     response = client.put(f"/api/v1/investor/{second.json['id']}", headers=headers,
-                          json={"bin": "070140001111"})
+                          json={"bin": "070140001112"})
     assert response.status_code == 422
     assert "bin" in response.json["message"]
 
@@ -438,3 +463,63 @@ def test_paging_a_list_counts_its_records_once(app, ui):
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert counts == []  # the same selection, counted on the first visit
+
+
+@pytest.fixture(scope="module")
+def look_alike_targets(app, world):
+    """An investor of ALM and one of TUR, named to be found again under another spelling."""
+    with app.app_context():
+        kz = db.session.execute(select(Country).filter_by(alpha2="KZ")).scalar_one()
+        own = Investor(name="АО «Жетысу-Тест»", bin="990340012345", country=kz,
+                       owner_office_id=world["offices"]["ALM"])
+        other = Investor(name="ТОО «Сарыарка Тест»", country=kz,
+                         owner_office_id=world["offices"]["TUR"])
+        db.session.add_all([own, other])
+        db.session.commit()
+        return {"own": own.id, "other": other.id}
+
+
+def _investor_form(ids, name, **more):
+    return {"name": name, "country": ids["kz"], "ownership": "private", "status": "potential",
+            "owner_office": ids["ALM"], **more}
+
+
+def test_form_warns_of_a_look_alike_in_scope_naming_it_then_saves_when_confirmed(
+        app, ui, world, look_alike_targets):
+    ids, client = _ids(app, world), ui("region.almaty")
+    before = _count(app, Investor)
+    warned = client.post("/investorview/add", data=_investor_form(ids, "Жетысу Тест LLP"))
+    assert warned.status_code == 200
+    assert re.search(r'id="name".{0,900}Похож на уже зарегистрированного инвестора: '
+                     rf'«АО «Жетысу-Тест»» \(№ {look_alike_targets["own"]}', warned.text, re.S)
+    assert 'name="confirm_similar"' in warned.text and _count(app, Investor) == before
+    saved = client.post("/investorview/add", data=_investor_form(
+        ids, "Жетысу Тест LLP", confirm_similar="y"))
+    assert saved.status_code == 302 and _count(app, Investor) == before + 1
+
+
+def test_form_says_only_that_another_office_registered_a_look_alike(
+        app, ui, world, look_alike_targets):
+    ids = _ids(app, world)
+    page = ui("region.almaty").post("/investorview/add", data=_investor_form(
+        ids, "«САРЫАРКА ТЕСТ» ТОО")).text
+    assert "Похожий инвестор уже зарегистрирован другим офисом." in page
+    assert "Сарыарка Тест" not in page and f"№ {look_alike_targets['other']}" not in page
+    assert "Туркестан" not in page
+
+
+def test_api_refuses_a_look_alike_naming_the_field_until_confirmed(
+        app, api, world, look_alike_targets):
+    client, headers = api("region.almaty")
+    body = {"name": "Сарыарка, Тест GmbH", "country": _ids(app, world)["kz"]}
+    hidden = client.post("/api/v1/investor/", headers=headers, json=body)
+    assert hidden.status_code == 422 and "name" in hidden.json["message"]
+    said = str(hidden.json["message"])
+    assert "Похожий инвестор уже зарегистрирован другим офисом." in said
+    assert "Сарыарка Тест" not in said and str(look_alike_targets["other"]) not in re.findall(
+        r"\d+", said)
+    own = client.post("/api/v1/investor/", headers=headers, json={**body, "name": "жетысу тест"})
+    assert own.status_code == 422 and "АО «Жетысу-Тест»" in str(own.json["message"]["name"])
+    confirmed = client.post("/api/v1/investor/", headers=headers,
+                            json={**body, "name": "жетысу тест", "confirm_similar": True})
+    assert confirmed.status_code == 201, confirmed.text

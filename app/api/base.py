@@ -32,6 +32,7 @@ from ..security.roles import READ_WRITE_METHODS
 from ..services import versions
 from ..services.filter_values import check_filters, is_record_id
 from ..services.isolation import OUTAGES
+from ..services.look_alikes import CONFIRM_FIELD
 from ..services.validation import validate_record
 
 _VALIDATORS: dict[int, jsonschema.protocols.Validator] = {}
@@ -207,12 +208,15 @@ class ScopedModelRestApi(ModelRestApi):
         """Add a record after the domain rules and the scope of its links pass."""
         if not request.is_json or not isinstance(request.json, dict):
             return self.response_400(message="Request is not a JSON object")
+        body = dict(request.json)
+        confirm = {CONFIRM_FIELD: body.pop(CONFIRM_FIELD, False) is True}
         try:
-            item = self._load(fresh_schema(self.add_model_schema), request.json)
+            item = self._load(fresh_schema(self.add_model_schema), body)
         except ValidationError as err:
             return self._rejected(err.messages)
         scoping.assign_default_office(item)
-        errors = validate_record(db.session, self.datamodel.obj, record_values(item))
+        errors = validate_record(db.session, self.datamodel.obj, {**record_values(item),
+                                                                  **confirm})
         if errors:
             if item in db.session:
                 db.session.expunge(item)

@@ -13,9 +13,7 @@ from .deadlines import current_user_id
 CARDS_PER_STAGE = 50  # the largest projects of each stage; the list view has the rest
 
 
-def board(session: Session, region_id: Optional[int] = None, sector_id: Optional[int] = None,
-          level: Optional[RoutingLevel] = None, pool: Optional[bool] = None) -> list[dict]:
-    """Return each stage with its count, volume and largest projects, within the user's scope."""
+def _conditions(region_id, sector_id, level, pool) -> list:
     conditions = [read_clause(Project)]
     if region_id:
         conditions.append(Project.region_id == region_id)
@@ -25,17 +23,33 @@ def board(session: Session, region_id: Optional[int] = None, sector_id: Optional
         conditions.append(Project.routing_level == level)
     if pool is not None:
         conditions.append(Project.in_unified_pool.is_(pool))
-    totals = {stage: (count, volume) for stage, count, volume in session.execute(
+    return conditions
+
+
+def stage_totals(session: Session, region_id: Optional[int] = None,
+                 sector_id: Optional[int] = None, level: Optional[RoutingLevel] = None,
+                 pool: Optional[bool] = None) -> dict:
+    """Return {stage: (count, volume)} of the user's scope under the board's filters."""
+    totals = {stage: (count, volume or 0) for stage, count, volume in session.execute(
         select(Project.stage, func.count(), exact_sum(Project.volume))
-        .where(*conditions).group_by(Project.stage)).all()}
+        .where(*_conditions(region_id, sector_id, level, pool))
+        .group_by(Project.stage)).all()}
+    return {stage: totals.get(stage, (0, 0)) for stage in ProjectStage}
+
+
+def board(session: Session, region_id: Optional[int] = None, sector_id: Optional[int] = None,
+          level: Optional[RoutingLevel] = None, pool: Optional[bool] = None) -> list[dict]:
+    """Return each stage with its count, volume and largest projects, within the user's scope."""
+    conditions = _conditions(region_id, sector_id, level, pool)
+    totals = stage_totals(session, region_id, sector_id, level, pool)
     columns = []
     for stage in ProjectStage:
         cards = session.execute(
             select(Project).options(joinedload(Project.investor), joinedload(Project.region))
             .where(*conditions, Project.stage == stage)
             .order_by(Project.volume.desc(), Project.id).limit(CARDS_PER_STAGE)).scalars().all()
-        count, volume = totals.get(stage, (0, 0))
-        columns.append({"stage": stage, "count": count, "volume": volume or 0, "cards": cards})
+        count, volume = totals[stage]
+        columns.append({"stage": stage, "count": count, "volume": volume, "cards": cards})
     return columns
 
 

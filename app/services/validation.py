@@ -40,6 +40,8 @@ from ..models import (
 from ..models.bounds import bounded_columns
 from ..models.types import UtcDateTime
 from ..scoping import out_of_scope_links
+from .identifiers import is_valid_bin
+from .look_alikes import CONFIRM_FIELD, look_alikes
 from .routing import NoMrpForYear, mrp_for_year
 
 Errors = Iterable[tuple[str, Any]]
@@ -47,6 +49,10 @@ Rule = Callable[[Session, Mapping[str, Any], Optional[int]], Errors]
 
 BIN_PATTERN = re.compile(r"^\d{12}$")
 FIRST_YEAR, LAST_YEAR = 1991, 2100
+LOOKS_LIKE_OWN = _l("Похож на уже зарегистрированного инвестора: %(names)s. Если это другой "
+                    "инвестор, отметьте «Это другой инвестор» и сохраните снова.")
+LOOKS_LIKE_ELSEWHERE = _l("Похожий инвестор уже зарегистрирован другим офисом. Если это другой "
+                          "инвестор, отметьте «Это другой инвестор» и сохраните снова.")
 
 
 def _email(*fields: str) -> Rule:
@@ -69,6 +75,22 @@ def _investor_bin(session, values, item_id):
     if not BIN_PATTERN.match(value):
         yield "bin", _l("БИН состоит ровно из 12 цифр.")
         return
+    if not is_valid_bin(value):
+        yield "bin", _l("Контрольная цифра БИН не сходится: проверьте номер по справке "
+                        "о государственной регистрации.")
+
+
+def _investor_look_alike(session, values, item_id):
+    # Only a form or API add asks (they send the confirm key); the import warns row by row.
+    if item_id is not None or CONFIRM_FIELD not in values or values.get(CONFIRM_FIELD):
+        return
+    found = look_alikes(session, values.get("name"))
+    if found.readable:
+        names = ", ".join(f"«{name}» (№ {investor_id}{', ' + bin_ if bin_ else ''})"
+                          for investor_id, name, bin_ in found.readable[:5])
+        yield "name", LOOKS_LIKE_OWN % {"names": names}
+    elif found.elsewhere:
+        yield "name", LOOKS_LIKE_ELSEWHERE
 
 
 def _project_year(session, values, item_id):
@@ -289,7 +311,7 @@ def _report_editable(session, values, item_id):
 
 
 RULES: dict[type, list[Rule]] = {
-    Investor: [_investor_bin, _email("email")],
+    Investor: [_investor_bin, _investor_look_alike, _email("email")],
     Project: [_project_year, _region_of_regional_office],
     IndustrialSite: [_region_of_regional_office],
     Meeting: [_follow_up_after_meeting],

@@ -7,14 +7,21 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Project, Region, RoutingLevel, Sector
 from ..services import commands, versions
-from ..services.pipeline import StageMoveRefused, board, movable, move_stage
+from ..services.pipeline import StageMoveRefused, board, movable, move_stage, stage_totals
+from .formatting import format_money
 
 ALREADY_THERE = _l("Проект уже на стадии «%(stage)s».")
 
 
-def _int_arg(name):
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+def _filters(args) -> dict:
+    """Return the board's filters (region, sector, level, pool) read from a mapping."""
+    def number(name):
+        value = str(args.get(name) or "")
+        return int(value) if value.isdigit() and len(value) < 10 else None
+    level = str(args.get("level") or "")
+    return {"region_id": number("region"), "sector_id": number("sector"),
+            "level": RoutingLevel(level) if level in RoutingLevel.__members__ else None,
+            "pool": {"yes": True, "no": False}.get(str(args.get("pool") or ""))}
 
 
 class PipelineView(BaseView):
@@ -29,10 +36,7 @@ class PipelineView(BaseView):
     @has_access
     def index(self):
         """Show the board."""
-        level = request.args.get("level", "")
-        pool = {"yes": True, "no": False}.get(request.args.get("pool", ""))
-        columns = board(db.session, _int_arg("region"), _int_arg("sector"),
-                        RoutingLevel(level) if level in RoutingLevel.__members__ else None, pool)
+        columns = board(db.session, **_filters(request.args))
         return self.render_template(
             "irm/pipeline.html", columns=columns, levels=list(RoutingLevel),
             regions=db.session.execute(select(Region).order_by(Region.code)).scalars().all(),
@@ -58,4 +62,10 @@ class PipelineView(BaseView):
                          item=project, seen_version=versions.parse_version(body.get("version")))
         except commands.CommandError as refused:
             return jsonify(message=str(refused)), refused.status
-        return jsonify(project=project.id, stage=project.stage.value, version=project.version)
+        # The board's counts and totals as they now stand, under the filters it shows.
+        filters = body.get("filters") if isinstance(body.get("filters"), dict) else {}
+        totals = {stage.value: {"count": count, "volume": format_money(volume)}
+                  for stage, (count, volume) in stage_totals(
+                      db.session, **_filters(filters)).items()}
+        return jsonify(project=project.id, stage=project.stage.value, version=project.version,
+                       totals=totals)

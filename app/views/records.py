@@ -1,5 +1,6 @@
 """Views of the records front offices keep: investors, projects, sites, meetings, agreements."""
 from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField
 
 from ..clock import today_local
 from ..entities import records
@@ -7,6 +8,7 @@ from ..extensions import db
 from ..models import Meeting, NicheHalfYear
 from ..services import niche
 from ..services.calendar import working_calendar
+from ..services.look_alikes import CONFIRM_FIELD
 from .base import ScopedModelView, condition_filter
 from .list_export import ListExportMixin
 
@@ -23,6 +25,9 @@ class InvestorView(ScopedModelView):
                     "owner_office", "created_at", "updated_at"]
     order_columns = ["name", "bin", "status"]
     base_order = ("name", "asc")
+    # A new investor named like a registered one is saved only once the user says it differs.
+    add_columns = [*records.INVESTOR.add_columns, CONFIRM_FIELD]
+    add_form_extra_fields = {CONFIRM_FIELD: BooleanField(_l("Это другой инвестор"))}
 
 
 class ProjectView(ScopedModelView):

@@ -10,6 +10,7 @@ from ... import role_names as roles
 from ...clock import local_timezone
 from ...models import Country, FrontOffice, Investor, Notice, OfficeUser, Project, Region, Sector
 from ..calendar import load_calendar
+from ..identifiers import check_digit
 from .names import DEMO_USERS, EMBASSIES, FEMALE_NAMES, LAST_NAMES, MALE_NAMES
 
 SEED = 2026
@@ -56,15 +57,6 @@ class SeederBase:
             last += "а"
         return f"{first} {last}"
 
-    @staticmethod
-    def check_digit(body: str) -> Optional[int]:
-        """Return the check digit of an 11-digit BIN or IIN body, None if it has none."""
-        for weights in (range(1, 12), (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)):
-            check = sum(int(d) * w for d, w in zip(body, weights)) % 11
-            if check != 10:
-                return check
-        return None
-
     def next_bin(self, entity: str = "40") -> str:
         """Return a new BIN (YYMM, entity: 40 resident head office, 51 a foreign company's
         branch; serial, check digit)."""
@@ -72,7 +64,7 @@ class SeederBase:
             self.bin_seq += 1
             body = (f"{self.rng.randint(0, 23):02d}{self.rng.randint(1, 12):02d}{entity}"
                     f"{self.bin_seq:05d}")
-            check = self.check_digit(body)
+            check = check_digit(body)
             if check is not None:
                 return body + str(check)
 
@@ -81,7 +73,7 @@ class SeederBase:
         while True:
             birth = self.day(date(1962, 1, 1), date(1996, 12, 31))
             body = f"{birth:%y%m%d}{4 if female else 3}{self.rng.randint(0, 9999):04d}"
-            check = self.check_digit(body)
+            check = check_digit(body)
             if check is not None:
                 return body + str(check)
 

@@ -1,5 +1,4 @@
 """Names in a spreadsheet turned into records, looked up once per import, not once per row."""
-import re
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
@@ -16,16 +15,6 @@ NOT_FOUND = {
     "country": _l("Такой страны нет в справочнике: укажите название или код (DE, CN)."),
     "office": _l("Такого фронт-офиса нет: укажите название офиса, как в справочнике."),
 }
-# Legal forms and punctuation that do not tell two investors apart: «ТОО "Алма"» = «Алма ТОО».
-LEGAL_FORMS = re.compile(r"\b(тоо|ао|ип|оао|зао|llp|llc|ltd|jsc|inc|gmbh|ag|co|corp|plc|sa)\b")
-
-
-def same_name_key(name: str) -> str:
-    """Return the investor's name stripped of case, quotes and legal form, to spot duplicates."""
-    text = re.sub(r"[\"'«»“”„.,()\-]", " ", fold(name))
-    return " ".join(LEGAL_FORMS.sub(" ", text).split())
-
-
 class References:
     """Reference data and the user's readable investors, keyed by every way a file names them."""
 

@@ -20,10 +20,11 @@ from ...scoping import (
     write_clause,
 )
 from ..exports import OWN_CODE_PREFIX
+from ..look_alikes import same_name_key
 from ..validation import validate_record
 from ..xlsx_reader import SheetRow
 from .columns import CellError, HeaderMap, fold
-from .references import References, same_name_key
+from .references import References
 
 MODELS = {ImportKind.investors: Investor, ImportKind.projects: Project,
           ImportKind.niche_projects: NicheProject}
