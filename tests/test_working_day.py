@@ -186,12 +186,17 @@ def test_the_national_company_finds_a_project_and_moves_it_on_the_board(app, wor
     _shot(page, f"day-{language}-search")
 
     page.goto(f"{live}/pipeline/")
+    moves = []
+    page.on("request", lambda request: moves.append(request.post_data)
+            if "/pipeline/move" in request.url else None)
     card = page.locator(f"[data-project='{project.id}']")
     target = page.locator(f".stage:not([data-stage='{stage}'])").first
     moved_to = target.get_attribute("data-stage")
     with page.expect_response(lambda response: "/pipeline/move" in response.url) as answer:
         card.drag_to(target)
     assert answer.value.status == 200
+    page.wait_for_selector("#board-undo")  # the board confirms the move and offers Undo
+    assert len(moves) == 1, moves
     _shot(page, f"day-{language}-board")
     with app.app_context():
         db.session.expire_all()
