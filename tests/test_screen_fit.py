@@ -1,0 +1,80 @@
+"""The main pages fit a 1366x768 screen: nothing wider than the window, 15+ list rows visible.
+
+Headless Chromium as in tests/test_browser.py; SQLite only (the layout does not depend on the
+database). Screenshots go to $IRM_SCREENSHOT_DIR.
+"""
+import pytest
+
+from app.extensions import db
+from app.models.org import FrontOffice
+
+from .scenario import PASSWORD, make
+from .test_browser import CHROMIUM, FLAGS, _shot, _watch  # noqa: F401
+
+pytestmark = pytest.mark.parametrize("app", ["sqlite"], indirect=True)
+SCREEN = {"width": 1366, "height": 768}
+LISTS = ["/investorview/list/", "/projectview/list/", "/meetingview/list/",
+         "/inforequestview/list/", "/serviceapplicationview/list/",
+         "/problemissueview/list/", "/agreementview/list/", "/quarterlyreportview/list/"]
+
+
+@pytest.fixture(scope="module")
+def screen(app, world):
+    """Serve the app with 26 more investors of Almaty (one with a long unbroken name); yield a page opener at 1366x768."""
+    import threading
+
+    from playwright.sync_api import sync_playwright
+    from werkzeug.serving import make_server
+    with app.app_context():
+        almaty = db.session.get(FrontOffice, world["offices"]["ALM"])
+        for number in range(25):
+            make(db.session, "investor", almaty,
+                 f"ТОО «Инвестор Алматы {number:02d}» с длинным наименованием для проверки ширины")
+        make(db.session, "investor", almaty, "ДлинноеНаименованиеБезПробелов" * 8)  # 240 chars
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    live = f"http://127.0.0.1:{server.server_port}"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+
+        def open_as(username):
+            page = chromium.new_page(viewport=SCREEN)
+            problems = _watch(page)
+            page.goto(f"{live}/login/")
+            page.fill("#username", username)
+            page.fill("#password", PASSWORD)
+            page.click("input[type=submit], button[type=submit]")
+            page.wait_for_load_state()
+            return page, problems, live
+        yield open_as
+        chromium.close()
+    server.shutdown()
+
+
+def _width(page):
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_a_list_of_25_investors_shows_at_least_15_rows_without_scrolling(screen):
+    page, problems, live = screen("region.almaty")
+    page.goto(f"{live}/investorview/list/?psize_InvestorView=25")
+    _shot(page, "fit-investors-1366")
+    visible = page.evaluate("""() => [...document.querySelectorAll('table.table-hover tbody tr')]
+        .filter(row => { const box = row.getBoundingClientRect();
+                         return box.top >= 0 && box.bottom <= window.innerHeight; }).length""")
+    assert visible >= 15
+    assert page.evaluate("document.querySelector('.navbar').offsetHeight") <= 50
+    assert problems == []
+
+
+@pytest.mark.parametrize("username", ["region.almaty", "admin"])
+def test_no_main_page_is_wider_than_the_window(screen, username):
+    page, problems, live = screen(username)
+    assert _width(page) <= SCREEN["width"], "start page"
+    _shot(page, f"fit-home-{username}")
+    for path in LISTS:
+        page.goto(live + path)
+        assert _width(page) <= SCREEN["width"], path
+    _shot(page, f"fit-reports-{username}")
+    assert problems == []
