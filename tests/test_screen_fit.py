@@ -1,11 +1,16 @@
-"""The main pages fit a 1366x768 screen: nothing wider than the window, 15+ list rows visible.
+"""The main pages fit a 1366x768 screen: nothing wider than the window, 15+ list rows visible;
+a 10,000-character value cannot be saved into a short text field (form or API).
 
 Headless Chromium as in tests/test_browser.py; SQLite only (the layout does not depend on the
 database). Screenshots go to $IRM_SCREENSHOT_DIR.
 """
+import re
+
 import pytest
+from sqlalchemy import func, select
 
 from app.extensions import db
+from app.models.investors import Investor
 from app.models.org import FrontOffice
 
 from .scenario import PASSWORD, make
@@ -16,11 +21,12 @@ SCREEN = {"width": 1366, "height": 768}
 LISTS = ["/investorview/list/", "/projectview/list/", "/meetingview/list/",
          "/inforequestview/list/", "/serviceapplicationview/list/",
          "/problemissueview/list/", "/agreementview/list/", "/quarterlyreportview/list/"]
+LONG = "Ж" * 10_000
 
 
 @pytest.fixture(scope="module")
 def screen(app, world):
-    """Serve the app with 26 more investors of Almaty (one with a long unbroken name); yield a page opener at 1366x768."""
+    """Serve the app with 26 more Almaty investors (one long unbroken name); yield an opener."""
     import threading
 
     from playwright.sync_api import sync_playwright
@@ -78,3 +84,40 @@ def test_no_main_page_is_wider_than_the_window(screen, username):
         assert _width(page) <= SCREEN["width"], path
     _shot(page, f"fit-reports-{username}")
     assert problems == []
+
+
+
+def _investors(app):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Investor))
+
+
+def test_every_text_input_of_a_form_carries_its_bound_as_maxlength(ui):
+    html = ui("region.almaty").get("/investorview/add").text
+    inputs = [tag for tag in re.findall(r"<input[^>]*>", html)
+              if 'type="text"' in tag and 'class="form-control"' in tag]
+    assert inputs and all("maxlength=" in tag for tag in inputs), inputs
+    assert re.search(r'id="name" maxlength="255"', html)
+
+
+def test_a_10000_character_name_is_refused_next_to_the_field_and_the_form_kept(app, ui):
+    before = _investors(app)
+    response = ui("region.almaty").post("/investorview/add", data={"name": LONG, "bin": "",
+                                                                  "contact_person": "Асель"})
+    assert response.status_code == 200
+    html = response.text
+    assert "Асель" in html  # what the user typed is still there
+    by_the_field = html[html.index('id="name"'):html.index('id="bin"')]
+    assert re.search(r"(Не более|не более|Field cannot be longer|длиннее)", by_the_field), \
+        by_the_field[-800:]
+    assert _investors(app) == before
+
+
+def test_the_api_refuses_a_10000_character_name_with_422_naming_the_field(app, api):
+    client, headers = api("region.almaty")
+    before = _investors(app)
+    response = client.post("/api/v1/investor/", headers=headers,
+                           json={"name": LONG, "country": 1})
+    assert response.status_code == 422, response.text
+    assert "name" in response.json["message"]
+    assert _investors(app) == before
