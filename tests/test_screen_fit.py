@@ -66,7 +66,8 @@ def test_a_list_of_25_investors_shows_at_least_15_rows_without_scrolling(screen)
     page, problems, live = screen("region.almaty")
     page.goto(f"{live}/investorview/list/?psize_InvestorView=25")
     _shot(page, "fit-investors-1366")
-    visible = page.evaluate("""() => [...document.querySelectorAll('table.table-hover tbody tr')]
+    visible = page.evaluate("""() => [...document.querySelectorAll(
+        'table.table-bordered.table-hover tbody tr')]
         .filter(row => { const box = row.getBoundingClientRect();
                          return box.top >= 0 && box.bottom <= window.innerHeight; }).length""")
     assert visible >= 15
@@ -121,3 +122,28 @@ def test_the_api_refuses_a_10000_character_name_with_422_naming_the_field(app, a
     assert response.status_code == 422, response.text
     assert "name" in response.json["message"]
     assert _investors(app) == before
+
+
+def test_a_text_filter_starts_as_contains(screen):
+    page, problems, live = screen("region.almaty")
+    page.goto(f"{live}/investorview/list/")
+    page.click("#accordion1 a.accordion-toggle")
+    page.click("#filter_form .dropdown-toggle")
+    page.click("#filter_form a.filter[name=name]")
+    page.fill(".filters .filter_val", "Алматы 07")
+    page.click("#filter_form button[type=submit]")
+    page.wait_for_load_state()
+    listed = page.locator("table.table-bordered.table-hover").inner_text()
+    assert "Инвестор Алматы 07" in listed and "Инвестор Алматы 08" not in listed
+    assert problems == []
+
+
+@pytest.mark.parametrize("path, column", [
+    ("/meetingview/list/", "held_on"),
+    ("/serviceapplicationview/list/", "received_at"), ("/problemissueview/list/", "raised_on"),
+    ("/agreementview/list/", "signed_on"), ("/investmenteventview/list/", "starts_on"),
+])
+def test_dated_records_list_newest_first(app, path, column):
+    view = next(v for v in app.appbuilder.baseviews
+                if getattr(v, "route_base", None) == path.rsplit("/list/", 1)[0])
+    assert view.base_order == (column, "desc")

@@ -5,6 +5,8 @@ the gaps FAB leaves (docs/FAB-NOTES.md): related-field dropdowns, bulk and singl
 actions, writes to records the user may only read, the owner office of new
 records, unbounded page sizes, and validation of record rules next to fields.
 """
+from typing import Optional
+
 from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
@@ -103,6 +105,17 @@ class ScopedListWidget(ListWidget):
     template = "irm/widgets/list.html"
 
 
+# The date a dated record is known by; a list of such records without its own order shows
+# the newest first (the one a user just entered or must answer now).
+DATED_BY = ("received_at", "raised_on", "held_on", "signed_on", "starts_on")
+
+
+def newest_first(model) -> Optional[tuple[str, str]]:
+    """Return the newest-first order of a dated model, or None for an undated one."""
+    columns = model.__table__.columns
+    return next(((name, "desc") for name in DATED_BY if name in columns), None)
+
+
 class ScopedModelView(DocumentsMixin, ModelView):
     """A ModelView whose every read and write goes through the office scoping;
     its records carry documents (views/documents.py)."""
@@ -149,6 +162,7 @@ class ScopedModelView(DocumentsMixin, ModelView):
                                            **(self.edit_form_extra_fields or {})}
         self.formatters_columns = {**formatters_for(model),
                                    **(self.formatters_columns or {})}
+        self.base_order = self.base_order or newest_first(model)
         super().__init__(**kwargs)
 
     def _add_enum_fields(self, model):
