@@ -147,3 +147,37 @@ def test_dated_records_list_newest_first(app, path, column):
     view = next(v for v in app.appbuilder.baseviews
                 if getattr(v, "route_base", None) == path.rsplit("/list/", 1)[0])
     assert view.base_order == (column, "desc")
+
+
+@pytest.mark.parametrize("username, owner, actions", [
+    ("region.almaty", "ALM", True),  # the owning office
+    ("authority", "ALM", False),  # a read-only role
+    ("taskforce", "NC", False),  # another office, which reads the NC's record but may not change it
+])
+def test_a_record_page_offers_edit_and_delete_only_to_who_may(ui, world, username, owner,
+                                                             actions):
+    investor = world["records"]["investor"][owner]
+    response = ui(username).get(f"/investorview/show/{investor}")
+    assert response.status_code == 200
+    html = response.text
+    assert ('id="record-edit"' in html) is actions
+    assert ('id="record-delete"' in html) is actions
+    if actions:
+        assert f'href="/investorview/edit/{investor}"' in html
+        assert f'data-href="/investorview/delete/{investor}"' in html
+
+
+def test_delete_on_a_record_page_asks_then_deletes(app, screen, world):
+    page, problems, live = screen("region.almaty")
+    with app.app_context():
+        almaty = db.session.get(FrontOffice, world["offices"]["ALM"])
+        doomed = make(db.session, "investor", almaty, "Инвестор на удаление")
+        db.session.commit()
+    page.goto(f"{live}/investorview/show/{doomed}")
+    page.click("#record-delete")
+    with page.expect_navigation():
+        page.click("#modal-confirm-ok")
+    _shot(page, "record-deleted")
+    with app.app_context():
+        assert db.session.get(Investor, doomed) is None
+    assert problems == []

@@ -11,6 +11,7 @@ from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
 from flask_appbuilder.baseviews import expose
+from flask_appbuilder.const import PERMISSION_PREFIX
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access
@@ -219,10 +220,19 @@ class ScopedModelView(DocumentsMixin, ModelView):
         """Show a record the user may read and this view lists (404 otherwise), with the view's
         own panels."""
         item = self.record(pk)
+        writable = item.id in scoping.writable_ids(db.session, self.datamodel.obj, [item.id])
         return self.render_template(
             self.show_template, pk=item.id, title=self.show_title,
             widgets=self._get_show_widget(item.id, item), related_views=[], item=item,
-            documents_panel=self.documents_panel, **self.show_context(item))
+            documents_panel=self.documents_panel,
+            may_edit=writable and self._allowed("edit"),
+            may_delete=writable and self._allowed("delete"), **self.show_context(item))
+
+    def _allowed(self, method: str) -> bool:
+        """Say whether the user's roles grant this view's permission for method."""
+        permission = PERMISSION_PREFIX + self.method_permission_name.get(method, method)
+        return (permission in self.base_permissions
+                and self.appbuilder.sm.has_access(permission, self.class_permission_name))
 
     @expose("/lookup/<field>")
     @has_access
