@@ -99,6 +99,7 @@ def test_every_text_input_of_a_form_carries_its_bound_as_maxlength(ui):
               if 'type="text"' in tag and 'class="form-control"' in tag]
     assert inputs and all("maxlength=" in tag for tag in inputs), inputs
     assert re.search(r'id="name" maxlength="255"', html)
+    assert re.search(r'<textarea[^>]*id="notes"[^>]*maxlength="50000"', html)  # a free text
 
 
 def test_a_10000_character_name_is_refused_next_to_the_field_and_the_form_kept(app, ui):

@@ -21,6 +21,7 @@ from flask_babel import ngettext
 from sqlalchemy.types import Enum as SAEnum
 from werkzeug.exceptions import HTTPException
 from wtforms import HiddenField, SelectField
+from wtforms.fields.core import UnboundField
 from wtforms.validators import InputRequired
 from wtforms.validators import Optional as OptionalValidator
 
@@ -28,6 +29,7 @@ from .. import scoping
 from ..clock import now_utc
 from ..extensions import db
 from ..models import FrontOffice
+from ..models.bounds import Length, bounded_columns
 from ..models.interface import ScopedInterface
 from ..models.request_local import RequestFilters, lost_race, state
 from ..models.types import UtcDateTime
@@ -57,6 +59,17 @@ def enum_select_field(column, label) -> SelectField:
         widget=Select2Widget(),
         validators=[OptionalValidator() if column.nullable else InputRequired()],
     )
+
+
+def with_maxlength(form_class, model):
+    """Give each text box of the form its column's length bound as maxlength (models/bounds.py),
+    so the browser stops typing where the server would refuse; set once, when forms are built."""
+    for column, bound in bounded_columns(model.__table__):
+        field = getattr(form_class, column.key, None)
+        if isinstance(bound, Length) and isinstance(field, UnboundField):
+            field.kwargs["render_kw"] = {**(field.kwargs.get("render_kw") or {}),
+                                         "maxlength": bound.longest}
+    return form_class
 
 
 def with_record_rules(form_class, model):
@@ -282,8 +295,8 @@ class ScopedModelView(DocumentsMixin, ModelView):
     def _init_forms(self):
         super()._init_forms()
         model = self.datamodel.obj
-        self.add_form = with_record_rules(self.add_form, model)
-        self.edit_form = with_record_rules(self.edit_form, model)
+        self.add_form = with_record_rules(with_maxlength(self.add_form, model), model)
+        self.edit_form = with_record_rules(with_maxlength(self.edit_form, model), model)
 
     # Writes: a record the user can see but not change answers 403, one they cannot see 404.
     def _edit(self, pk):
