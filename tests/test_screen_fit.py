@@ -75,18 +75,18 @@ def test_a_list_of_25_investors_shows_at_least_15_rows_without_scrolling(screen)
     assert problems == []
 
 
-@pytest.mark.parametrize("username", ["region.almaty", "admin"])
-def test_no_main_page_is_wider_than_the_window(screen, username):
-    page, problems, live = screen(username)
-    assert _width(page) <= SCREEN["width"], "start page"
-    _shot(page, f"fit-home-{username}")
+def test_no_main_page_is_wider_than_the_window(screen):
+    watched = []
+    for username in ("admin", "region.almaty"):  # the widest start page, then a region's day
+        page, problems, live = screen(username)
+        watched.append(problems)
+        assert _width(page) <= SCREEN["width"], f"start page of {username}"
+        _shot(page, f"fit-home-{username}")
     for path in LISTS:
         page.goto(live + path)
         assert _width(page) <= SCREEN["width"], path
-    _shot(page, f"fit-reports-{username}")
-    assert problems == []
-
-
+    _shot(page, "fit-reports-region.almaty")
+    assert watched == [[], []]
 
 def _investors(app):
     with app.app_context():
