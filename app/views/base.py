@@ -5,10 +5,13 @@ the gaps FAB leaves (docs/FAB-NOTES.md): related-field dropdowns, bulk and singl
 actions, writes to records the user may only read, the owner office of new
 records, unbounded page sizes, and validation of record rules next to fields.
 """
+from typing import Optional
+
 from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
 from flask_appbuilder.baseviews import expose
+from flask_appbuilder.const import PERMISSION_PREFIX
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access
@@ -18,6 +21,7 @@ from sqlalchemy.types import Date, Float, Numeric
 from sqlalchemy.types import Enum as SAEnum
 from werkzeug.exceptions import HTTPException
 from wtforms import HiddenField, SelectField
+from wtforms.fields.core import UnboundField
 from wtforms.validators import InputRequired
 from wtforms.validators import Optional as OptionalValidator
 
@@ -25,6 +29,7 @@ from .. import scoping
 from ..clock import now_utc
 from ..extensions import db
 from ..models import FrontOffice
+from ..models.bounds import Length, bounded_columns
 from ..models.interface import ScopedInterface
 from ..models.request_local import RequestFilters, lost_race, state
 from ..models.types import Money, UtcDateTime
@@ -75,6 +80,17 @@ def local_field(column, label, description=""):
     return None
 
 
+def with_maxlength(form_class, model):
+    """Give each text box of the form its column's length bound as maxlength (models/bounds.py),
+    so the browser stops typing where the server would refuse; set once, when forms are built."""
+    for column, bound in bounded_columns(model.__table__):
+        field = getattr(form_class, column.key, None)
+        if isinstance(bound, Length) and isinstance(field, UnboundField):
+            field.kwargs["render_kw"] = {**(field.kwargs.get("render_kw") or {}),
+                                         "maxlength": bound.longest}
+    return form_class
+
+
 def with_record_rules(form_class, model):
     """Return the form class extended to run the domain rules and scope checks on validate."""
 
@@ -114,6 +130,19 @@ def with_record_rules(form_class, model):
 
     RecordForm.__name__ = form_class.__name__
     return RecordForm
+
+
+# The date a dated record is known by; a list of such records without its own order shows
+# the newest first (the one a user just entered or must answer now).
+DATED_BY = ("received_at", "raised_on", "held_on", "signed_on", "starts_on")
+
+
+def newest_first(model) -> Optional[tuple[str, str]]:
+    """Return the newest-first order of a dated model, or None for an undated one."""
+    columns = model.__table__.columns
+    return next(((name, "desc") for name in DATED_BY if name in columns), None)
+
+
 
 
 class ScopedModelView(DocumentsMixin, KeepsTypedValues, ModelView):
@@ -163,6 +192,7 @@ class ScopedModelView(DocumentsMixin, KeepsTypedValues, ModelView):
                                            **(self.edit_form_extra_fields or {})}
         self.formatters_columns = {**formatters_for(model),
                                    **(self.formatters_columns or {})}
+        self.base_order = self.base_order or newest_first(model)
         super().__init__(**kwargs)
 
     def _add_enum_fields(self, model):
@@ -233,10 +263,19 @@ class ScopedModelView(DocumentsMixin, KeepsTypedValues, ModelView):
         """Show a record the user may read and this view lists (404 otherwise), with the view's
         own panels."""
         item = self.record(pk)
+        writable = item.id in scoping.writable_ids(db.session, self.datamodel.obj, [item.id])
         return self.render_template(
             self.show_template, pk=item.id, title=self.show_title,
             widgets=self._get_show_widget(item.id, item), related_views=[], item=item,
-            documents_panel=self.documents_panel, **self.show_context(item))
+            documents_panel=self.documents_panel,
+            may_edit=writable and self._allowed("edit"),
+            may_delete=writable and self._allowed("delete"), **self.show_context(item))
+
+    def _allowed(self, method: str) -> bool:
+        """Say whether the user's roles grant this view's permission for method."""
+        permission = PERMISSION_PREFIX + self.method_permission_name.get(method, method)
+        return (permission in self.base_permissions
+                and self.appbuilder.sm.has_access(permission, self.class_permission_name))
 
     @expose("/lookup/<field>")
     @has_access
@@ -286,8 +325,8 @@ class ScopedModelView(DocumentsMixin, KeepsTypedValues, ModelView):
     def _init_forms(self):
         super()._init_forms()
         model = self.datamodel.obj
-        self.add_form = with_record_rules(self.add_form, model)
-        self.edit_form = with_record_rules(self.edit_form, model)
+        self.add_form = with_record_rules(with_maxlength(self.add_form, model), model)
+        self.edit_form = with_record_rules(with_maxlength(self.edit_form, model), model)
 
     # Writes: a record the user can see but not change answers 403, one they cannot see 404.
     def _edit(self, pk):
