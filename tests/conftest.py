@@ -100,6 +100,30 @@ def api(app, world):
     return api_for
 
 
+# The browser tests' served app and Chromium (tests/browsing.py), one of each per module.
+@pytest.fixture(scope="module")
+def live(app, world):
+    """Serve the module's app, with the quarter 2026Q3 drafted, on a loopback port."""
+    from app.services.reports import create_drafts
+
+    from .browsing import serving
+
+    with app.app_context():
+        create_drafts(db.session, 2026, 3)
+        db.session.commit()
+    with serving(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium for the module."""
+    from .browsing import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """In CI (IRM_TEST_STRICT=1) a skipped test fails: what cannot run there is a gap."""
@@ -114,7 +138,8 @@ def pytest_runtest_makereport(item, call):
 # The costliest modules first (by their --durations), so that the two workers end together
 # instead of one waiting on a fuzz run handed out last. The rest follow in file order.
 COSTLIEST_FIRST = ("test_api_fuzz", "test_ui_fuzz", "test_scoping_matrix", "test_write_races",
-                   "test_csrf", "test_backup", "test_browser", "test_demo_data",
+                   "test_csrf", "test_backup", "test_browser", "test_working_day",
+                   "test_screen_fit", "test_crawl", "test_demo_data",
                    "test_run_out_of_the_box", "test_failover", "test_bounds", "test_reports")
 
 

@@ -3,97 +3,42 @@
 The app is served on loopback from the test database. Screenshots of the main pages go
 to $IRM_SCREENSHOT_DIR (default: <tmp>/irm-screenshots) as artifacts.
 """
-import os
-import shutil
-import tempfile
-import threading
 from io import BytesIO
 from pathlib import Path
 
 import openpyxl
-import pytest
-from werkzeug.serving import make_server
 
 from app.extensions import db
-from app.services.reports import create_drafts
 
-from .scenario import PASSWORD
+from .browsing import NEEDS_CHROMIUM, choose, shot, sign_in, watch
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                reason="Debian's chromium is not installed (.ci/run installs it)")
-SHOTS = Path(os.environ.get("IRM_SCREENSHOT_DIR", Path(tempfile.gettempdir()) / "irm-screenshots"))
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def live(app, world):
-    """Serve the app on a free loopback port for the module."""
-    with app.app_context():
-        create_drafts(db.session, 2026, 3)
-        db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
+pytestmark = NEEDS_CHROMIUM
 
 
 def _login(browser, live, username):
-    page = browser.new_page(viewport={"width": 1400, "height": 900}, accept_downloads=True)
-    page.goto(f"{live}/login/")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("input[type=submit], button[type=submit]")
-    page.wait_for_load_state()
-    return page
-
-
-def _shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _choose(page, field, text):
-    """Pick a value of a Select2 box as a user does: open it, type, click the match.
-
-    Link fields ask the server for matches as the user types (views/lookup.py).
-    """
-    page.click(f"#{field} + .select2-container .select2-selection")
-    page.keyboard.type(text)
-    page.click(f".select2-results__option:has-text('{text}')")
+    return sign_in(browser, live, username, viewport={"width": 1400, "height": 900})[0]
 
 
 def test_regional_user_works_through_the_main_pages(app, browser, live, world):
     page = _login(browser, live, "region.almaty")
     assert "Региональная организация г. Алматы" in page.content()
-    _shot(page, "home-region")
+    shot(page, "home-region")
 
     page.goto(f"{live}/investorview/add")
     page.fill("#name", "ТОО «Браузерный инвестор»")
     page.fill("#bin", "190340012348")
-    _choose(page, "country", "Казахстан")
+    choose(page, "country", "Казахстан")
     page.click("#model_form button[type=submit]")
     page.wait_for_load_state()
     assert "ТОО «Браузерный инвестор»" in page.content()
 
     page.goto(f"{live}/projectview/add")
     page.fill("#name", "Браузерный проект — завод")
-    _choose(page, "investor", "Браузерный инвестор")
-    _choose(page, "sector", "Пищевая")
+    choose(page, "investor", "Браузерный инвестор")
+    choose(page, "sector", "Пищевая")
     page.fill("#volume", "2500000000")
     page.fill("#jobs", "120")
-    _shot(page, "project-form")
+    shot(page, "project-form")
     page.click("#model_form button[type=submit]")
     page.wait_for_load_state()
 
@@ -102,25 +47,25 @@ def test_regional_user_works_through_the_main_pages(app, browser, live, world):
     page.click("#accordion1 a.accordion-toggle")  # FAB folds the search panel away
     page.click("#filter_form .dropdown-toggle")
     page.click("#filter_form a.filter[name=investor]")
-    _choose(page, "investor", "Браузерный инвестор")
+    choose(page, "investor", "Браузерный инвестор")
     page.click("#filter_form button[type=submit]")
     page.wait_for_load_state()
     assert "Браузерный проект — завод" in page.content()
     assert page.locator("table.table:not(.filters) tbody tr").count() == 1  # only its project
     page.wait_for_selector("#filter_form .select2-selection__rendered[title*='Браузерный']",
                            state="attached")  # the restored filter shows its investor's name
-    _shot(page, "project-list-filtered")
+    shot(page, "project-list-filtered")
 
     page.goto(f"{live}/pipeline/")
     assert "Браузерный проект — завод" in page.content()
-    _shot(page, "pipeline")
+    shot(page, "pipeline")
     page.goto(f"{live}/")
     assert "Проекты по стадиям" in page.content()
 
     page.goto(f"{live}/lang/kk")
     page.goto(f"{live}/projectview/list/")
     kazakh = page.content()
-    _shot(page, "projects-kk")
+    shot(page, "projects-kk")
     page.goto(f"{live}/lang/ru")
     page.goto(f"{live}/projectview/list/")
     assert "Инвестиционные проекты" in page.content()
@@ -148,37 +93,15 @@ def test_authority_sees_the_scorecard(browser, live, world, app):
     page = _login(browser, live, "authority")
     page.goto(f"{live}/scorecard/")
     assert page.locator("h3").first.inner_text().startswith("Показатели")
-    _shot(page, "scorecard-authority")
+    shot(page, "scorecard-authority")
     page.goto(f"{live}/")
     assert page.locator("#offices").count() == 1
     page.close()
 
 
-def _watch(page):
-    """Collect the page's console errors, uncaught exceptions and CSP violations.
-
-    The browser's own request for /favicon.ico is left out: the app has no icon (yet).
-    """
-    problems = []
-    page.on("console", lambda message: problems.append(f"{page.url}: {message.text}")
-            if message.type == "error"
-            and not message.location.get("url", "").endswith("/favicon.ico") else None)
-    page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
-    page.on("response", lambda response: problems.append(
-        f"{page.url}: {response.status} {response.url}") if response.status >= 400 else None)
-    page.add_init_script("""document.addEventListener("securitypolicyviolation", function (e) {
-        console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI);
-    });""")
-    return problems
-
-
 def test_main_pages_run_under_the_csp_without_errors(browser, live, world):
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    problems = _watch(page)
-    page.goto(f"{live}/login/")
-    page.fill("#username", "region.almaty")
-    page.fill("#password", PASSWORD)
-    page.click("input[type=submit], button[type=submit]")
+    page, problems = sign_in(browser, live, "region.almaty",
+                             viewport={"width": 1400, "height": 900})  # the sign-in page too
     page.wait_for_load_state("networkidle")
     assert "Региональная организация г. Алматы" in page.content()  # the home page
 
@@ -187,7 +110,7 @@ def test_main_pages_run_under_the_csp_without_errors(browser, live, world):
     page.wait_for_selector("#filter_form .dropdown-toggle", state="visible")
 
     page.goto(f"{live}/projectview/add")
-    _choose(page, "investor", "investor of ALM")  # select2 asks the lookup as the user types
+    choose(page, "investor", "investor of ALM")  # select2 asks the lookup as the user types
     assert "investor of ALM" in page.inner_text("#investor + .select2-container")
     for path in ("/exports/", "/imports/"):  # their scripts once broke on an element's id
         page.goto(f"{live}{path}")
@@ -200,7 +123,7 @@ def test_main_pages_run_under_the_csp_without_errors(browser, live, world):
 
 def test_swagger_ui_and_the_printable_receipt_run_under_the_csp(browser, live, world):
     page = _login(browser, live, "admin")
-    problems = _watch(page)
+    problems = watch(page)
     page.goto(f"{live}/swagger/v1")
     page.wait_for_selector("#swagger-ui .information-container", timeout=15000)
     receipt = world["records"]["service_application"]["NC"]
@@ -217,7 +140,7 @@ def test_an_event_is_returned_resubmitted_and_approved_in_the_browser(browser, l
     from datetime import date, timedelta
 
     region = _login(browser, live, "region.almaty")
-    problems = _watch(region)
+    problems = watch(region)
     region.goto(f"{live}/investmenteventview/add")
     region.fill("#topic", "Браузерный бизнес-форум")
     # The date picker takes typed dates poorly; set the field as picking a day would.
@@ -240,7 +163,7 @@ def test_an_event_is_returned_resubmitted_and_approved_in_the_browser(browser, l
     authority.fill("#decision_comment", "Приложите программу форума")
     authority.click("button[value=return]")
     authority.wait_for_load_state()
-    _shot(authority, "event-returned")
+    shot(authority, "event-returned")
 
     region.goto(event_url)
     assert "Приложите программу форума" in region.inner_text("#approval")
@@ -250,7 +173,7 @@ def test_an_event_is_returned_resubmitted_and_approved_in_the_browser(browser, l
     authority.click("button[value=approve]")
     authority.wait_for_load_state()
     assert "Согласовано" in authority.inner_text("#approval")
-    _shot(authority, "event-approved")
+    shot(authority, "event-approved")
 
     # A presentation material: upload a draft as its first version.
     draft = tmp_path / "презентация.pdf"
@@ -266,7 +189,7 @@ def test_an_event_is_returned_resubmitted_and_approved_in_the_browser(browser, l
     region.click("#versions button[type=submit]")
     region.wait_for_load_state()
     assert "презентация.pdf" in region.inner_text("#versions")
-    _shot(region, "material-versions")
+    shot(region, "material-versions")
     # A record's documents panel is fetched as the page opens.
     region.goto(f"{live}/investmenteventview/show/{event_url.rsplit('/', 1)[1]}")
     region.wait_for_selector("#documents form[action*='/attach/']")
@@ -281,13 +204,7 @@ def test_an_event_is_returned_resubmitted_and_approved_in_the_browser(browser, l
 def test_a_pipeline_move_updates_counts_and_totals_and_undo_restores_them(
         browser, live, world):
     """At 1366x768 every stage column fits; ← moves a card, → would; Undo moves it back."""
-    page = browser.new_page(viewport={"width": 1366, "height": 768})
-    problems = _watch(page)
-    page.goto(f"{live}/login/")
-    page.fill("#username", "region.almaty")
-    page.fill("#password", PASSWORD)
-    page.click("input[type=submit], button[type=submit]")
-    page.wait_for_load_state()
+    page, problems = sign_in(browser, live, "region.almaty")
     page.goto(f"{live}/pipeline/")
     for box in (s.bounding_box() for s in page.locator(".stage").all()):
         assert box["x"] >= 0 and box["x"] + box["width"] <= 1366, box

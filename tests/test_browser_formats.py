@@ -2,46 +2,23 @@
 
 SQLite only: the picker is the same on both backends.
 """
-import os
-import threading
 from datetime import datetime
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from app.clock import local_timezone, today_local
 from app.extensions import db
 from app.models import InfoRequest
 
-from .scenario import PASSWORD
-from .test_browser import CHROMIUM, FLAGS, _choose, _watch
+from .browsing import NEEDS_CHROMIUM, choose, chromium, sign_in
 
-pytestmark = [pytest.mark.parametrize("app", ["sqlite"], indirect=True),
-              pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                 reason="Debian's chromium is not installed (.ci/run installs it)")]
-
-
-@pytest.fixture(scope="module")
-def live(app, world):
-    """Serve the app on a free loopback port for the module."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+pytestmark = [pytest.mark.parametrize("app", ["sqlite"], indirect=True), NEEDS_CHROMIUM]
 
 
 def test_a_request_is_entered_with_the_russian_picker_and_a_typed_time(app, live, world):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 768})
-        problems = _watch(page)
-        page.goto(f"{live}/login/")
-        page.fill("#username", "region.almaty")
-        page.fill("#password", PASSWORD)
-        page.click("input[type=submit], button[type=submit]")
-        page.wait_for_load_state()
+    with chromium() as browser:
+        page, problems = sign_in(browser, live, "region.almaty")
         page.goto(f"{live}/inforequestview/add")
         page.click("#received_at")
         picker = page.locator(".datepicker-days")
@@ -56,7 +33,7 @@ def test_a_request_is_entered_with_the_russian_picker_and_a_typed_time(app, live
         assert page.input_value("#received_at") == f"{first:%d.%m.%Y}"
         # 00:01 on the 1st of this month: never in the future
         page.fill("input.irm-time[name=received_at]", "00:01")
-        _choose(page, "investor", "investor of ALM")
+        choose(page, "investor", "investor of ALM")
         page.select_option("#channel", "letter")
         page.fill("#subject", "Запрос через календарь")
         page.fill("#text", "Просим сообщить")
@@ -73,7 +50,6 @@ def test_a_request_is_entered_with_the_russian_picker_and_a_typed_time(app, live
         page.click("#filter_form button[type=submit]")
         page.wait_for_load_state()
         assert f"_flt_0_held_on=02.{first:%m.%Y}" in page.url, page.url
-        browser.close()
     with app.app_context():
         saved = db.session.execute(select(InfoRequest).filter_by(
             subject="Запрос через календарь")).scalar_one()

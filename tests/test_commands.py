@@ -35,6 +35,7 @@ OWN_TRANSACTIONS = {
     ("security/language.py", "remember_language_switch"): "the language the user chose",
     ("services/audit.py", "log_event"): "security events: a transaction of their own",
     # FAB's add, edit and delete (with our validation) are not commands.
+    ("models/interface.py", "ScopedInterface.add"): "FAB CRUD: the add form's and POST's save",
     ("models/interface.py", "ScopedInterface.edit"): "FAB CRUD: the edit form's and PUT's save",
     ("views/base.py", "ScopedModelView.muldelete"): "FAB CRUD: a delete the database refused",
     ("api/base.py", "ScopedModelRestApi._rejected"): "FAB CRUD: a POST or PUT refused",

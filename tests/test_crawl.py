@@ -23,6 +23,7 @@ from .test_i18n import (  # noqa: F401 - module fixtures reused
     _untranslated_strings,
     _VisibleText,
     catalogs,
+    json_strings,
 )
 
 pytestmark = pytest.mark.parametrize("app", ["sqlite"], indirect=True)
@@ -77,11 +78,7 @@ class _Cells(HTMLParser):
         if not self.hidden and data.strip():
             self.texts.append(data.strip())
         elif self.hidden:  # FAB's search filters come as HTML inside a script's JSON
-            for literal in re.findall(r'"(?:[^"\\\n]|\\.)*"', data):
-                try:
-                    value = json.loads(literal)
-                except ValueError:
-                    continue
+            for value in json_strings(data):
                 if "<" in value:
                     nested = _Cells()
                     nested.feed(value)

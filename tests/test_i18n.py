@@ -247,11 +247,7 @@ class _VisibleText(HTMLParser):
         if not self.in_script:
             self.texts.append(data)
             return
-        for literal in re.findall(r'"(?:[^"\\\n]|\\.)*"', data):
-            try:
-                value = json.loads(literal)
-            except ValueError:
-                continue
+        for value in json_strings(data):
             if "<" in value:
                 nested = _VisibleText()
                 nested.feed(value)
@@ -259,6 +255,15 @@ class _VisibleText(HTMLParser):
             else:
                 self.texts.append(value)
         self.texts.extend(re.findall(r"'((?:[^'\\\n]|\\.)*)'", data))
+
+
+def json_strings(script: str):
+    """Yield the JSON string literals of a script (FAB puts its search filters' HTML there)."""
+    for literal in re.findall(r'"(?:[^"\\\n]|\\.)*"', script):
+        try:
+            yield json.loads(literal)
+        except ValueError:
+            continue
 
 
 def _candidates(text):

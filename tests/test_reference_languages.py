@@ -2,21 +2,17 @@
 countries named in Kazakh and English, the Russian name where a translation is missing;
 the app's name and the lookup widget's own words follow the language too."""
 import json
-import os
 import re
-import shutil
-import threading
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import inspect
-from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.models import FrontOffice, KpiDefinition, KpiTarget
 from app.services.reports import create_drafts, find_report
 
-from .scenario import PASSWORD
+from .browsing import NEEDS_CHROMIUM, chromium, serving, sign_in
 
 OFFICE = {"kk": "Алматы қаласының инвестициялар жөніндегі өңірлік ұйымы",
           "en": "Almaty City Investment Organization"}
@@ -116,7 +112,7 @@ def test_tab_title_brand_and_lookup_strings_follow_the_language(speaking):
     page = client.get("/investorview/add").text
     assert re.search(r"<title>\s*" + re.escape(APP_NAME[lang]) + r"\s*</title>", page)
     assert page.count(APP_NAME[lang]) >= 2  # the tab title and the navbar's brand
-    strings = re.search(r'<script type="application/json" id="irm-select2-strings">(.*?)'
+    strings = re.search(r'<script type="application/json" id="irm-select2-strings"[^>]*>(.*?)'
                         r"</script>", page, re.S).group(1)
     assert json.loads(strings)["noResults"] == NO_RESULTS[lang]
 
@@ -136,39 +132,17 @@ def test_the_migration_added_the_name_columns(app):
             assert columns["name_kk"]["nullable"] and columns["name_en"]["nullable"]
 
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
 @pytest.mark.parametrize("app", ["sqlite"], indirect=True)
-@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+@NEEDS_CHROMIUM
 def test_lookup_widget_speaks_kazakh_in_the_browser(app, world):
     """select2 ships no Kazakh: the page's strings reach it, FAB's own select2 boxes too."""
-    from playwright.sync_api import sync_playwright
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    live = f"http://127.0.0.1:{server.server_port}"
-    errors = []
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                                 args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page()
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(f"{live}/login/")
-            page.fill("#username", "region.almaty")
-            page.fill("#password", PASSWORD)
-            with page.expect_navigation():  # signed in before the switch, not racing it
-                page.click("input[type=submit], button[type=submit]")
-            page.goto(f"{live}/lang/kk")
-            page.goto(f"{live}/investorview/add")
-            page.click("#country + .select2-container .select2-selection")
-            page.keyboard.type("жжжжж")
-            message = page.locator(".select2-results__message")
-            message.wait_for()
-            assert message.inner_text() == NO_RESULTS["kk"]
-            page.goto(f"{live}/lang/ru")
-            browser.close()
-    finally:
-        server.shutdown()
-    assert errors == []
+    with serving(app) as live, chromium() as browser:
+        page, problems = sign_in(browser, live, "region.almaty", "kk")
+        page.goto(f"{live}/investorview/add")
+        page.click("#country + .select2-container .select2-selection")
+        page.keyboard.type("жжжжж")
+        message = page.locator(".select2-results__message")
+        message.wait_for()
+        assert message.inner_text() == NO_RESULTS["kk"]
+        page.goto(f"{live}/lang/ru")
+    assert problems == []

@@ -13,11 +13,10 @@ from app.extensions import db
 from app.models.investors import Investor
 from app.models.org import FrontOffice
 
-from .scenario import PASSWORD, make
-from .test_browser import CHROMIUM, FLAGS, _shot, _watch  # noqa: F401
+from .browsing import SCREEN, chromium, serving, shot, sign_in
+from .scenario import make
 
 pytestmark = pytest.mark.parametrize("app", ["sqlite"], indirect=True)
-SCREEN = {"width": 1366, "height": 768}
 LISTS = ["/investorview/list/", "/projectview/list/", "/meetingview/list/",
          "/inforequestview/list/", "/serviceapplicationview/list/",
          "/problemissueview/list/", "/agreementview/list/", "/quarterlyreportview/list/"]
@@ -27,10 +26,6 @@ LONG = "Ж" * 10_000
 @pytest.fixture(scope="module")
 def screen(app, world):
     """Serve the app with 26 more Almaty investors (one long unbroken name); yield an opener."""
-    import threading
-
-    from playwright.sync_api import sync_playwright
-    from werkzeug.serving import make_server
     with app.app_context():
         almaty = db.session.get(FrontOffice, world["offices"]["ALM"])
         for number in range(25):
@@ -38,24 +33,8 @@ def screen(app, world):
                  f"ТОО «Инвестор Алматы {number:02d}» с длинным наименованием для проверки ширины")
         make(db.session, "investor", almaty, "ДлинноеНаименованиеБезПробелов" * 8)  # 240 chars
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    live = f"http://127.0.0.1:{server.server_port}"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-
-        def open_as(username):
-            page = chromium.new_page(viewport=SCREEN)
-            problems = _watch(page)
-            page.goto(f"{live}/login/")
-            page.fill("#username", username)
-            page.fill("#password", PASSWORD)
-            page.click("input[type=submit], button[type=submit]")
-            page.wait_for_load_state()
-            return page, problems, live
-        yield open_as
-        chromium.close()
-    server.shutdown()
+    with serving(app) as live, chromium() as browser:
+        yield lambda username: (*sign_in(browser, live, username), live)
 
 
 def _width(page):
@@ -65,7 +44,7 @@ def _width(page):
 def test_a_list_of_25_investors_shows_at_least_15_rows_without_scrolling(screen):
     page, problems, live = screen("region.almaty")
     page.goto(f"{live}/investorview/list/?psize_InvestorView=25")
-    _shot(page, "fit-investors-1366")
+    shot(page, "fit-investors-1366")
     visible = page.evaluate("""() => [...document.querySelectorAll(
         'table.table-bordered.table-hover tbody tr')]
         .filter(row => { const box = row.getBoundingClientRect();
@@ -81,11 +60,11 @@ def test_no_main_page_is_wider_than_the_window(screen):
         page, problems, live = screen(username)
         watched.append(problems)
         assert _width(page) <= SCREEN["width"], f"start page of {username}"
-        _shot(page, f"fit-home-{username}")
+        shot(page, f"fit-home-{username}")
     for path in LISTS:
         page.goto(live + path)
         assert _width(page) <= SCREEN["width"], path
-    _shot(page, "fit-reports-region.almaty")
+    shot(page, "fit-reports-region.almaty")
     assert watched == [[], []]
 
 def _investors(app):
@@ -178,7 +157,7 @@ def test_delete_on_a_record_page_asks_then_deletes(app, screen, world):
     page.click("#record-delete")
     with page.expect_navigation():
         page.click("#modal-confirm-ok")
-    _shot(page, "record-deleted")
+    shot(page, "record-deleted")
     with app.app_context():
         assert db.session.get(Investor, doomed) is None
     assert problems == []

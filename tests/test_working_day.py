@@ -7,64 +7,22 @@ board; the authorized body reads the scorecard and a report. Screenshots of ever
 to $IRM_SCREENSHOT_DIR (CI's artifacts). SQLite only: the pages are the same on both
 backends, which the other modules cover.
 """
-import os
-import threading
 from datetime import datetime, timedelta
 
 import pytest
 from babel import Locale
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from app.clock import local_timezone, today_local
 from app.extensions import db
 from app.models import InfoRequest, Investor, Meeting, Project, QuarterlyReport, Sector
 from app.services.calendar import load_calendar
 from app.services.deadlines import INFO_REQUEST_TERM
-from app.services.reports import create_drafts
 
-from .scenario import PASSWORD
-from .test_browser import CHROMIUM, FLAGS, _choose, _shot, _watch
+from .browsing import NEEDS_CHROMIUM, choose, shot, sign_in
 
-pytestmark = [pytest.mark.parametrize("app", ["sqlite"], indirect=True),
-              pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                 reason="Debian's chromium is not installed (.ci/run installs it)")]
+pytestmark = [pytest.mark.parametrize("app", ["sqlite"], indirect=True), NEEDS_CHROMIUM]
 LANGUAGES = ("ru", "kk")
-
-
-@pytest.fixture(scope="module")
-def live(app, world):
-    """Serve the app on a free loopback port, with the last quarter's reports drafted."""
-    with app.app_context():
-        create_drafts(db.session, 2026, 3)
-        db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-
-
-def sign_in(chromium, live, username, language):
-    """Return a 1366x768 page signed in as username, speaking language, and its problems."""
-    page = chromium.new_page(viewport={"width": 1366, "height": 768}, locale=language)
-    problems = _watch(page)
-    page.goto(f"{live}/login/")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("input[type=submit], button[type=submit]")
-    page.wait_for_load_state()
-    page.goto(f"{live}/lang/{language}")
-    page.wait_for_load_state()
-    return page, problems
 
 
 def valid_bin(first_eleven: str) -> str:
@@ -89,8 +47,8 @@ def save(page):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_a_regional_organization_enters_its_day(app, world, live, chromium, language):
-    page, problems = sign_in(chromium, live, "region.almaty", language)
+def test_a_regional_organization_enters_its_day(app, world, live, browser, language):
+    page, problems = sign_in(browser, live, "region.almaty", language)
     investor = f"ТОО «Рабочий день {language}»"
     country = Locale.parse(language).territories["KZ"]
     with app.app_context():
@@ -100,14 +58,14 @@ def test_a_regional_organization_enters_its_day(app, world, live, chromium, lang
     page.goto(f"{live}/investorview/add")
     page.fill("#name", investor)
     page.fill("#bin", valid_bin("19034001234" if language == "ru" else "19034001235"))
-    _choose(page, "country", country)
-    _shot(page, f"day-{language}-investor-form")
+    choose(page, "country", country)
+    shot(page, f"day-{language}-investor-form")
     save(page)
 
     page.goto(f"{live}/projectview/add")
     page.fill("#name", f"Завод рабочего дня {language}")
-    _choose(page, "investor", investor)
-    _choose(page, "sector", sector)
+    choose(page, "investor", investor)
+    choose(page, "sector", sector)
     page.fill("#volume", "2 500 000 000")
     page.fill("#jobs", "120")
     save(page)
@@ -118,21 +76,21 @@ def test_a_regional_organization_enters_its_day(app, world, live, chromium, lang
     page.keyboard.press("Escape")  # close the picker the box opened
     page.select_option("#kind", index=1)
     page.fill("#subject", f"Встреча рабочего дня {language}")
-    _choose(page, "investor", investor)
+    choose(page, "investor", investor)
     save(page)
 
     yesterday = today_local() - timedelta(days=1)
     page.goto(f"{live}/inforequestview/add")
-    _choose(page, "investor", investor)
+    choose(page, "investor", investor)
     page.select_option("#channel", "letter")
     page.fill("#subject", f"Письмо от вчера {language}")
     page.fill("#text", "Просим сообщить условия")
     page.fill("#received_at", f"{yesterday:%d.%m.%Y}")
     page.keyboard.press("Escape")
     page.fill("input.irm-time[name=received_at]", "17:30")
-    _shot(page, f"day-{language}-request-form")
+    shot(page, f"day-{language}-request-form")
     save(page)
-    _shot(page, f"day-{language}-request-saved")
+    shot(page, f"day-{language}-request-saved")
 
     moment = datetime.combine(yesterday, datetime.min.time().replace(hour=17, minute=30),
                               tzinfo=local_timezone())
@@ -155,27 +113,27 @@ def test_a_regional_organization_enters_its_day(app, world, live, chromium, lang
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_authorized_body_reads_the_scorecard_and_a_report(app, world, live, chromium,
+def test_the_authorized_body_reads_the_scorecard_and_a_report(app, world, live, browser,
                                                                language):
-    page, problems = sign_in(chromium, live, "authority", language)
+    page, problems = sign_in(browser, live, "authority", language)
     page.goto(f"{live}/scorecard/")
     page.wait_for_selector("#scorecard")
-    _shot(page, f"day-{language}-scorecard")
+    shot(page, f"day-{language}-scorecard")
     with app.app_context():
         report = db.session.execute(select(QuarterlyReport.id).filter_by(
             owner_office_id=world["offices"]["ALM"], year=2026, quarter=3)).scalar_one()
     page.goto(f"{live}/quarterlyreportview/show/{report}")
     body = page.inner_text("body")
     assert "2026" in body and "None" not in body
-    _shot(page, f"day-{language}-report")
+    shot(page, f"day-{language}-report")
     page.close()
     assert problems == []
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_national_company_finds_a_project_and_moves_it_on_the_board(app, world, live,
-                                                                        chromium, language):
-    page, problems = sign_in(chromium, live, "nc", language)
+                                                                        browser, language):
+    page, problems = sign_in(browser, live, "nc", language)
     with app.app_context():
         project = db.session.get(Project, world["records"]["project"]["NC"])
         name, stage = project.name, project.stage.value
@@ -183,7 +141,7 @@ def test_the_national_company_finds_a_project_and_moves_it_on_the_board(app, wor
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.locator(f"a[href$='/projectview/show/{project.id}']").count() >= 1
-    _shot(page, f"day-{language}-search")
+    shot(page, f"day-{language}-search")
 
     page.goto(f"{live}/pipeline/")
     moves = []
@@ -197,7 +155,7 @@ def test_the_national_company_finds_a_project_and_moves_it_on_the_board(app, wor
     assert answer.value.status == 200
     page.wait_for_selector("#board-undo")  # the board confirms the move and offers Undo
     assert len(moves) == 1, moves
-    _shot(page, f"day-{language}-board")
+    shot(page, f"day-{language}-board")
     with app.app_context():
         db.session.expire_all()
         assert db.session.get(Project, project.id).stage.value == moved_to
