@@ -33,45 +33,37 @@ def _checks(table: str):
     return check_constraints(bounded)
 
 
-def _without_foreign_keys(bind):
-    """On SQLite, copying a table must not fire the ON DELETE of the rows referring to it."""
-    raw = bind.connection.dbapi_connection
-    if raw.in_transaction:
-        raw.commit()  # SQLite changes this pragma outside a transaction only
-    bind.exec_driver_sql("PRAGMA foreign_keys=OFF")
+def _each_table():
+    """Yield a batch of each table in turn. On SQLite the table is copied, with foreign keys
+    off: a copy must not fire the ON DELETE of the rows referring to it."""
+    bind = op.get_bind()
+    sqlite = bind.dialect.name == 'sqlite'
+    if sqlite:
+        raw = bind.connection.dbapi_connection
+        if raw.in_transaction:
+            raw.commit()  # SQLite changes this pragma outside a transaction only
+        bind.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    try:
+        for table in TABLES:
+            with op.batch_alter_table(table, schema=None,
+                                      recreate='always' if sqlite else 'auto') as batch_op:
+                yield table, batch_op
+    finally:
+        if sqlite:
+            bind.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 def upgrade():
-    bind = op.get_bind()
-    sqlite = bind.dialect.name == 'sqlite'
-    if sqlite:
-        _without_foreign_keys(bind)
-    try:
-        for table in TABLES:
-            with op.batch_alter_table(table, schema=None,
-                                      recreate='always' if sqlite else 'auto') as batch_op:
-                for column in _columns():
-                    batch_op.add_column(column)
-                for check in _checks(table):
-                    batch_op.create_check_constraint(check.name, check.sqltext)
-    finally:
-        if sqlite:
-            bind.exec_driver_sql("PRAGMA foreign_keys=ON")
+    for table, batch_op in _each_table():
+        for column in _columns():
+            batch_op.add_column(column)
+        for check in _checks(table):
+            batch_op.create_check_constraint(check.name, check.sqltext)
 
 
 def downgrade():
-    bind = op.get_bind()
-    sqlite = bind.dialect.name == 'sqlite'
-    if sqlite:
-        _without_foreign_keys(bind)
-    try:
-        for table in TABLES:
-            with op.batch_alter_table(table, schema=None,
-                                      recreate='always' if sqlite else 'auto') as batch_op:
-                for check in _checks(table):
-                    batch_op.drop_constraint(check.name, type_='check')
-                batch_op.drop_column('name_en')
-                batch_op.drop_column('name_kk')
-    finally:
-        if sqlite:
-            bind.exec_driver_sql("PRAGMA foreign_keys=ON")
+    for table, batch_op in _each_table():
+        for check in _checks(table):
+            batch_op.drop_constraint(check.name, type_='check')
+        batch_op.drop_column('name_en')
+        batch_op.drop_column('name_kk')
