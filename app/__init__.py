@@ -72,12 +72,13 @@ def create_app(config_object: Optional[type] = None, **overrides) -> Flask:
 
     app.cli.add_command(irm_cli)
     from .api.request_guards import init_input_guards
-    from .views import interface_strings
+    from .views import interface_strings, quick_search
     from .views.formatting import register_template_filters
     from .views.request_guards import init_request_guards
 
     register_template_filters(app)
     interface_strings.register(app)
+    quick_search.register(app)
     init_input_guards(app)  # unreadable bodies and `q` first: the page guards read args only
     init_request_guards(app)
     from .security.sessions import init_sessions

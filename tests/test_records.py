@@ -523,3 +523,64 @@ def test_api_refuses_a_look_alike_naming_the_field_until_confirmed(
     confirmed = client.post("/api/v1/investor/", headers=headers,
                             json={**body, "name": "жетысу тест", "confirm_similar": True})
     assert confirmed.status_code == 201, confirmed.text
+
+
+# --- The search box above each list, and colleagues found by name ---------------------------
+
+@pytest.fixture(scope="module")
+def searchable(app, world):
+    """Investors and a project whose words the search box is tried on, in two offices."""
+    with app.app_context():
+        kz = db.session.execute(select(Country).filter_by(alpha2="KZ")).scalar_one()
+        alm, tur = (db.session.get(FrontOffice, world["offices"][code]) for code in ("ALM", "TUR"))
+        steel = Investor(name="Стальной завод Алматы", country=kz, owner_office=alm)
+        db.session.add_all([steel, Investor(name="Мукомольный комбинат", country=kz,
+                                            owner_office=alm),
+                            Investor(name="Стальной завод Туркестан", country=kz,
+                                     owner_office=tur)])
+        food = db.session.execute(select(Sector).filter_by(code="food")).scalar_one()
+        db.session.add(Project(name="Прокатный цех", investor=steel, owner_office=alm,
+                               region=alm.region, sector=food, volume=1, jobs=1, year=2026))
+        sm = app.appbuilder.sm
+        for login, office in (("saparova.alm", alm), ("saparova.tur", tur)):
+            user = sm.add_user(login, "Айгуль", "Сапарова", f"{login}@test.irm.kz",
+                               sm.find_role("Regional"), password="Long-enough-1")
+            user.front_office_id = office.id
+        db.session.commit()
+
+
+@pytest.mark.parametrize("typed, found, not_found", [
+    ("стальной", ["Стальной завод Алматы"], ["Мукомольный", "Туркестан"]),  # any case
+    ("алматы СТАЛЬ", ["Стальной завод Алматы"], ["Мукомольный"]),  # words in any order
+    ("стальной мукомольный", [], ["Стальной завод", "Мукомольный"]),  # every word must be found
+    ("%", [], ["Стальной завод", "Мукомольный", "investor of ALM"]),  # no wildcards
+])
+def test_the_search_box_narrows_a_list_within_the_users_scope(ui, searchable, typed, found,
+                                                               not_found):
+    page = ui("region.almaty").get("/investorview/list/", query_string={"q": typed}).text
+    assert all(name in page for name in found), typed
+    assert not any(name in page for name in not_found), typed
+    assert f'name="q" value="{typed}"' in page  # the box keeps what was typed
+
+
+def test_the_search_box_finds_a_row_by_the_name_of_the_record_it_links_to(ui, searchable):
+    client = ui("region.almaty")
+    page = client.get("/projectview/list/", query_string={"q": "прокатный стальной"}).text
+    assert "Прокатный цех" in page and "project of ALM" not in page
+
+
+def test_the_search_box_keeps_the_filters_set_and_offers_to_clear_what_was_typed(ui, searchable):
+    page = ui("region.almaty").get("/investorview/list/?_flt_0_status=potential&page_InvestorView=1"
+                                   "&q=стальной").text
+    box = re.search(r'<form class="irm-quick-search".*?</form>', page, re.S).group(0)
+    assert '<input type="hidden" name="_flt_0_status" value="potential">' in box
+    assert "page_InvestorView" not in box  # a new search starts on the first page
+    assert re.search(r'id="quick-search-reset" href="/investorview/list/\?_flt_0_status=potential"',
+                     box)
+
+
+def test_a_colleague_is_found_by_name_in_either_order_only_within_the_office(ui, searchable):
+    client = ui("region.almaty")
+    for typed in ("Сапарова", "айгуль сапарова", "сап айг", "saparova"):
+        found = _lookup(client, f"/inforequestview/lookup/assignee?q={typed}")
+        assert found == ["Айгуль Сапарова"], typed  # the Turkestan namesake is not offered

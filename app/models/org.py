@@ -101,6 +101,8 @@ class OfficeUser(User):
 
     # Users are scoped by their office, so assignee dropdowns list colleagues only.
     __office_column__ = "front_office_id"
+    # Colleagues are picked by name (surname, given name), or by login (views/lookup.py).
+    __lookup_columns__ = ("last_name", "first_name", "username")
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"

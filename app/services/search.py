@@ -2,7 +2,7 @@
 scope."""
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Agreement, IndustrialSite, Investor, Project
@@ -26,6 +26,17 @@ def like_pattern(text: str) -> str:
     """Return a LIKE pattern finding text anywhere, its wildcards taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def words_of(text, most: int = 6, longest: int = 200) -> list[str]:
+    """Return the words of what a user typed into a search box, at most `most` of them."""
+    return str(text or "")[:longest].split()[:most]
+
+
+def every_word_found(words, found_by):
+    """Return the condition that each word is found: found_by(pattern) is where one word's
+    LIKE pattern is looked for, e.g. a name or a surname for "Айгуль Сапарова"."""
+    return and_(*(found_by(like_pattern(word)) for word in words))
 
 
 def search(session: Session, text: str) -> dict[str, list[Hit]]:

@@ -41,6 +41,7 @@ from .fields import LocalDateField, LocalDateTimeField, LocalDecimalField
 from .formatting import formatters_for
 from .history import HISTORY_PAGE_SIZE, history_lines, office_name, record_history
 from .lookup import LookupField, lookup_page
+from .quick_search import QUERY_ARG, WithQuickSearch, quick_search_filter, words_of
 from .refused_save import KeepsTypedValues
 from .widgets import ScopedListWidget, ScopedShowWidget
 
@@ -154,6 +155,7 @@ class ScopedModelView(DocumentsMixin, KeepsTypedValues, ModelView):
     list_widget = ScopedListWidget
     show_widget = ScopedShowWidget
     show_template = "irm/show.html"  # the record with its history
+    list_template = "irm/list.html"  # the list with its search box (views/quick_search.py)
     method_permission_name = READ_WRITE_METHODS
     page_size = 25
     entity = None  # the entity's declaration (app/entities): model, permission, form fields
@@ -194,6 +196,7 @@ class ScopedModelView(DocumentsMixin, KeepsTypedValues, ModelView):
                                    **(self.formatters_columns or {})}
         self.base_order = self.base_order or newest_first(model)
         super().__init__(**kwargs)
+        self._quick_search = quick_search_filter(model, self.list_columns)
 
     def _add_enum_fields(self, model):
         # Our own fields where FAB's would show raw enum values, UTC moments, ISO dates
@@ -364,10 +367,16 @@ class ScopedModelView(DocumentsMixin, KeepsTypedValues, ModelView):
         limit = current_app.config.get("IRM_MAX_PAGE_SIZE", 100)
         if page_size is not None:
             page_size = max(1, min(int(page_size), limit))
-        widgets = super()._get_list_widget(filters, page_size=page_size, **kwargs)
+        widgets = super()._get_list_widget(self.searched(filters), page_size=page_size,
+                                           **kwargs)
         shown = widgets["list"].template_args
         shown["writable"] = scoping.writable_ids(db.session, self.datamodel.obj, shown["pks"])
         return widgets
+
+    def searched(self, filters):
+        """Return the list's filters narrowed by the words in its search box, if any."""
+        text = request.args.get(QUERY_ARG, "")
+        return WithQuickSearch(filters, self._quick_search, text) if words_of(text) else filters
 
     @action("muldelete", _l("Удалить"), _l("Удалить выбранные записи?"), "fa-trash",
             single=False)

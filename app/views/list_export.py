@@ -28,7 +28,8 @@ def _cell(value):
 
 
 class ListExportMixin:
-    """Adds /xlsx to a list view: the filtered list with the record page's columns."""
+    """Adds /xlsx to a scoped list view: the list as searched and filtered, the record
+    page's columns."""
 
     list_template = "irm/list_with_export.html"
 
@@ -38,8 +39,9 @@ class ListExportMixin:
         """Download the list as filtered on the page, every row of the user's scope."""
         get_filter_args(self._filters)
         order = get_order_args().get(type(self).__name__) or self.base_order or ("", "")
-        _, items = self.datamodel.query(self._filters.get_joined_filters(self._base_filters),
-                                        order[0], order[1], page=0, page_size=EXPORT_ROW_LIMIT)
+        _, items = self.datamodel.query(
+            self.searched(self._filters).get_joined_filters(self._base_filters),
+            order[0], order[1], page=0, page_size=EXPORT_ROW_LIMIT)
         columns = [c for c in self.show_columns
                    if c not in ("created_at", "updated_at")]
         rows = [{name: _cell(getattr(item, name)) for name in columns} for item in items]

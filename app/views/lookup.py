@@ -15,7 +15,7 @@ from .. import scoping
 from ..extensions import db
 from ..models.base import current_language
 from ..models.request_local import state
-from ..services.search import like_pattern
+from ..services.search import every_word_found, words_of
 
 PAGE = 20  # matches per request; select2 asks for the next page as the user scrolls
 
@@ -37,11 +37,11 @@ def label_columns(model) -> list:
 def lookup_page(query, model, term: str, page: int) -> dict:
     """Return select2's answer for one page of the records matching term in query."""
     columns = label_columns(model)
-    term = (term or "").strip()
-    if term:
-        pattern = like_pattern(term)
-        query = query.filter(or_(*(c.ilike(pattern, escape="\\")
-                                   for c in columns if isinstance(c.type, String))))
+    texts = [c for c in columns if isinstance(c.type, String)]
+    words = words_of(term)
+    if words and texts:  # each word in one of the names: "Сапарова Айгуль", "айг сап"
+        query = query.filter(every_word_found(
+            words, lambda pattern: or_(*(c.ilike(pattern, escape="\\") for c in texts))))
     rows = query.order_by(columns[0], model.id).offset(page * PAGE).limit(PAGE + 1).all()
     return {"results": [{"id": row.id, "text": str(row)} for row in rows[:PAGE]],
             "pagination": {"more": len(rows) > PAGE}}
