@@ -119,7 +119,7 @@ def test_a_text_filter_starts_as_contains(screen):
 
 
 @pytest.mark.parametrize("path, column", [
-    ("/meetingview/list/", "held_on"),
+    ("/meetingview/list/", "held_on"), ("/inforequestview/list/", "received_at"),
     ("/serviceapplicationview/list/", "received_at"), ("/problemissueview/list/", "raised_on"),
     ("/agreementview/list/", "signed_on"), ("/investmenteventview/list/", "starts_on"),
 ])

@@ -144,8 +144,6 @@ def newest_first(model) -> Optional[tuple[str, str]]:
     return next(((name, "desc") for name in DATED_BY if name in columns), None)
 
 
-
-
 class ScopedModelView(DocumentsMixin, KeepsTypedValues, ModelView):
     """A ModelView whose every read and write goes through the office scoping;
     its records carry documents (views/documents.py)."""

@@ -40,7 +40,7 @@ class InfoRequestView(ScopedModelView):
                     "status", "deadline_state", "assignee", "answer_text", "answered_at",
                     "owner_office", "created_at", "updated_at"]
     order_columns = ["id", "received_at", "due_date", "status"]
-    base_order = ("due_date", "asc")
+    base_order = ("received_at", "desc")  # the register: the letter that came in last on top
     description_columns = {
         "received_at": _l("Время Казахстана. Поступивший после 18:00 или в выходной "
                           "считается со следующего рабочего дня; срок ответа — "
@@ -52,6 +52,7 @@ class OverdueInfoRequestView(InfoRequestView):
     """Requests past their due date and still unanswered."""
 
     list_title = _l("Просроченные информационные запросы")
+    base_order = ("due_date", "asc")  # work queues: the most pressing first
     base_filters = InfoRequestView.base_filters + [condition_filter(overdue)]
 
 
@@ -59,6 +60,7 @@ class DueSoonInfoRequestView(InfoRequestView):
     """Requests due today or on the next working day."""
 
     list_title = _l("Запросы со сроком сегодня и в следующий рабочий день")
+    base_order = ("due_date", "asc")
     base_filters = InfoRequestView.base_filters + [condition_filter(due_soon)]
 
 
