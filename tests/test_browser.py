@@ -7,12 +7,14 @@ from io import BytesIO
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from app.extensions import db
 
 from .browsing import NEEDS_CHROMIUM, choose, shot, sign_in, watch
 
-pytestmark = NEEDS_CHROMIUM
+# The pages in Chromium; what they do on each database is tested without a browser.
+pytestmark = [NEEDS_CHROMIUM, pytest.mark.parametrize("app", ["sqlite"], indirect=True)]
 
 
 def _login(browser, live, username):

@@ -20,7 +20,33 @@ class ServiceApplicationApi(ScopedModelRestApi):
     @protect()
     @safe
     def transition(self, pk):
-        """Apply a workflow action: {"action": ..., "note": ..., "handover_document": ...}."""
+        """Apply a workflow action to the application
+        ---
+        post:
+          summary: Apply a workflow action to the application
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema: {type: integer}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [action]
+                  properties:
+                    action: {type: string, description: 'one of the allowed_actions'}
+                    note: {type: string}
+                    handover_document: {type: string}
+          responses:
+            200: {description: The application's status and deadlines}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            404: {$ref: '#/components/responses/404'}
+            422: {$ref: '#/components/responses/422'}
+        """
         item, refused = self.writable_item(pk)
         if refused:
             return refused

@@ -39,7 +39,33 @@ class ProblemIssueApi(ScopedModelRestApi):
     @protect()
     @safe
     def progress(self, pk):
-        """Log work on the issue: {"on": "YYYY-MM-DD", "kind": ..., "description": ...}."""
+        """Log work on the issue
+        ---
+        post:
+          summary: Log work on the issue
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema: {type: integer}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [kind]
+                  properties:
+                    'on': {type: string, format: date}
+                    kind: {type: string, description: 'an ActionKind'}
+                    description: {type: string}
+          responses:
+            200: {description: The issue's status and number of actions}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            404: {$ref: '#/components/responses/404'}
+            422: {$ref: '#/components/responses/422'}
+        """
         item, refused = self.writable_item(pk)
         if refused:
             return refused
@@ -59,7 +85,35 @@ class ProblemIssueApi(ScopedModelRestApi):
     @protect()
     @safe
     def hq(self, pk):
-        """Put the issue on the Investment HQ agenda; record its decision and execution."""
+        """Put the issue on the Investment HQ agenda; record its decision and execution
+        ---
+        post:
+          summary: Put the issue on the Investment HQ agenda; record its decision and execution
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema: {type: integer}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    hq_meeting_on: {type: string, format: date}
+                    hq_decision: {type: string}
+                    hq_responsible_body: {type: integer, description: 'a state body id'}
+                    hq_deadline: {type: string, format: date}
+                    hq_execution: {type: string, description: 'an HqExecution'}
+                    hq_executed_on: {type: string, format: date}
+          responses:
+            200: {description: The issue's status and HQ deadline}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            404: {$ref: '#/components/responses/404'}
+            422: {$ref: '#/components/responses/422'}
+        """
         item, refused = self.readable_item(pk)
         if refused:
             return refused

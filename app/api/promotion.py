@@ -29,7 +29,22 @@ class ApprovalRestApi(ScopedModelRestApi):
     @protect()
     @safe
     def submit(self, pk):
-        """Send the record for agreement."""
+        """Send the record for agreement
+        ---
+        post:
+          summary: Send the record for agreement
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema: {type: integer}
+          responses:
+            200: {description: The record's status}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            404: {$ref: '#/components/responses/404'}
+            422: {$ref: '#/components/responses/422'}
+        """
         item, refused = self.writable_item(pk)
         if refused:
             return refused
@@ -40,7 +55,32 @@ class ApprovalRestApi(ScopedModelRestApi):
     @protect()
     @safe
     def decide(self, pk):
-        """Decide: {"decision": "approve" | "return", "decision_comment": "..."}."""
+        """Approve the record or return it with a comment
+        ---
+        post:
+          summary: Approve the record or return it with a comment
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema: {type: integer}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [decision]
+                  properties:
+                    decision: {type: string, enum: [approve, return]}
+                    decision_comment: {type: string}
+          responses:
+            200: {description: The record's status and comment}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            404: {$ref: '#/components/responses/404'}
+            422: {$ref: '#/components/responses/422'}
+        """
         item, refused = self.readable_item(pk)
         if refused:
             return refused

@@ -36,7 +36,22 @@ class QuarterlyReportApi(ScopedModelRestApi):
     @protect()
     @safe
     def xlsx(self, pk):
-        """Download the report's Excel workbook."""
+        """Download the report's Excel workbook
+        ---
+        get:
+          summary: Download the report's Excel workbook
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema: {type: integer}
+          responses:
+            200: {description: The workbook (xlsx)}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            404: {$ref: '#/components/responses/404'}
+            422: {$ref: '#/components/responses/422'}
+        """
         item, refused = self.readable_item(pk)
         return refused or xlsx_response(*reports.report_file(item))
 
@@ -44,7 +59,22 @@ class QuarterlyReportApi(ScopedModelRestApi):
     @protect()
     @safe
     def submit(self, pk):
-        """Submit (or resubmit) the report; its figures are frozen."""
+        """Submit (or resubmit) the report; its figures are frozen
+        ---
+        post:
+          summary: Submit (or resubmit) the report; its figures are frozen
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema: {type: integer}
+          responses:
+            200: {description: The report's status}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            404: {$ref: '#/components/responses/404'}
+            422: {$ref: '#/components/responses/422'}
+        """
         item, refused = self.writable_item(pk)
         return refused or self._step(item, lambda: reports.submit(db.session, item, g.user.id))
 
@@ -52,7 +82,32 @@ class QuarterlyReportApi(ScopedModelRestApi):
     @protect()
     @safe
     def review(self, pk):
-        """Accept or return the report: {"action": "accept" | "return", "comment": ...}."""
+        """Accept or return the report
+        ---
+        post:
+          summary: Accept or return the report
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema: {type: integer}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [action]
+                  properties:
+                    action: {type: string, enum: [accept, return]}
+                    comment: {type: string}
+          responses:
+            200: {description: The report's status}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            404: {$ref: '#/components/responses/404'}
+            422: {$ref: '#/components/responses/422'}
+        """
         item, refused = self.readable_item(pk)
         if refused:
             return refused

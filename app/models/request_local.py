@@ -44,6 +44,7 @@ class RequestState:
     office_names: Optional[dict] = None
     # security/manager: permission checks answered, and the sign-in's own bookkeeping.
     access_answers: dict = field(default_factory=dict)
+    public_grants: Optional[frozenset] = None
     login_checked: bool = False
     user_session: Any = None
     # ops/logs: the request's id, in every log line and the X-Request-ID header.
