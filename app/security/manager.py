@@ -24,7 +24,6 @@ from flask_appbuilder.security.views import (
     RoleModelView,
     UserDBModelView,
     UserGroupModelView,
-    UserStatsChartView,
     ViewMenuModelView,
 )
 from flask_appbuilder.utils.base import get_safe_redirect
@@ -37,15 +36,16 @@ from .. import scoping
 from ..models import AuditAction, OfficeUser, UserSession
 from ..models.request_local import RequestFilters, state
 from ..services import audit
-from . import logins, roles, sessions
+from . import admin_pages, logins, roles, sessions
 
 
-def request_safe(view_class: type) -> type:
+def request_safe(view_class: type, **attributes) -> type:
     """Return FAB's view or API class with its search filters kept per request
-    (models/request_local.py); same name, so the same permissions and endpoints."""
+    (models/request_local.py) and the given attributes; same name, so the same permissions
+    and endpoints."""
     return type(view_class.__name__, (view_class,),
                 {"_filters": RequestFilters(), "__doc__": view_class.__doc__,
-                 "__module__": view_class.__module__})
+                 "__module__": view_class.__module__, **attributes})
 
 
 class OfficeUserView(UserDBModelView):
@@ -115,13 +115,14 @@ class IrmSecurityManager(SecurityManager):
     user_model = OfficeUser
     userdbmodelview = OfficeUserView
     authdbview = IrmAuthDBView
-    # FAB's own administration views and APIs, safe for simultaneous requests.
-    rolemodelview = request_safe(RoleModelView)
-    groupmodelview = request_safe(UserGroupModelView)
-    permissionmodelview = request_safe(PermissionModelView)
-    userstatschartview = request_safe(UserStatsChartView)
-    viewmenumodelview = request_safe(ViewMenuModelView)
-    permissionviewmodelview = request_safe(PermissionViewModelView)
+    # FAB's own administration views and APIs, safe for simultaneous requests; the views
+    # show stored permission and view-menu names in words (security/admin_pages.py).
+    rolemodelview = request_safe(RoleModelView, **admin_pages.ROLES)
+    groupmodelview = request_safe(UserGroupModelView, **admin_pages.GROUPS)
+    permissionmodelview = request_safe(PermissionModelView, **admin_pages.PERMISSIONS)
+    userstatschartview = request_safe(admin_pages.UserStatsChartView)
+    viewmenumodelview = request_safe(ViewMenuModelView, **admin_pages.RESOURCES)
+    permissionviewmodelview = request_safe(PermissionViewModelView, **admin_pages.GRANTS)
     permission_api = request_safe(PermissionApi)
     role_api = request_safe(RoleApi)
     user_api = request_safe(UserApi)
