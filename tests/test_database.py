@@ -253,3 +253,60 @@ def test_migrating_in_the_apps_process_leaves_its_loggers_on(app, tmp_path):
     logger.disabled = False
     initialized_app(f"sqlite:///{tmp_path / 'logs.db'}")
     assert not logger.disabled
+
+
+# --- upgrading a database that already holds records -----------------------------------------
+
+BEFORE_NAME_KEYS = "e3f1a9c0b7d2"  # the revision before the investors' name keys
+STAMP = "2026-01-01 00:00:00"
+
+
+def _insert(connection, table: str, **values) -> int:
+    """Insert one row as the older revision's table has it; return its id."""
+    columns = ", ".join(values)
+    marks = ", ".join(f":{name}" for name in values)
+    connection.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({marks})"), values)
+    return connection.execute(text(f"SELECT max(id) FROM {table}")).scalar()
+
+
+def _stamped(**values) -> dict:
+    return {"created_at": STAMP, "updated_at": STAMP, "version": 1, **values}
+
+
+@pytest.fixture
+def upgraded(fresh_database):
+    """Return (before, after): the database at BEFORE_NAME_KEYS holding a few records, then
+    migrated to the newest revision; after reads a table's rows as dicts."""
+    from flask_migrate import upgrade
+
+    application = create_app(config.TestConfig, SQLALCHEMY_DATABASE_URI=fresh_database)
+    with application.app_context():
+        directory = application.extensions["migrate"].directory
+        upgrade(directory=directory, revision=BEFORE_NAME_KEYS)
+        with db.engine.begin() as connection:
+            country = _insert(connection, "country", alpha2="KZ", alpha3="KAZ",
+                              name_ru="Казахстан", name_kk="Қазақстан", name_en="Kazakhstan",
+                              version=1)
+            office = _insert(connection, "front_office", **_stamped(
+                name="Региональная организация г. Алматы", level="regional",
+                kind="regional_org", active=True))
+            for name in ("ТОО «Алма-Тест»", "Алма Тест LLP", "   "):
+                _insert(connection, "investor", **_stamped(
+                    name=name, country_id=country, ownership="private", status="potential",
+                    owner_office_id=office))
+        upgrade(directory=directory)
+
+        def rows(table: str) -> list[dict]:
+            with db.engine.connect() as connection:
+                return [dict(row._mapping) for row in connection.execute(
+                    text(f"SELECT * FROM {table} ORDER BY id"))]
+
+        yield rows
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_upgrade_keys_every_registered_investors_name(upgraded):
+    keys = [(row["name"], row["name_key"]) for row in upgraded("investor")]
+    assert keys == [("ТОО «Алма-Тест»", "алма тест"), ("Алма Тест LLP", "алма тест"),
+                    ("   ", None)]

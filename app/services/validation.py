@@ -41,7 +41,7 @@ from ..models.bounds import bounded_columns
 from ..models.types import UtcDateTime
 from ..scoping import out_of_scope_links
 from .identifiers import is_valid_bin
-from .look_alikes import CONFIRM_FIELD, look_alikes
+from .look_alikes import CONFIRM_FIELD, SHOWN, LinkedMessage, look_alikes
 from .routing import NoMrpForYear, mrp_for_year
 
 Errors = Iterable[tuple[str, Any]]
@@ -51,6 +51,7 @@ BIN_PATTERN = re.compile(r"^\d{12}$")
 FIRST_YEAR, LAST_YEAR = 1991, 2100
 LOOKS_LIKE_OWN = _l("Похож на уже зарегистрированного инвестора: %(names)s. Если это другой "
                     "инвестор, отметьте «Это другой инвестор» и сохраните снова.")
+LOOKS_LIKE_ALSO_ELSEWHERE = _l("Похожий инвестор зарегистрирован и другим офисом.")
 LOOKS_LIKE_ELSEWHERE = _l("Похожий инвестор уже зарегистрирован другим офисом. Если это другой "
                           "инвестор, отметьте «Это другой инвестор» и сохраните снова.")
 
@@ -86,9 +87,10 @@ def _investor_look_alike(session, values, item_id):
         return
     found = look_alikes(session, values.get("name"))
     if found.readable:
-        names = ", ".join(f"«{name}» (№ {investor_id}{', ' + bin_ if bin_ else ''})"
-                          for investor_id, name, bin_ in found.readable[:5])
-        yield "name", LOOKS_LIKE_OWN % {"names": names}
+        # Each a link to its page; another office's only counted, never named.
+        yield "name", LinkedMessage(LOOKS_LIKE_OWN, found.readable[:SHOWN])
+        if found.elsewhere:
+            yield "name", LOOKS_LIKE_ALSO_ELSEWHERE
     elif found.elsewhere:
         yield "name", LOOKS_LIKE_ELSEWHERE
 
@@ -347,7 +349,9 @@ def validate_record(session: Session, model: type, values: Mapping[str, Any],
         unique = _unique_columns(model, frozenset(trusted))
         for rule in RULES.get(model, []) + [unique, _aware_moments(model)]:
             for name, message in rule(session, values, item_id):
-                errors.setdefault(name, []).append(str(message))
+                # A message of its own kind (look_alikes.LinkedMessage) keeps its links.
+                errors.setdefault(name, []).append(
+                    message if isinstance(message, str) else str(message))
         # A field the model's own rules refused already says what to enter.
         for name, message in _bounds(model)(session, values, item_id):
             if name not in errors:
