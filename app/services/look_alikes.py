@@ -20,6 +20,8 @@ from ..scoping import OfficeScope, read_clause
 CONFIRM_FIELD = "confirm_similar"
 # Legal forms and punctuation that do not tell two investors apart: «ТОО "Алма"» = «Алма ТОО».
 LEGAL_FORMS = re.compile(r"\b(тоо|ао|ип|оао|зао|llp|llc|ltd|jsc|inc|gmbh|ag|co|corp|plc|sa)\b")
+# The write lock a form or API add holds on a name key while it checks (services/locks.py).
+LOOK_ALIKE_LOCK = "investor look-alikes:"
 SHOWN = 5  # look-alikes a warning names; more are rare and the first ones tell enough
 LOOKED_AT = 50  # rows one look reads at most (an index range, never the table)
 

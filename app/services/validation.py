@@ -41,7 +41,15 @@ from ..models.bounds import bounded_columns
 from ..models.types import UtcDateTime
 from ..scoping import out_of_scope_links
 from .identifiers import is_valid_bin
-from .look_alikes import CONFIRM_FIELD, SHOWN, LinkedMessage, look_alikes
+from .locks import hold_write_lock
+from .look_alikes import (
+    CONFIRM_FIELD,
+    LOOK_ALIKE_LOCK,
+    SHOWN,
+    LinkedMessage,
+    look_alikes,
+    same_name_key,
+)
 from .routing import NoMrpForYear, mrp_for_year
 
 Errors = Iterable[tuple[str, Any]]
@@ -85,6 +93,12 @@ def _investor_look_alike(session, values, item_id):
     # Only a form or API add asks (they send the confirm key); the import warns row by row.
     if item_id is not None or CONFIRM_FIELD not in values or values.get(CONFIRM_FIELD):
         return
+    key = same_name_key(values.get("name"))
+    if not key:
+        return
+    # Two users adding the same investor at once: the second checks after the first's commit
+    # and is warned like a sequential one (the lock ends with the transaction).
+    hold_write_lock(session, f"{LOOK_ALIKE_LOCK}{key}")
     found = look_alikes(session, values.get("name"))
     if found.readable:
         # Each a link to its page; another office's only counted, never named.
