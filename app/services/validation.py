@@ -290,13 +290,17 @@ ACCEPTING_KINDS = (OfficeKind.nc_hq, OfficeKind.nc_regional, OfficeKind.regional
 
 
 def _service_application(session, values, item_id):
-    """The Appendix form: consent, a 12-digit BIN/IIN, documents, services of the provider."""
+    """The Appendix form: consent, a BIN/IIN of 12 digits with its check digit, documents,
+    services of the provider."""
     if values.get("consent") is False:
         yield "consent", _l("Без согласия заявителя на обработку персональных данных "
                             "заявление не принимается.")
     bin_iin = (values.get("applicant_bin_iin") or "").strip()
     if bin_iin and not BIN_PATTERN.match(bin_iin):
         yield "applicant_bin_iin", _l("БИН / ИИН состоит ровно из 12 цифр.")
+    elif bin_iin and not is_valid_bin(bin_iin):  # an IIN's check digit is a BIN's
+        yield "applicant_bin_iin", _l("Контрольная цифра БИН / ИИН не сходится: проверьте "
+                                      "номер по документу заявителя.")
     if "documents" in values and not (values.get("documents") or "").strip():
         yield "documents", _l("Перечислите принятые документы, по одному в строке.")
     provider, services = values.get("provider"), values.get("services")
