@@ -83,6 +83,9 @@ def test_every_demo_directory_record_is_named_in_kazakh_and_english(app, demo):
             unnamed = db.session.scalars(select(model.name).where(
                 (model.name_kk.is_(None)) | (model.name_en.is_(None)))).all()
             assert unnamed == [], model.__name__
+        without_units = db.session.scalars(select(KpiDefinition.code).where(
+            KpiDefinition.unit_kk.is_(None) | KpiDefinition.unit_en.is_(None))).all()
+        assert without_units == []
 
 
 def test_region_almaty_sees_only_almaty_records(app, login):
