@@ -34,13 +34,13 @@ def database_templates(tmp_path_factory):
     templates.close()
 
 
-@pytest.fixture(params=BACKENDS)
-def fresh_database(request, tmp_path):
-    """An empty database of each backend, for a migration run of its own."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def fresh_database(request, tmp_path_factory):
+    """An empty database of each backend, for a module's migration run of its own."""
     from .databases import postgres_admin, postgres_server_url
 
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        yield f"sqlite:///{tmp_path_factory.mktemp('fresh') / 'fresh.db'}"
         return
     name, admin = f"irm_test_fresh_{uuid.uuid4().hex[:8]}", postgres_admin()
     with admin.connect() as connection:

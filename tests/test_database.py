@@ -273,7 +273,7 @@ def _stamped(**values) -> dict:
     return {"created_at": STAMP, "updated_at": STAMP, "version": 1, **values}
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def upgraded(fresh_database):
     """Return (before, after): the database at BEFORE_NAME_KEYS holding a few records, then
     migrated to the newest revision; after reads a table's rows as dicts."""
