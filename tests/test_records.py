@@ -567,3 +567,18 @@ def test_api_refuses_a_look_alike_naming_the_field_until_confirmed(
     confirmed = client.post("/api/v1/investor/", headers=headers,
                             json={**body, "name": "жетысу тест", "confirm_similar": True})
     assert confirmed.status_code == 201, confirmed.text
+
+
+def test_a_renamed_investor_is_found_by_its_new_name(app, api, world):
+    client, headers = api("region.almaty")
+    body = {"name": "ТОО «Прежнее Имя»", "country": _ids(app, world)["kz"]}
+    created = client.post("/api/v1/investor/", headers=headers, json=body)
+    assert created.status_code == 201, created.text
+    renamed = client.put(f"/api/v1/investor/{created.json['id']}", headers=headers,
+                         json={"name": "Новое Имя LLP"})
+    assert renamed.status_code == 200, renamed.text
+    found = client.post("/api/v1/investor/", headers=headers, json={**body, "name": "новое имя"})
+    assert found.status_code == 422
+    assert f"/investorview/show/{created.json['id']}" in found.json["message"]["name"][0]
+    again = client.post("/api/v1/investor/", headers=headers, json=body)
+    assert again.status_code == 201, again.text  # the old name no longer looks alike
