@@ -12,8 +12,10 @@ passes as skipped.
 """
 import os
 import re
+import uuid
 
 import pytest
+from sqlalchemy import text
 
 import config
 from app import create_app
@@ -30,6 +32,25 @@ def database_templates(tmp_path_factory):
     templates = DatabaseTemplates(tmp_path_factory.mktemp("databases"))
     yield templates
     templates.close()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def fresh_database(request, tmp_path_factory):
+    """An empty database of each backend, for a module's migration run of its own."""
+    from .databases import postgres_admin, postgres_server_url
+
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('fresh') / 'fresh.db'}"
+        return
+    name, admin = f"irm_test_fresh_{uuid.uuid4().hex[:8]}", postgres_admin()
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield postgres_server_url().set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -1,9 +1,11 @@
 """State-service accompaniment (Chapter 6): the workflow, its deadlines, receipts, violations."""
+import re
 from datetime import date, datetime, timedelta, timezone
 from io import BytesIO
 
 import pytest
 from docx import Document
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import (
@@ -15,6 +17,7 @@ from app.models import (
     StateService,
 )
 from app.services.accompaniment import IllegalTransition, apply_transition
+from app.services.identifiers import check_digit
 
 KZ = timezone(timedelta(hours=5))
 S = ApplicationStatus
@@ -37,7 +40,7 @@ def reference(app, world):
 
 def _application(session, world, reference, received, office="ALM") -> ServiceApplication:
     item = ServiceApplication(
-        applicant_name="ТОО «Алатау Агро»", applicant_bin_iin="180540012345",
+        applicant_name="ТОО «Алатау Агро»", applicant_bin_iin="180540012343",
         id_document_number="045112233", documents="Заявление\nУстав\nКадастровый план",
         consent=True, provider=session.get(StateBody, reference["provider"]),
         services=[session.get(StateService, reference["service"])], received_at=received,
@@ -126,6 +129,44 @@ def test_api_application_form_is_checked(api, world, reference):
     assert response.status_code == 422
     for field in ("consent", "documents", "services", "applicant_bin_iin", "received_at"):
         assert field in response.json["message"], field
+
+
+WRONG_CHECK_DIGIT = "Контрольная цифра БИН / ИИН не сходится"
+
+
+@pytest.mark.parametrize("bin_iin", ["180540012345", "880315400126"])  # a BIN, an IIN
+def test_api_refuses_an_applicant_bin_iin_whose_check_digit_is_wrong(app, api, world,
+                                                                    reference, bin_iin):
+    client, headers = api("region.almaty")
+    before = _applications(app)
+    body = {"applicant_name": "ТОО «Шымкент Текстиль»", "id_document_number": "N1234567",
+            "documents": "Заявление", "consent": True, "provider": reference["provider"],
+            "services": [reference["service"]], "applicant_bin_iin": bin_iin}
+    refused = client.post("/api/v1/service_application/", headers=headers, json=body)
+    assert refused.status_code == 422 and list(refused.json["message"]) == ["applicant_bin_iin"]
+    assert refused.json["message"]["applicant_bin_iin"][0].startswith(WRONG_CHECK_DIGIT)
+    assert _applications(app) == before
+    right = bin_iin[:11] + str(check_digit(bin_iin[:11]))
+    saved = client.post("/api/v1/service_application/", headers=headers,
+                        json={**body, "applicant_bin_iin": right})
+    assert saved.status_code == 201, saved.text
+
+
+def test_form_shows_a_wrong_bin_iin_check_digit_next_to_the_field(app, ui, world, reference):
+    before = _applications(app)
+    page = ui("region.almaty").post("/serviceapplicationview/add", data={
+        "applicant_kind": "organization", "applicant_name": "ТОО «Шымкент Текстиль»",
+        "applicant_bin_iin": "180540012345", "id_document_number": "N1234567",
+        "documents": "Заявление", "consent": "y", "provider": reference["provider"],
+        "services": reference["service"], "owner_office": world["offices"]["ALM"]})
+    assert page.status_code == 200
+    assert re.search(r'id="applicant_bin_iin".{0,900}' + WRONG_CHECK_DIGIT, page.text, re.S)
+    assert _applications(app) == before
+
+
+def _applications(app) -> int:
+    with app.app_context():
+        return db.session.execute(select(func.count(ServiceApplication.id))).scalar()
 
 
 def test_embassies_do_not_accept_applications(api, world, reference):

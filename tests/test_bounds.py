@@ -1,8 +1,6 @@
 """Every stored value bounded (models/bounds.py): the record rules, the database and the
 figures agree, from the largest value each field accepts to the next one up."""
-import os
 import re
-import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from io import BytesIO
@@ -18,14 +16,12 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
-    create_engine,
     func,
     insert,
     inspect,
     select,
     text,
 )
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, IntegrityError
 
 import config
@@ -63,7 +59,6 @@ from app.services.exports import run_pending_exports
 from app.services.figures import quarter_of
 
 from . import scenario
-from .conftest import BACKENDS
 
 DOMAIN_TABLES = [t for t in Model.metadata.tables.values() if is_domain_table(t)]
 # Text whose format another rule checks: only its length bound is tried past the limit.
@@ -495,25 +490,6 @@ def test_largest_values_export_to_excel(app, ui, world, largest_everywhere, tmp_
 
 
 # --- the migration reports what it finds out of bounds, and changes nothing -------------------
-
-@pytest.fixture(params=BACKENDS)
-def fresh_database(request, tmp_path):
-    """An empty database of each backend, for a migration run of its own."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'bounds.db'}"
-        return
-    server = make_url(os.environ["IRM_TEST_DATABASE_URL"]).set(drivername="postgresql+psycopg")
-    name = f"irm_test_bounds_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
 
 BEFORE_BOUNDS = "f8d4b18eaf29"
 

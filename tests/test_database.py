@@ -253,3 +253,113 @@ def test_migrating_in_the_apps_process_leaves_its_loggers_on(app, tmp_path):
     logger.disabled = False
     initialized_app(f"sqlite:///{tmp_path / 'logs.db'}")
     assert not logger.disabled
+
+
+# --- upgrading a database that already holds records -----------------------------------------
+
+BEFORE_NAME_KEYS = "e3f1a9c0b7d2"  # the revision before the investors' name keys
+STAMP = "2026-01-01 00:00:00"
+
+
+def _insert(connection, table: str, **values) -> int:
+    """Insert one row as the older revision's table has it; return its id."""
+    columns = ", ".join(values)
+    marks = ", ".join(f":{name}" for name in values)
+    connection.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({marks})"), values)
+    return connection.execute(text(f"SELECT max(id) FROM {table}")).scalar()
+
+
+def _stamped(**values) -> dict:
+    return {"created_at": STAMP, "updated_at": STAMP, "version": 1, **values}
+
+
+@pytest.fixture(scope="module")
+def upgraded(fresh_database):
+    """Return (before, after): the database at BEFORE_NAME_KEYS holding a few records, then
+    migrated to the newest revision; after reads a table's rows as dicts."""
+    from flask_migrate import upgrade
+
+    application = create_app(config.TestConfig, SQLALCHEMY_DATABASE_URI=fresh_database)
+    with application.app_context():
+        directory = application.extensions["migrate"].directory
+        upgrade(directory=directory, revision=BEFORE_NAME_KEYS)
+        with db.engine.begin() as connection:
+            country = _insert(connection, "country", alpha2="KZ", alpha3="KAZ",
+                              name_ru="Казахстан", name_kk="Қазақстан", name_en="Kazakhstan",
+                              version=1)
+            office = _insert(connection, "front_office", **_stamped(
+                name="Региональная организация г. Алматы", level="regional",
+                kind="regional_org", active=True))
+            for name in ("ТОО «Алма-Тест»", "Алма Тест LLP", "   "):
+                _insert(connection, "investor", **_stamped(
+                    name=name, country_id=country, ownership="private", status="potential",
+                    owner_office_id=office))
+            _seeded_directory_rows(connection)
+        upgrade(directory=directory)
+
+        def rows(table: str) -> list[dict]:
+            with db.engine.connect() as connection:
+                return [dict(row._mapping) for row in connection.execute(
+                    text(f"SELECT * FROM {table} ORDER BY id"))]
+
+        yield rows
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_upgrade_keys_every_registered_investors_name(upgraded):
+    keys = [(row["name"], row["name_key"]) for row in upgraded("investor")]
+    assert keys == [("ТОО «Алма-Тест»", "алма тест"), ("Алма Тест LLP", "алма тест"),
+                    ("   ", None)]
+
+
+def _seeded_directory_rows(connection) -> None:
+    """The seed's directory rows as a database created before e3f1a9c0b7d2 holds them (no kk/en
+    names), beside rows an administrator named or added."""
+    from app.services.demo_data.names import NC_HQ_OFFICE, regional_org_name
+
+    _insert(connection, "front_office", **_stamped(
+        name=regional_org_name("KZ-75"), level="regional", kind="regional_org", active=True))
+    _insert(connection, "front_office", **_stamped(
+        name=NC_HQ_OFFICE, name_kk="Админ берген атау", level="central", kind="nc_hq",
+        active=True))
+    for code, name, unit in (("meetings_held", "Количество проведённых встреч с инвесторами",
+                              "ед."),
+                             ("jobs_created", "Новые рабочие места", "ед."),  # renamed
+                             ("roadshows", "Роуд-шоу", "ед.")):  # an administrator's own
+        _insert(connection, "kpi_definition", **_stamped(
+            code=code, name=name, unit=unit, direction="higher", source="computed"))
+    gov4c = _insert(connection, "state_body", **_stamped(
+        name="НАО «Государственная корпорация «Правительство для граждан»»",
+        name_en="Gov4c, as the administrator wrote it", kind="service_provider"))
+    _insert(connection, "state_body", **_stamped(name="Акимат г. Алматы", kind="other"))
+    _insert(connection, "state_service", **_stamped(
+        code="GK-01", name="Государственная регистрация юридического лица", provider_id=gov4c,
+        term_working_days=1))
+
+
+def _names(rows: list[dict], *columns: str) -> dict:
+    return {row["name"]: tuple(row[c] for c in columns) for row in rows}
+
+
+def test_upgrade_names_the_seeded_directory_rows_and_leaves_the_administrators(upgraded):
+    from app.services.demo_data.names import NC_HQ_OFFICE, regional_org_name
+
+    offices = _names(upgraded("front_office"), "name_kk", "name_en")
+    assert offices[regional_org_name("KZ-75")] == (
+        "Алматы қаласы бойынша инвестициялар тарту жөніндегі өңірлік ұйым",
+        "Regional investment attraction organization: Almaty")
+    assert offices[NC_HQ_OFFICE] == ("Админ берген атау", None)  # named: left alone
+    assert offices["Региональная организация г. Алматы"] == (None, None)  # not the seed's
+    kpis = _names(upgraded("kpi_definition"), "name_kk", "name_en", "unit_kk", "unit_en")
+    assert kpis["Количество проведённых встреч с инвесторами"] == (
+        "Инвесторлармен өткізілген кездесулер саны", "Meetings held with investors",
+        "бірл.", "units")
+    assert kpis["Новые рабочие места"] == kpis["Роуд-шоу"] == (None, None, None, None)
+    bodies = _names(upgraded("state_body"), "name_kk", "name_en")
+    assert bodies["Акимат г. Алматы"] == ("Алматы қаласының әкімдігі", "Akimat of Almaty")
+    assert bodies["НАО «Государственная корпорация «Правительство для граждан»»"] == (
+        None, "Gov4c, as the administrator wrote it")
+    services = _names(upgraded("state_service"), "name_kk", "name_en")
+    assert services["Государственная регистрация юридического лица"] == (
+        "Заңды тұлғаны мемлекеттік тіркеу", "State registration of a legal entity")

@@ -67,6 +67,15 @@ def test_seeding_twice_adds_nothing(app, demo):
         assert seed_demo(db.session, app.appbuilder.sm, DEMO_PASSWORD) == demo
 
 
+def test_every_demo_applicants_bin_iin_has_its_check_digit(app, demo):
+    from app.models.accompaniment import ServiceApplication
+    from app.services.identifiers import is_valid_bin
+    with app.app_context():
+        numbers = db.session.scalars(select(ServiceApplication.applicant_bin_iin).where(
+            ServiceApplication.applicant_bin_iin.is_not(None))).all()
+    assert numbers and [n for n in numbers if not is_valid_bin(n)] == []
+
+
 def test_every_demo_directory_record_is_named_in_kazakh_and_english(app, demo):
     from app.models.accompaniment import StateBody, StateService
     with app.app_context():
@@ -74,6 +83,9 @@ def test_every_demo_directory_record_is_named_in_kazakh_and_english(app, demo):
             unnamed = db.session.scalars(select(model.name).where(
                 (model.name_kk.is_(None)) | (model.name_en.is_(None)))).all()
             assert unnamed == [], model.__name__
+        without_units = db.session.scalars(select(KpiDefinition.code).where(
+            KpiDefinition.unit_kk.is_(None) | KpiDefinition.unit_en.is_(None))).all()
+        assert without_units == []
 
 
 def test_region_almaty_sees_only_almaty_records(app, login):

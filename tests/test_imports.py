@@ -97,7 +97,11 @@ def test_dry_run_writes_nothing_then_write_saves_every_row(app, ui, world):
         assert job.status == ImportStatus.done and job.created == 3
         owners = set(db.session.execute(select(Investor.owner_office_id).where(
             Investor.name.like("ТОО «Дальний Восток%"))).scalars())
+        keys = db.session.execute(select(Investor.name_key).where(
+            Investor.name.like("ТОО «Дальний Восток%"))).scalars().all()
     assert owners == {world["offices"]["ALM"]}  # the importing user's own office
+    # Each keeps its name's key, by which a later look-alike finds it.
+    assert len(keys) == 3 and all(key.startswith("дальний восток") for key in keys), keys
     assert count(app, Investor) == before + 3
 
 

@@ -484,18 +484,28 @@ def _investor_form(ids, name, **more):
             "owner_office": ids["ALM"], **more}
 
 
-def test_form_warns_of_a_look_alike_in_scope_naming_it_then_saves_when_confirmed(
+def test_form_warns_of_a_look_alike_in_scope_linking_it_then_saves_when_confirmed(
         app, ui, world, look_alike_targets):
     ids, client = _ids(app, world), ui("region.almaty")
     before = _count(app, Investor)
     warned = client.post("/investorview/add", data=_investor_form(ids, "Жетысу Тест LLP"))
     assert warned.status_code == 200
-    assert re.search(r'id="name".{0,900}Похож на уже зарегистрированного инвестора: '
-                     rf'«АО «Жетысу-Тест»» \(№ {look_alike_targets["own"]}', warned.text, re.S)
+    own = look_alike_targets["own"]
+    link = re.search(r'id="name".{0,900}Похож на уже зарегистрированного инвестора: '
+                     r'<a href="([^"]+)">«АО «Жетысу-Тест»» \(990340012345\)</a>',
+                     warned.text, re.S)
+    assert link and link.group(1) == f"/investorview/show/{own}"
+    assert "Похожий инвестор зарегистрирован и другим офисом" not in warned.text
+    shown = client.get(link.group(1))  # the link opens the look-alike's record page
+    assert shown.status_code == 200 and "990340012345" in shown.text
     assert 'name="confirm_similar"' in warned.text and _count(app, Investor) == before
     saved = client.post("/investorview/add", data=_investor_form(
         ids, "Жетысу Тест LLP", confirm_similar="y"))
     assert saved.status_code == 302 and _count(app, Investor) == before + 1
+    with app.app_context():  # the save kept the new investor's key: the next one is warned
+        keys = db.session.execute(select(Investor.name_key).where(
+            Investor.name == "Жетысу Тест LLP")).scalars().all()
+    assert keys == ["жетысу тест"]
 
 
 def test_form_says_only_that_another_office_registered_a_look_alike(
@@ -505,7 +515,39 @@ def test_form_says_only_that_another_office_registered_a_look_alike(
         ids, "«САРЫАРКА ТЕСТ» ТОО")).text
     assert "Похожий инвестор уже зарегистрирован другим офисом." in page
     assert "Сарыарка Тест" not in page and f"№ {look_alike_targets['other']}" not in page
+    assert f"/investorview/show/{look_alike_targets['other']}" not in page
     assert "Туркестан" not in page
+
+
+def test_a_look_alike_in_scope_and_one_elsewhere_are_both_told(
+        app, ui, world, look_alike_targets):
+    with app.app_context():  # a TUR investor under the ALM one's name
+        db.session.add(Investor(name="Жетысу-Тест GmbH", country_id=_ids(app, world)["kz"],
+                                owner_office_id=world["offices"]["TUR"]))
+        db.session.commit()
+        hidden = db.session.execute(select(Investor.id).where(
+            Investor.name == "Жетысу-Тест GmbH")).scalar_one()
+    try:
+        page = ui("region.almaty").post("/investorview/add", data=_investor_form(
+            _ids(app, world), "жетысу тест")).text
+        assert f'<a href="/investorview/show/{look_alike_targets["own"]}">' in page
+        assert "Похожий инвестор зарегистрирован и другим офисом." in page
+        assert "GmbH" not in page and f"/investorview/show/{hidden}" not in page
+    finally:
+        with app.app_context():
+            db.session.delete(db.session.get(Investor, hidden))
+            db.session.commit()
+
+
+def test_a_look_alikes_name_is_shown_as_typed_not_as_markup(app, ui, world):
+    with app.app_context():
+        db.session.add(Investor(name="ТОО <b>100% Бета</b>", country_id=_ids(app, world)["kz"],
+                                owner_office_id=world["offices"]["ALM"]))
+        db.session.commit()
+    page = ui("region.almaty").post("/investorview/add", data=_investor_form(
+        _ids(app, world), "<b>100% бета</b>"))
+    assert page.status_code == 200
+    assert "«ТОО &lt;b&gt;100% Бета&lt;/b&gt;»</a>" in page.text and "<b>100%" not in page.text
 
 
 def test_api_refuses_a_look_alike_naming_the_field_until_confirmed(
@@ -519,7 +561,9 @@ def test_api_refuses_a_look_alike_naming_the_field_until_confirmed(
     assert "Сарыарка Тест" not in said and str(look_alike_targets["other"]) not in re.findall(
         r"\d+", said)
     own = client.post("/api/v1/investor/", headers=headers, json={**body, "name": "жетысу тест"})
-    assert own.status_code == 422 and "АО «Жетысу-Тест»" in str(own.json["message"]["name"])
+    assert own.status_code == 422
+    assert ("«АО «Жетысу-Тест»» (990340012345): "
+            f"/investorview/show/{look_alike_targets['own']}") in own.json["message"]["name"][0]
     confirmed = client.post("/api/v1/investor/", headers=headers,
                             json={**body, "name": "жетысу тест", "confirm_similar": True})
     assert confirmed.status_code == 201, confirmed.text
@@ -584,3 +628,18 @@ def test_a_colleague_is_found_by_name_in_either_order_only_within_the_office(ui,
     for typed in ("Сапарова", "айгуль сапарова", "сап айг", "saparova"):
         found = _lookup(client, f"/inforequestview/lookup/assignee?q={typed}")
         assert found == ["Айгуль Сапарова"], typed  # the Turkestan namesake is not offered
+
+
+def test_a_renamed_investor_is_found_by_its_new_name(app, api, world):
+    client, headers = api("region.almaty")
+    body = {"name": "ТОО «Прежнее Имя»", "country": _ids(app, world)["kz"]}
+    created = client.post("/api/v1/investor/", headers=headers, json=body)
+    assert created.status_code == 201, created.text
+    renamed = client.put(f"/api/v1/investor/{created.json['id']}", headers=headers,
+                         json={"name": "Новое Имя LLP"})
+    assert renamed.status_code == 200, renamed.text
+    found = client.post("/api/v1/investor/", headers=headers, json={**body, "name": "новое имя"})
+    assert found.status_code == 422
+    assert f"/investorview/show/{created.json['id']}" in found.json["message"]["name"][0]
+    again = client.post("/api/v1/investor/", headers=headers, json=body)
+    assert again.status_code == 201, again.text  # the old name no longer looks alike

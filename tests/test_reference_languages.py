@@ -4,7 +4,9 @@ the app's name and the lookup widget's own words follow the language too."""
 import json
 import re
 from decimal import Decimal
+from io import BytesIO
 
+import openpyxl
 import pytest
 from sqlalchemy import inspect
 
@@ -18,6 +20,8 @@ OFFICE = {"kk": "Алматы қаласының инвестициялар жө
           "en": "Almaty City Investment Organization"}
 KPI = {"kk": "Инвесторлармен өткізілген кездесулер", "en": "Meetings held with investors"}
 UNTRANSLATED_KPI = "Роуд-шоу за рубежом"  # no kk, no en: shown in Russian
+UNIT = {"ru": "шт.", "kk": "дана", "en": "pcs"}  # the scenario's KPI's unit
+UNTRANSLATED_UNIT = "ед."
 # What the reference-data loader ships for the scenario's region (KZ-75), sector (food)
 # and a country (CN, from CLDR).
 REGION = {"kk": "Алматы қаласы", "en": "Almaty"}
@@ -35,7 +39,9 @@ def named(app, world):
         office.name_kk, office.name_en = OFFICE["kk"], OFFICE["en"]
         kpi = db.session.get(KpiDefinition, world["kpi"])
         kpi.name_kk, kpi.name_en = KPI["kk"], KPI["en"]
-        untranslated = KpiDefinition(code="roadshows", name=UNTRANSLATED_KPI, unit="ед.")
+        kpi.unit_kk, kpi.unit_en = UNIT["kk"], UNIT["en"]
+        untranslated = KpiDefinition(code="roadshows", name=UNTRANSLATED_KPI,
+                                     unit=UNTRANSLATED_UNIT)
         for definition in (kpi, untranslated):
             db.session.add(KpiTarget(kpi=definition, front_office=office, year=2026, quarter=1,
                                      target_value=Decimal("2")))
@@ -58,6 +64,30 @@ def test_scorecard_names_the_kpi_and_office_in_the_users_language(speaking, name
     assert KPI[lang] in page and OFFICE[lang] in page
     assert named["russian_kpi"] not in page and named["russian_office"] not in page
     assert UNTRANSLATED_KPI in page  # falls back to the Russian name
+
+
+def _unit_cells(page: str) -> set:
+    """Return the texts of the cells that can hold a unit: every short table cell."""
+    return set(re.findall(r"<td>([^<]{1,12})</td>", page))
+
+
+def test_scorecard_shows_kpi_units_in_the_users_language(speaking, named):
+    client, lang = speaking
+    cells = _unit_cells(client.get(f"/scorecard/?office={named['office']}&quarter=2026Q1").text)
+    assert UNIT[lang] in cells and UNIT["ru"] not in cells
+    assert UNTRANSLATED_UNIT in cells  # falls back to the Russian unit
+
+
+def test_kpi_catalogue_lists_units_in_the_users_language(ui, named):
+    client = ui("admin")
+    for lang in ("kk", "en"):
+        client.get(f"/lang/{lang}")
+        try:
+            page = client.get("/kpidefinitionview/list/").text
+        finally:
+            client.get("/lang/ru")
+        assert re.search(rf"<td[^>]*>\s*{re.escape(UNIT[lang])}\s*</td>", page), lang
+        assert not re.search(rf"<td[^>]*>\s*{re.escape(UNIT['ru'])}\s*</td>", page), lang
 
 
 def test_record_page_names_region_sector_and_office_in_the_users_language(speaking, world):
@@ -88,6 +118,17 @@ def test_report_page_names_its_kpis_in_the_users_language(speaking, almaty_repor
     client, lang = speaking
     page = client.get(f"/quarterlyreportview/show/{almaty_report}").text
     assert KPI[lang] in page and UNTRANSLATED_KPI in page
+    cells = _unit_cells(page)
+    assert UNIT[lang] in cells and UNIT["ru"] not in cells and UNTRANSLATED_UNIT in cells
+
+
+def test_report_workbook_gives_kpi_units_in_the_users_language(speaking, almaty_report):
+    client, lang = speaking
+    book = openpyxl.load_workbook(BytesIO(client.get(
+        f"/quarterlyreportview/xlsx/{almaty_report}").data))
+    values = {cell for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+              for cell in row}
+    assert UNIT[lang] in values and UNIT["ru"] not in values and KPI[lang] in values
 
 
 def test_home_page_names_the_users_office_in_the_users_language(speaking):
@@ -122,6 +163,8 @@ def test_tab_title_brand_and_lookup_strings_follow_the_language(speaking):
 def test_admin_forms_edit_the_three_names(ui, world, path):
     page = ui("admin").get(path.format(ALM=world["offices"]["ALM"], kpi=world["kpi"])).text
     assert 'name="name"' in page and 'name="name_kk"' in page and 'name="name_en"' in page
+    if "kpidefinitionview" in path:
+        assert 'name="unit_kk"' in page and 'name="unit_en"' in page
 
 
 def test_the_migration_added_the_name_columns(app):
@@ -130,6 +173,8 @@ def test_the_migration_added_the_name_columns(app):
         for table in ("front_office", "kpi_definition", "state_body", "state_service"):
             columns = {c["name"]: c for c in inspector.get_columns(table)}
             assert columns["name_kk"]["nullable"] and columns["name_en"]["nullable"]
+        units = {c["name"]: c for c in inspector.get_columns("kpi_definition")}
+        assert units["unit_kk"]["nullable"] and units["unit_en"]["nullable"]
 
 
 @pytest.mark.parametrize("app", ["sqlite"], indirect=True)

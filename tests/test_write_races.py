@@ -8,6 +8,11 @@ released together by a barrier: for each of two regional offices, two with the s
 investor (one must win, the other get 409) and one without a version on a second investor
 (must succeed). After every round the four investors are read straight from the database:
 each keeps its office and holds exactly the values of its own office's winning request.
+
+Two users adding look-alike investors at the same instant (services/look_alikes.py): each
+round two POSTs of one new name under two spellings, neither confirmed, released together.
+One is saved; the other is warned as if it came second (a link to the first when both are of
+one office, only the fact when of two), never both saved.
 """
 import os
 import subprocess
@@ -24,12 +29,14 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 from werkzeug.serving import make_server
 
-from app.models import AuditAction, AuditEntry, Investor
+from app.models import AuditAction, AuditEntry, Country, Investor
 from tests import scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = int(os.environ.get("IRM_RACE_ROUNDS", "200"))
 OFFICES = {"ALM": "region.almaty", "TUR": "region.turkestan"}
+LOOK_ALIKE_ROUNDS = 40
+ELSEWHERE = "Похожий инвестор уже зарегистрирован другим офисом."
 THREADS = 4  # gunicorn threads per worker with IRM_THREADS=4 (deploy/gunicorn.conf.py)
 
 
@@ -208,3 +215,47 @@ def test_simultaneous_writes_of_two_offices_on_the_threaded_server(app, world, i
 def test_simultaneous_writes_of_two_offices_under_gunicorn(app, world, investors,
                                                          gunicorn_server):
     _race(app, world, investors, gunicorn_server)
+
+
+def _race_look_alikes(app, url: str, tag: str) -> None:
+    """Run LOOK_ALIKE_ROUNDS rounds of two simultaneous adds of one name, spelled twice."""
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool)
+    with engine.connect() as connection:
+        country = connection.scalar(select(Country.id).where(Country.alpha2 == "KZ"))
+    alm, alm_too, tur = (_sign_in(url, OFFICES[code]) for code in ("ALM", "ALM", "TUR"))
+    barrier = threading.Barrier(2)
+
+    def post(client, name):
+        barrier.wait(timeout=60)
+        response = client.post(f"{url}/api/v1/investor/", timeout=60,
+                               json={"name": name, "country": country})
+        return response.status_code, response.json()
+
+    with ThreadPoolExecutor(2) as pool:
+        for number in range(LOOK_ALIKE_ROUNDS):
+            # Even rounds: two users of one office; odd rounds: of two offices.
+            other = alm_too if number % 2 == 0 else tur
+            names = (f"ТОО «Гонка {tag} {number}»", f"Гонка-{tag} {number} LLP")
+            jobs = [pool.submit(post, client, name) for client, name in zip((alm, other), names)]
+            answers = [job.result() for job in jobs]
+            assert sorted(status for status, _ in answers) == [201, 422], (number, answers)
+            (_, saved), = [answer for answer in answers if answer[0] == 201]
+            (_, warned), = [answer for answer in answers if answer[0] == 422]
+            said = " ".join(warned["message"]["name"])
+            if number % 2 == 0:
+                assert f"/investorview/show/{saved['id']}" in said, (number, said)
+            else:
+                assert said.startswith(ELSEWHERE) and str(saved["id"]) not in said, said
+            with engine.connect() as connection:
+                kept = connection.scalar(select(func.count(Investor.id)).where(
+                    Investor.name_key == f"гонка {tag.casefold()} {number}"))
+            assert kept == 1, number
+    engine.dispose()
+
+
+def test_simultaneous_look_alike_adds_on_the_threaded_server(app, world, threaded_server):
+    _race_look_alikes(app, threaded_server, "threads")
+
+
+def test_simultaneous_look_alike_adds_under_gunicorn(app, world, gunicorn_server):
+    _race_look_alikes(app, gunicorn_server, gunicorn_server.rsplit(":", 1)[1])

@@ -33,6 +33,9 @@ class Investor(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     __table_args__ = (Index("ix_investor_updated_at", "updated_at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(255), nullable=False, index=True)
+    # The name stripped of case, quotes and legal form (services/look_alikes.same_name_key),
+    # set on every save: look-alikes are found by this index, not by reading every name.
+    name_key: Mapped[Optional[str]] = mapped_column(String(255), index=True)
     # BIN: Kazakhstan's 12-digit business identification number; unique where given.
     bin: Mapped[Optional[str]] = mapped_column(String(12), unique=True)
     registration_number: Mapped[Optional[str]] = mapped_column(String(64))

@@ -7,7 +7,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LabeledEnum, TimestampMixin, TranslatedNameMixin, VersionedMixin, enum_column
+from .base import (
+    LabeledEnum,
+    TimestampMixin,
+    TranslatedNameMixin,
+    VersionedMixin,
+    enum_column,
+    in_language,
+)
 from .bounds import MONEY_MAX, within
 from .org import FrontOffice
 
@@ -29,11 +36,23 @@ class KpiDefinition(TranslatedNameMixin, TimestampMixin, VersionedMixin, Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(255), nullable=False)
+    # The unit as the name is kept: Russian, with optional Kazakh and English (in_language).
     unit: Mapped[str] = mapped_column(String(32), nullable=False)
+    unit_kk: Mapped[Optional[str]] = mapped_column(String(32))
+    unit_en: Mapped[Optional[str]] = mapped_column(String(32))
     direction: Mapped[KpiDirection] = enum_column(KpiDirection, nullable=False,
                                                   default=KpiDirection.higher)
     source: Mapped[KpiSource] = enum_column(KpiSource, nullable=False, default=KpiSource.computed)
     description: Mapped[Optional[str]] = mapped_column(Text)
+
+    @property
+    def local_unit(self) -> str:
+        """Return the unit in the user's language, the Russian one when that is missing."""
+        return in_language(self.unit, self.unit_kk, self.unit_en)
+
+    def units(self) -> dict:
+        """Return the three units as a snapshot keeps them (shown by `local_unit`)."""
+        return {"unit": self.unit, "unit_kk": self.unit_kk, "unit_en": self.unit_en}
 
 
 class KpiTarget(TimestampMixin, VersionedMixin, Model):

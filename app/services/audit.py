@@ -31,7 +31,8 @@ FAB_AUDITED = frozenset({"ab_user"})
 # Fields that change on their own (timestamps, login counters) say nothing about who did what.
 NOT_TRACKED = frozenset({"created_at", "updated_at", "version", "last_login", "login_count",
                          "fail_login_count", "changed_on", "created_on", "changed_by_fk",
-                         "created_by_fk"})
+                         "created_by_fk",
+                         "name_key"})  # an investor's, derived from its name (look_alikes.py)
 SECRET_FIELDS = frozenset({"password"})
 SECRET = "••••••"
 LABEL_LENGTH = 300

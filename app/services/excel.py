@@ -18,6 +18,7 @@ from xlsxwriter import Workbook
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
+from ..models.base import in_language
 from ..models.reports import ReportStatus
 from .figures import FIGURE_LABELS, MONEY_KEYS, TOTAL_KEYS, light
 
@@ -313,7 +314,10 @@ def report_workbook(snapshot: dict, title: str) -> bytes:
                (JOBS, "jobs", "int")]
     kpis = [{**k, "target": (k.get("target"), _kpi_kind(k.get("unit", ""), k.get("target"))),
              "actual": (k.get("actual"), _kpi_kind(k.get("unit", ""), k.get("actual"))),
-             "light": str(LIGHTS[light(k.get("attainment"))])}
+             "light": str(LIGHTS[light(k.get("attainment"))]),
+             # Name and unit in the reader's language (a kind above reads the Russian unit).
+             "name": in_language(k.get("name") or "", k.get("name_kk"), k.get("name_en")),
+             "unit": in_language(k.get("unit") or "", k.get("unit_kk"), k.get("unit_en"))}
             for k in snapshot.get("kpis", [])]
     signed = str(_l("Подписано в квартале"))
     implementation = str(_l("Исполнение (все соглашения)"))

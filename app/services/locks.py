@@ -1,5 +1,5 @@
 """One lock for one kind of write work, held until the transaction ends (imports, report
-compiles)."""
+compiles, the look-alike check of a new investor's name)."""
 import zlib
 
 from sqlalchemy import text

@@ -203,7 +203,7 @@ def _kpis(session: Session, offices: list[FrontOffice], year: int, quarter: int,
 def kpi_row(kpi: KpiDefinition, target, actual) -> dict:
     """Return one KPI row as the snapshot keeps it."""
     reached = attainment(actual, target, kpi.direction)
-    return {"code": kpi.code, **kpi.names(), "unit": kpi.unit,
+    return {"code": kpi.code, **kpi.names(), **kpi.units(),
             "direction": kpi.direction.value, "target": str(target),
             "actual": None if actual is None else str(actual),
             "attainment": reached, "light": light(reached)}

@@ -41,7 +41,15 @@ from ..models.bounds import bounded_columns
 from ..models.types import UtcDateTime
 from ..scoping import out_of_scope_links
 from .identifiers import is_valid_bin
-from .look_alikes import CONFIRM_FIELD, look_alikes
+from .locks import hold_write_lock
+from .look_alikes import (
+    CONFIRM_FIELD,
+    LOOK_ALIKE_LOCK,
+    SHOWN,
+    LinkedMessage,
+    look_alikes,
+    same_name_key,
+)
 from .routing import NoMrpForYear, mrp_for_year
 
 Errors = Iterable[tuple[str, Any]]
@@ -51,6 +59,7 @@ BIN_PATTERN = re.compile(r"^\d{12}$")
 FIRST_YEAR, LAST_YEAR = 1991, 2100
 LOOKS_LIKE_OWN = _l("Похож на уже зарегистрированного инвестора: %(names)s. Если это другой "
                     "инвестор, отметьте «Это другой инвестор» и сохраните снова.")
+LOOKS_LIKE_ALSO_ELSEWHERE = _l("Похожий инвестор зарегистрирован и другим офисом.")
 LOOKS_LIKE_ELSEWHERE = _l("Похожий инвестор уже зарегистрирован другим офисом. Если это другой "
                           "инвестор, отметьте «Это другой инвестор» и сохраните снова.")
 
@@ -84,11 +93,18 @@ def _investor_look_alike(session, values, item_id):
     # Only a form or API add asks (they send the confirm key); the import warns row by row.
     if item_id is not None or CONFIRM_FIELD not in values or values.get(CONFIRM_FIELD):
         return
+    key = same_name_key(values.get("name"))
+    if not key:
+        return
+    # Two users adding the same investor at once: the second checks after the first's commit
+    # and is warned like a sequential one (the lock ends with the transaction).
+    hold_write_lock(session, f"{LOOK_ALIKE_LOCK}{key}")
     found = look_alikes(session, values.get("name"))
     if found.readable:
-        names = ", ".join(f"«{name}» (№ {investor_id}{', ' + bin_ if bin_ else ''})"
-                          for investor_id, name, bin_ in found.readable[:5])
-        yield "name", LOOKS_LIKE_OWN % {"names": names}
+        # Each a link to its page; another office's only counted, never named.
+        yield "name", LinkedMessage(LOOKS_LIKE_OWN, found.readable[:SHOWN])
+        if found.elsewhere:
+            yield "name", LOOKS_LIKE_ALSO_ELSEWHERE
     elif found.elsewhere:
         yield "name", LOOKS_LIKE_ELSEWHERE
 
@@ -274,13 +290,17 @@ ACCEPTING_KINDS = (OfficeKind.nc_hq, OfficeKind.nc_regional, OfficeKind.regional
 
 
 def _service_application(session, values, item_id):
-    """The Appendix form: consent, a 12-digit BIN/IIN, documents, services of the provider."""
+    """The Appendix form: consent, a BIN/IIN of 12 digits with its check digit, documents,
+    services of the provider."""
     if values.get("consent") is False:
         yield "consent", _l("Без согласия заявителя на обработку персональных данных "
                             "заявление не принимается.")
     bin_iin = (values.get("applicant_bin_iin") or "").strip()
     if bin_iin and not BIN_PATTERN.match(bin_iin):
         yield "applicant_bin_iin", _l("БИН / ИИН состоит ровно из 12 цифр.")
+    elif bin_iin and not is_valid_bin(bin_iin):  # an IIN's check digit is a BIN's
+        yield "applicant_bin_iin", _l("Контрольная цифра БИН / ИИН не сходится: проверьте "
+                                      "номер по документу заявителя.")
     if "documents" in values and not (values.get("documents") or "").strip():
         yield "documents", _l("Перечислите принятые документы, по одному в строке.")
     provider, services = values.get("provider"), values.get("services")
@@ -347,7 +367,9 @@ def validate_record(session: Session, model: type, values: Mapping[str, Any],
         unique = _unique_columns(model, frozenset(trusted))
         for rule in RULES.get(model, []) + [unique, _aware_moments(model)]:
             for name, message in rule(session, values, item_id):
-                errors.setdefault(name, []).append(str(message))
+                # A message of its own kind (look_alikes.LinkedMessage) keeps its links.
+                errors.setdefault(name, []).append(
+                    message if isinstance(message, str) else str(message))
         # A field the model's own rules refused already says what to enter.
         for name, message in _bounds(model)(session, values, item_id):
             if name not in errors:

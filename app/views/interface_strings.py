@@ -46,8 +46,16 @@ def local_name(value) -> str:
     return "" if value is None else str(value)
 
 
+def local_unit(value) -> str:
+    """Show a KPI's unit, or a snapshot row's, in the user's language (Russian if missing)."""
+    if isinstance(value, dict):
+        return in_language(value.get("unit") or "", value.get("unit_kk"), value.get("unit_en"))
+    return "" if value is None else value.local_unit
+
+
 def register(app) -> None:
     """Make the app's name, select2's strings and `local_name` available to every template."""
     app.add_template_global(app_name, "irm_app_name")
     app.add_template_filter(local_name, "local_name")
+    app.add_template_filter(local_unit, "local_unit")
     app.add_template_global(select2_strings, "irm_select2_strings")

@@ -11,10 +11,11 @@ class KpiDefinitionView(ScopedModelView):
     entity = reporting.KPI_DEFINITION
     list_title = _l("Каталог KPI")
     show_title = add_title = edit_title = _l("KPI")
-    list_columns = ["code", "local_name", "unit", "direction", "source"]
-    # The name in the user's language is a Python property: no column to sort by.
-    order_columns = ["code", "unit", "direction", "source"]
-    show_columns = ["code", "name", "name_kk", "name_en", "unit", "direction", "source",
+    list_columns = ["code", "local_name", "local_unit", "direction", "source"]
+    # The name and unit in the user's language are Python properties: no column to sort by.
+    order_columns = ["code", "direction", "source"]
+    show_columns = ["code", "name", "name_kk", "name_en", "unit", "unit_kk", "unit_en",
+                    "direction", "source",
                                                  "description"]
     base_order = ("code", "asc")
 

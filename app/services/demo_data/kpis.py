@@ -31,6 +31,14 @@ KPI_NAMES = {
     "state_service_violations": ("Мемлекеттік қызметтер көрсету мерзімдерін бұзу саны",
                                  "Violations of state service terms"),
 }
+# The catalogue's units in Kazakh and English (Russian unit: kk, en).
+KPI_UNITS = {
+    "ед.": ("бірл.", "units"),
+    "шт.": ("дана", "pcs"),
+    "тенге": ("теңге", "tenge"),
+    "млн тенге": ("млн теңге", "mln tenge"),
+    "%": ("%", "%"),
+}
 # Targets that are a norm, the same every quarter: all answered on time, no violation.
 NORMS = ("info_requests_on_time", "state_service_violations")
 # Quarterly targets by office level (code: base value); norms keep theirs every quarter.
@@ -52,7 +60,8 @@ class KpiSeeder(SeederBase):
         """Create the KPI catalogue and 2026 quarterly targets of every office but the authority."""
         kpis = {code: self.add(KpiDefinition(
                     code=code, name=name, name_kk=KPI_NAMES[code][0], name_en=KPI_NAMES[code][1],
-                    unit=unit, description=f"Правила «одного окна», {clause}",
+                    unit=unit, unit_kk=KPI_UNITS[unit][0], unit_en=KPI_UNITS[unit][1],
+                    description=f"Правила «одного окна», {clause}",
                     direction=KpiDirection.lower if "violations" in code else KpiDirection.higher,
                     source=KpiSource.computed))
                 for code, name, unit, clause in KPIS}

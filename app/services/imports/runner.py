@@ -20,7 +20,7 @@ from ...scoping import (
     write_clause,
 )
 from ..exports import OWN_CODE_PREFIX
-from ..look_alikes import same_name_key
+from ..look_alikes import look_alikes
 from ..validation import validate_record
 from ..xlsx_reader import SheetRow
 from .columns import CellError, HeaderMap, fold
@@ -253,14 +253,12 @@ class Importer:
 
     def _warn_if_duplicate(self, number: int, values: dict, outcome: Outcome) -> None:
         """Warn of a new investor named like a registered one; another office's stays unnamed."""
-        if not hasattr(self, "_names"):
-            readable = read_clause(Investor, self.scope)
-            self._names = {same_name_key(name): (name, bin_, bool(may)) for name, bin_, may in
-                           self.session.execute(select(Investor.name, Investor.bin, readable))}
-        similar = self._names.get(same_name_key(values.get("name") or ""))
-        if not similar or similar[1] == values.get("bin"):
+        found = look_alikes(self.session, values.get("name"), self.scope)
+        others = [one for one in found.readable if one.bin != values.get("bin")]
+        if others:
+            message = LOOKS_LIKE % {"name": others[0].name, "bin": others[0].bin or "—"}
+        elif found.elsewhere:
+            message = LOOKS_LIKE_ELSEWHERE
+        else:
             return
-        name, bin_, readable = similar
-        message = (LOOKS_LIKE % {"name": name, "bin": bin_ or "—"} if readable
-                   else LOOKS_LIKE_ELSEWHERE)
         outcome.warn(number, self.header_of.get("name"), message)
