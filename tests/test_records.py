@@ -643,3 +643,15 @@ def test_a_renamed_investor_is_found_by_its_new_name(app, api, world):
     assert f"/investorview/show/{created.json['id']}" in found.json["message"]["name"][0]
     again = client.post("/api/v1/investor/", headers=headers, json=body)
     assert again.status_code == 201, again.text  # the old name no longer looks alike
+
+
+def test_a_field_error_reads_as_written_through_the_forms_gettext(app):
+    from flask import render_template_string
+
+    from app.views.base import as_form_error
+
+    # FAB's form prints each field error as {{ _(error) }} (general/lib.html).
+    with app.test_request_context():
+        shown = render_template_string("{{ _(error) }}",
+                                       error=as_form_error("«<b>ТОО</b>» 50% и 100%"))
+    assert shown == "«&lt;b&gt;ТОО&lt;/b&gt;» 50% и 100%"

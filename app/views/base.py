@@ -17,6 +17,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from markupsafe import Markup, escape
 from sqlalchemy.types import Date, Float, Numeric
 from sqlalchemy.types import Enum as SAEnum
 from werkzeug.exceptions import HTTPException
@@ -92,6 +93,15 @@ def with_maxlength(form_class, model):
     return form_class
 
 
+def as_form_error(message):
+    """Return a field's error as FAB's form can show it: the form prints each error through
+    gettext as trusted template text, then formats it with %. Text is escaped and its %
+    doubled, so that it reads as written; an error that is HTML already stays as it is."""
+    if hasattr(message, "__html__"):
+        return message
+    return Markup(str(escape(str(message))).replace("%", "%%"))
+
+
 def with_record_rules(form_class, model):
     """Return the form class extended to run the domain rules and scope checks on validate."""
 
@@ -114,6 +124,8 @@ def with_record_rules(form_class, model):
             for message in record_errors:
                 flash(str(message), "danger")
             self.form_errors = list(self.form_errors) + record_errors
+            for field in self._fields.values():
+                field.errors = [as_form_error(message) for message in field.errors]
             return valid and not refused and not errors and not stale
 
         def _explain_refused_choices(self):
