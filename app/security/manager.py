@@ -28,7 +28,7 @@ from flask_appbuilder.security.views import (
 )
 from flask_appbuilder.utils.base import get_safe_redirect
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import joinedload
 from wtforms.validators import DataRequired
 
@@ -37,6 +37,23 @@ from ..models import AuditAction, OfficeUser, UserSession
 from ..models.request_local import RequestFilters, state
 from ..services import audit
 from . import admin_pages, logins, roles, sessions
+
+# Statements asked on every request, built once (SQLAlchemy statements are immutable).
+# The user with roles and groups, and this browser's session row (security/sessions.py).
+USER_WITH_SESSION = (
+    select(OfficeUser, UserSession).where(OfficeUser.id == bindparam("pk"))
+    .options(joinedload(OfficeUser.roles), joinedload(OfficeUser.groups))
+    .outerjoin(UserSession, and_(UserSession.id == bindparam("digest"),
+                                 UserSession.user_id == OfficeUser.id)))
+# A role's grants as (view or menu name, permission name).
+ROLE_GRANTS = (
+    select(ViewMenu.name, Permission.name)
+    .join(PermissionView, PermissionView.view_menu_id == ViewMenu.id)
+    .join(Permission, Permission.id == PermissionView.permission_id)
+    .join(assoc_permissionview_role,
+          assoc_permissionview_role.c.permission_view_id == PermissionView.id)
+    .join(Role, Role.id == assoc_permissionview_role.c.role_id)
+    .where(Role.name == bindparam("role")))
 
 
 def request_safe(view_class: type, **attributes) -> type:
@@ -137,11 +154,8 @@ class IrmSecurityManager(SecurityManager):
         checking the session (security/sessions.py) costs no query of its own.
         """
         stored = sessions.current_digest() if has_request_context() else None
-        query = (select(OfficeUser, UserSession).where(OfficeUser.id == pk)
-                 .options(joinedload(OfficeUser.roles), joinedload(OfficeUser.groups))
-                 .outerjoin(UserSession, and_(UserSession.id == stored,
-                                              UserSession.user_id == OfficeUser.id)))
-        row = self.session.execute(query).unique().first()
+        row = self.session.execute(USER_WITH_SESSION, {"pk": pk, "digest": stored}
+                                   ).unique().first()
         if row is None:
             return None
         if row[1] is not None:
@@ -191,13 +205,7 @@ class IrmSecurityManager(SecurityManager):
         request_state = state()
         if request_state.public_grants is None:
             request_state.public_grants = frozenset(self.session.execute(
-                select(ViewMenu.name, Permission.name)
-                .join(PermissionView, PermissionView.view_menu_id == ViewMenu.id)
-                .join(Permission, Permission.id == PermissionView.permission_id)
-                .join(assoc_permissionview_role,
-                      assoc_permissionview_role.c.permission_view_id == PermissionView.id)
-                .join(Role, Role.id == assoc_permissionview_role.c.role_id)
-                .where(Role.name == self.auth_role_public)).tuples())
+                ROLE_GRANTS, {"role": self.auth_role_public}).tuples())
         return (view_name, permission_name) in request_state.public_grants
 
     def _has_access_builtin_roles(self, role, permission_name: str, view_name: str) -> bool:
