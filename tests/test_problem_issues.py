@@ -1,6 +1,8 @@
 """Problem issues (p. 7): the office works on them; the authorized body takes them to the HQ."""
 from datetime import date
 
+import pytest
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -95,3 +97,13 @@ def test_another_offices_issue_is_not_found(api, world):
     assert client.get(f"/api/v1/problem_issue/{pk}", headers=headers).status_code == 404
     assert client.post(f"/api/v1/problem_issue/{pk}/progress", headers=headers, json={
         "kind": "meeting", "description": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize("body_id", [999_999, 2**63, True, "1"])
+def test_an_hq_record_naming_no_state_body_is_a_422_naming_the_field(api, world, body_id):
+    client, headers = api("authority")
+    issue = world["records"]["problem_issue"]["ALM"]
+    response = client.post(f"/api/v1/problem_issue/{issue}/hq", headers=headers,
+                           json={"hq_meeting_on": "2026-05-01", "hq_responsible_body": body_id})
+    assert response.status_code == 422, response.text
+    assert "hq_responsible_body" in response.json["message"]

@@ -8,6 +8,7 @@ from ..extensions import db
 from ..services.accompaniment import allowed_actions, apply_transition
 from .base import ScopedModelRestApi, iso_date
 from .commands import run_step
+from .spec import TEXT, operation
 
 
 class ServiceApplicationApi(ScopedModelRestApi):
@@ -19,34 +20,13 @@ class ServiceApplicationApi(ScopedModelRestApi):
     @expose("/<int:pk>/transition", methods=["POST"])
     @protect()
     @safe
+    @operation("Apply a workflow action to the application",
+               "The application's status and deadlines",
+               body={"action": {"type": "string",
+                                "description": "one of the allowed_actions"},
+                     "note": TEXT, "handover_document": TEXT},
+               required=("action",))
     def transition(self, pk):
-        """Apply a workflow action to the application
-        ---
-        post:
-          summary: Apply a workflow action to the application
-          parameters:
-          - in: path
-            name: pk
-            required: true
-            schema: {type: integer}
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  type: object
-                  required: [action]
-                  properties:
-                    action: {type: string, description: 'one of the allowed_actions'}
-                    note: {type: string}
-                    handover_document: {type: string}
-          responses:
-            200: {description: The application's status and deadlines}
-            400: {$ref: '#/components/responses/400'}
-            401: {$ref: '#/components/responses/401'}
-            404: {$ref: '#/components/responses/404'}
-            422: {$ref: '#/components/responses/422'}
-        """
         item, refused = self.writable_item(pk)
         if refused:
             return refused

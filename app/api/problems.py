@@ -8,10 +8,12 @@ from flask_babel import gettext as _
 from ..clock import today_local
 from ..entities import requests
 from ..extensions import db
+from ..models.accompaniment import StateBody
 from ..models.problems import ActionKind, HqExecution
 from ..services.problems import IssueError, record_hq, record_progress
 from .base import ScopedModelRestApi, iso_date
 from .commands import run_step
+from .spec import DATE, TEXT, operation
 
 
 def _date(body: dict, name: str):
@@ -38,34 +40,11 @@ class ProblemIssueApi(ScopedModelRestApi):
     @expose("/<int:pk>/progress", methods=["POST"])
     @protect()
     @safe
+    @operation("Log work on the issue", "The issue's status and number of actions",
+               body={"on": DATE,
+                     "kind": {"type": "string", "description": "an ActionKind"},
+                     "description": TEXT}, required=("kind",))
     def progress(self, pk):
-        """Log work on the issue
-        ---
-        post:
-          summary: Log work on the issue
-          parameters:
-          - in: path
-            name: pk
-            required: true
-            schema: {type: integer}
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  type: object
-                  required: [kind]
-                  properties:
-                    'on': {type: string, format: date}
-                    kind: {type: string, description: 'an ActionKind'}
-                    description: {type: string}
-          responses:
-            200: {description: The issue's status and number of actions}
-            400: {$ref: '#/components/responses/400'}
-            401: {$ref: '#/components/responses/401'}
-            404: {$ref: '#/components/responses/404'}
-            422: {$ref: '#/components/responses/422'}
-        """
         item, refused = self.writable_item(pk)
         if refused:
             return refused
@@ -84,36 +63,15 @@ class ProblemIssueApi(ScopedModelRestApi):
     @expose("/<int:pk>/hq", methods=["POST"])
     @protect()
     @safe
+    @operation("Put the issue on the Investment HQ agenda; record its decision and "
+               "execution", "The issue's status and HQ deadline",
+               body={"hq_meeting_on": DATE, "hq_decision": TEXT,
+                     "hq_responsible_body": {"type": "integer",
+                                             "description": "a state body's id"},
+                     "hq_deadline": DATE,
+                     "hq_execution": {"type": "string", "description": "an HqExecution"},
+                     "hq_executed_on": DATE})
     def hq(self, pk):
-        """Put the issue on the Investment HQ agenda; record its decision and execution
-        ---
-        post:
-          summary: Put the issue on the Investment HQ agenda; record its decision and execution
-          parameters:
-          - in: path
-            name: pk
-            required: true
-            schema: {type: integer}
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    hq_meeting_on: {type: string, format: date}
-                    hq_decision: {type: string}
-                    hq_responsible_body: {type: integer, description: 'a state body id'}
-                    hq_deadline: {type: string, format: date}
-                    hq_execution: {type: string, description: 'an HqExecution'}
-                    hq_executed_on: {type: string, format: date}
-          responses:
-            200: {description: The issue's status and HQ deadline}
-            400: {$ref: '#/components/responses/400'}
-            401: {$ref: '#/components/responses/401'}
-            404: {$ref: '#/components/responses/404'}
-            422: {$ref: '#/components/responses/422'}
-        """
         item, refused = self.readable_item(pk)
         if refused:
             return refused
@@ -125,7 +83,9 @@ class ProblemIssueApi(ScopedModelRestApi):
             return self.response_422(message={"hq_execution": [
                 ", ".join(HqExecution.__members__)]})
         body_id = body.get("hq_responsible_body")
-        if body_id is not None and not isinstance(body_id, int):
+        if body_id is not None and (not isinstance(body_id, int) or isinstance(body_id, bool)
+                                    or not 0 < body_id < 2**31
+                                    or db.session.get(StateBody, body_id) is None):
             return self.response_422(message={"hq_responsible_body": [
                 _("Укажите id государственного органа.")]})
         return run_step(self, lambda: record_hq(

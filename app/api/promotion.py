@@ -9,6 +9,7 @@ from ..extensions import db
 from ..services import approval
 from .base import ScopedModelRestApi
 from .commands import run_step
+from .spec import TEXT, operation
 
 
 class ApprovalRestApi(ScopedModelRestApi):
@@ -28,23 +29,8 @@ class ApprovalRestApi(ScopedModelRestApi):
     @expose("/<int:pk>/submit", methods=["POST"])
     @protect()
     @safe
+    @operation("Send the record for agreement", "The record's status")
     def submit(self, pk):
-        """Send the record for agreement
-        ---
-        post:
-          summary: Send the record for agreement
-          parameters:
-          - in: path
-            name: pk
-            required: true
-            schema: {type: integer}
-          responses:
-            200: {description: The record's status}
-            400: {$ref: '#/components/responses/400'}
-            401: {$ref: '#/components/responses/401'}
-            404: {$ref: '#/components/responses/404'}
-            422: {$ref: '#/components/responses/422'}
-        """
         item, refused = self.writable_item(pk)
         if refused:
             return refused
@@ -54,33 +40,11 @@ class ApprovalRestApi(ScopedModelRestApi):
     @expose("/<int:pk>/decide", methods=["POST"])
     @protect()
     @safe
+    @operation("Approve the record or return it with a comment",
+               "The record's status and comment",
+               body={"decision": {"type": "string", "enum": ["approve", "return"]},
+                     "decision_comment": TEXT}, required=("decision",))
     def decide(self, pk):
-        """Approve the record or return it with a comment
-        ---
-        post:
-          summary: Approve the record or return it with a comment
-          parameters:
-          - in: path
-            name: pk
-            required: true
-            schema: {type: integer}
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  type: object
-                  required: [decision]
-                  properties:
-                    decision: {type: string, enum: [approve, return]}
-                    decision_comment: {type: string}
-          responses:
-            200: {description: The record's status and comment}
-            400: {$ref: '#/components/responses/400'}
-            401: {$ref: '#/components/responses/401'}
-            404: {$ref: '#/components/responses/404'}
-            422: {$ref: '#/components/responses/422'}
-        """
         item, refused = self.readable_item(pk)
         if refused:
             return refused

@@ -8,6 +8,7 @@ from ..services import reports
 from ..services.excel import xlsx_response
 from .base import ScopedModelRestApi
 from .commands import run_step
+from .spec import TEXT, operation
 
 
 class QuarterlyReportApi(ScopedModelRestApi):
@@ -35,79 +36,28 @@ class QuarterlyReportApi(ScopedModelRestApi):
     @expose("/<int:pk>/xlsx", methods=["GET"])
     @protect()
     @safe
+    @operation("Download the report's Excel workbook", "The workbook (xlsx)",
+               method="get")
     def xlsx(self, pk):
-        """Download the report's Excel workbook
-        ---
-        get:
-          summary: Download the report's Excel workbook
-          parameters:
-          - in: path
-            name: pk
-            required: true
-            schema: {type: integer}
-          responses:
-            200: {description: The workbook (xlsx)}
-            400: {$ref: '#/components/responses/400'}
-            401: {$ref: '#/components/responses/401'}
-            404: {$ref: '#/components/responses/404'}
-            422: {$ref: '#/components/responses/422'}
-        """
         item, refused = self.readable_item(pk)
         return refused or xlsx_response(*reports.report_file(item))
 
     @expose("/<int:pk>/submit", methods=["POST"])
     @protect()
     @safe
+    @operation("Submit (or resubmit) the report; its figures are frozen",
+               "The report's status")
     def submit(self, pk):
-        """Submit (or resubmit) the report; its figures are frozen
-        ---
-        post:
-          summary: Submit (or resubmit) the report; its figures are frozen
-          parameters:
-          - in: path
-            name: pk
-            required: true
-            schema: {type: integer}
-          responses:
-            200: {description: The report's status}
-            400: {$ref: '#/components/responses/400'}
-            401: {$ref: '#/components/responses/401'}
-            404: {$ref: '#/components/responses/404'}
-            422: {$ref: '#/components/responses/422'}
-        """
         item, refused = self.writable_item(pk)
         return refused or self._step(item, lambda: reports.submit(db.session, item, g.user.id))
 
     @expose("/<int:pk>/review", methods=["POST"])
     @protect()
     @safe
+    @operation("Accept or return the report", "The report's status",
+               body={"action": {"type": "string", "enum": ["accept", "return"]},
+                     "comment": TEXT}, required=("action",))
     def review(self, pk):
-        """Accept or return the report
-        ---
-        post:
-          summary: Accept or return the report
-          parameters:
-          - in: path
-            name: pk
-            required: true
-            schema: {type: integer}
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  type: object
-                  required: [action]
-                  properties:
-                    action: {type: string, enum: [accept, return]}
-                    comment: {type: string}
-          responses:
-            200: {description: The report's status}
-            400: {$ref: '#/components/responses/400'}
-            401: {$ref: '#/components/responses/401'}
-            404: {$ref: '#/components/responses/404'}
-            422: {$ref: '#/components/responses/422'}
-        """
         item, refused = self.readable_item(pk)
         if refused:
             return refused
