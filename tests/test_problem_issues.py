@@ -2,7 +2,6 @@
 from datetime import date
 
 import pytest
-
 from sqlalchemy import select
 
 from app.extensions import db
