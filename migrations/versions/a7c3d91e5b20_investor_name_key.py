@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from app.models.bounds import check_constraints
+from app.schema_changes import table_batches
 from app.services.look_alikes import same_name_key
 
 # revision identifiers, used by Alembic.
@@ -34,27 +35,8 @@ def _checks():
     return check_constraints(bounded)
 
 
-def _investor_batch():
-    """Yield a batch of the investor table. On SQLite the table is copied, with foreign keys
-    off: a copy must not fire the ON DELETE of the rows referring to it."""
-    bind = op.get_bind()
-    sqlite = bind.dialect.name == 'sqlite'
-    if sqlite:
-        raw = bind.connection.dbapi_connection
-        if raw.in_transaction:
-            raw.commit()  # SQLite changes this pragma outside a transaction only
-        bind.exec_driver_sql("PRAGMA foreign_keys=OFF")
-    try:
-        with op.batch_alter_table('investor', schema=None,
-                                  recreate='always' if sqlite else 'auto') as batch_op:
-            yield batch_op
-    finally:
-        if sqlite:
-            bind.exec_driver_sql("PRAGMA foreign_keys=ON")
-
-
 def upgrade():
-    for batch_op in _investor_batch():
+    for _, batch_op in table_batches('investor'):
         batch_op.add_column(_column())
         for check in _checks():
             batch_op.create_check_constraint(check.name, check.sqltext)
@@ -80,7 +62,7 @@ def _backfill(bind) -> None:
 
 
 def downgrade():
-    for batch_op in _investor_batch():
+    for _, batch_op in table_batches('investor'):
         batch_op.drop_index('ix_investor_name_key')
         for check in _checks():
             batch_op.drop_constraint(check.name, type_='check')

@@ -7,9 +7,9 @@ Create Date: 2026-12-04 22:40:00.000000
 
 """
 import sqlalchemy as sa
-from alembic import op
 
 from app.models.bounds import check_constraints
+from app.schema_changes import table_batches
 
 # revision identifiers, used by Alembic.
 revision = 'b8d4e2f6a1c3'
@@ -30,27 +30,8 @@ def _checks():
     return check_constraints(bounded)
 
 
-def _kpi_definition_batch():
-    """Yield a batch of kpi_definition. On SQLite the table is copied, with foreign keys off:
-    a copy must not fire the ON DELETE of the targets and actuals referring to it."""
-    bind = op.get_bind()
-    sqlite = bind.dialect.name == 'sqlite'
-    if sqlite:
-        raw = bind.connection.dbapi_connection
-        if raw.in_transaction:
-            raw.commit()  # SQLite changes this pragma outside a transaction only
-        bind.exec_driver_sql("PRAGMA foreign_keys=OFF")
-    try:
-        with op.batch_alter_table('kpi_definition', schema=None,
-                                  recreate='always' if sqlite else 'auto') as batch_op:
-            yield batch_op
-    finally:
-        if sqlite:
-            bind.exec_driver_sql("PRAGMA foreign_keys=ON")
-
-
 def upgrade():
-    for batch_op in _kpi_definition_batch():
+    for _, batch_op in table_batches('kpi_definition'):
         for column in _columns():
             batch_op.add_column(column)
         for check in _checks():
@@ -58,7 +39,7 @@ def upgrade():
 
 
 def downgrade():
-    for batch_op in _kpi_definition_batch():
+    for _, batch_op in table_batches('kpi_definition'):
         for check in _checks():
             batch_op.drop_constraint(check.name, type_='check')
         batch_op.drop_column('unit_en')

@@ -8,9 +8,9 @@ Create Date: 2026-12-04 20:20:00.000000
 
 """
 import sqlalchemy as sa
-from alembic import op
 
 from app.models.bounds import check_constraints
+from app.schema_changes import table_batches
 
 # revision identifiers, used by Alembic.
 revision = 'e3f1a9c0b7d2'
@@ -33,28 +33,8 @@ def _checks(table: str):
     return check_constraints(bounded)
 
 
-def _each_table():
-    """Yield a batch of each table in turn. On SQLite the table is copied, with foreign keys
-    off: a copy must not fire the ON DELETE of the rows referring to it."""
-    bind = op.get_bind()
-    sqlite = bind.dialect.name == 'sqlite'
-    if sqlite:
-        raw = bind.connection.dbapi_connection
-        if raw.in_transaction:
-            raw.commit()  # SQLite changes this pragma outside a transaction only
-        bind.exec_driver_sql("PRAGMA foreign_keys=OFF")
-    try:
-        for table in TABLES:
-            with op.batch_alter_table(table, schema=None,
-                                      recreate='always' if sqlite else 'auto') as batch_op:
-                yield table, batch_op
-    finally:
-        if sqlite:
-            bind.exec_driver_sql("PRAGMA foreign_keys=ON")
-
-
 def upgrade():
-    for table, batch_op in _each_table():
+    for table, batch_op in table_batches(*TABLES):
         for column in _columns():
             batch_op.add_column(column)
         for check in _checks(table):
@@ -62,7 +42,7 @@ def upgrade():
 
 
 def downgrade():
-    for table, batch_op in _each_table():
+    for table, batch_op in table_batches(*TABLES):
         for check in _checks(table):
             batch_op.drop_constraint(check.name, type_='check')
         batch_op.drop_column('name_en')
