@@ -50,17 +50,18 @@ RECORDED = {"%(name)s (%(days)s р.д.)"}
 
 @pytest.fixture(scope="module")
 def stored_names(app, catalogs):  # noqa: F811 - the fixture imported above
-    """Per language: FAB's stored permission and view-menu names ("can_read", "ProjectView",
-    "^Front\\ offices$", "Front offices") that are not a word of the language, which the
-    administration pages must show in words. A name that is a word there ("KPI", and
-    "Investors" in en) may stand."""
-    from flask_appbuilder.security.sqla.models import Permission, ViewMenu
+    """Per language: FAB's stored permission, view-menu and role names ("can_read",
+    "ProjectView", "^Front\\ offices$", "Front offices", "NationalCompany") that are not a
+    word of the language, which the administration pages must show in words. A name that is
+    a word there ("KPI", and "Investors" in en) may stand."""
+    from flask_appbuilder.security.sqla.models import Permission, Role, ViewMenu
 
     from app.extensions import db
 
     with app.app_context():
         names = {name for model in (Permission, ViewMenu)
                  for name in db.session.scalars(db.select(model.name))}
+        names |= set(db.session.scalars(db.select(Role.name)))
     words = {"ru": {m.id for m in catalogs["en"] if m.id},
              "kk": {m.string for m in catalogs["kk"] if m.id},
              "en": {m.string for m in catalogs["en"] if m.id} | {m.id for m in catalogs["kk"]
@@ -272,3 +273,16 @@ def test_a_report_snapshot_reads_in_words_in_its_history(app, ui, world):
     assert "Снимок отчёта" in text and "Snapshot" not in text
     assert "снимок отчёта обновлён: Проектов в портфеле на конец периода: — → 5" in text
     assert '{"year"' not in text and "&#34;year" not in text and "totals" not in text
+
+
+def test_users_are_filtered_by_a_role_named_in_words(app, ui):
+    from flask_appbuilder.security.sqla.models import Role
+
+    from app.extensions import db
+    from app.security.roles import AUTHORITY
+
+    with app.app_context():
+        authority = db.session.query(Role).filter_by(name=AUTHORITY).one().id
+    page = ui("admin").get(f"/users/list/?_flt_0_roles={authority}").text
+    assert "authority@test.irm.kz" in page and "region.almaty@test.irm.kz" not in page
+    assert "Уполномоченный орган" in page and ">Authority<" not in page

@@ -15,11 +15,12 @@ from flask import current_app
 from flask_appbuilder.fields import QuerySelectField, QuerySelectMultipleField
 from flask_appbuilder.fieldwidgets import Select2ManyWidget, Select2Widget
 from flask_appbuilder.security import views
-from flask_appbuilder.security.sqla.models import Permission, PermissionView, ViewMenu
+from flask_appbuilder.security.sqla.models import Permission, PermissionView, Role, ViewMenu
 from flask_appbuilder.widgets import ShowWidget
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from .. import role_names
 from ..extensions import db
 
 PERMISSION_WORDS = {
@@ -78,6 +79,19 @@ RESOURCE_WORDS = {
 }
 
 EVERYTHING = _l("Всё")
+
+# The roles by what they are in the Rules (DOMAIN.md); a role an administrator adds shows
+# its stored name.
+ROLE_WORDS = {
+    role_names.ADMIN: _l("Администратор"),
+    "Public": _l("Гость (без входа)"),
+    role_names.AUTHORITY: _l("Уполномоченный орган"),
+    role_names.NATIONAL_COMPANY: _l("Национальная компания"),
+    role_names.TASK_FORCE: _l("Task Force"),
+    role_names.EXTERNAL: _l("Фронт-офис внешнего уровня"),
+    role_names.REGIONAL: _l("Региональная организация"),
+}
+YES, NO = _l("Да"), _l("Нет")
 PATTERN = _l("%(name)s (шаблон)")
 GRANT = _l("%(permission)s: %(resource)s")
 
@@ -163,6 +177,16 @@ def grant_label(grant) -> str:
                   pattern or resource_pattern)
 
 
+def role_label(role) -> str:
+    """A role (or its stored name) in words."""
+    name = getattr(role, "name", role)
+    return str(ROLE_WORDS.get(name, name))
+
+
+def yes_no(value) -> str:
+    return str(YES if value else NO)
+
+
 def _each(label):
     """A formatter of a list of records: each in words, one a line, alphabetically."""
     return lambda items: "\n".join(sorted(label(item) for item in items or ()))
@@ -182,6 +206,7 @@ label_of = {
     Permission: lambda item: permission_label(item.name),
     ViewMenu: lambda item: resource_label(item.name),
     PermissionView: grant_label,
+    Role: role_label,
 }
 
 ROLE_LABEL = views.UserModelView.label_columns["roles"]
@@ -208,12 +233,13 @@ GRANTS = {
     "formatters_columns": {"permission": label_of[Permission],
                            "view_menu": label_of[ViewMenu]},
     "search_form_extra_fields": {"permission": _choice(Permission, PERMISSION_LABEL),
-                                 "view_menu": _choice(ViewMenu, RESOURCE_LABEL)},
+                                 "view_menu": _choice(ViewMenu, RESOURCE_LABEL),
+                                 "role": _choice(Role, ROLE_LABEL)},
 }
 ROLES = {
     "label_columns": {"name": NAME_LABEL, "permissions": PERMISSIONS_LABEL,
                       "user": USERS_LABEL, "groups": GROUPS_LABEL},
-    "formatters_columns": {"permissions": _each(grant_label)},
+    "formatters_columns": {"name": role_label, "permissions": _each(grant_label)},
     "search_form_extra_fields": {"permissions": _choice(PermissionView, PERMISSIONS_LABEL,
                                                         many=True)},
     "add_form_extra_fields": {"permissions": _choice(PermissionView, PERMISSIONS_LABEL,
@@ -227,7 +253,12 @@ GROUPS = {
     "label_columns": {"name": NAME_LABEL, "label": _l("Подпись"),
                       "description": _l("Описание"), "users": USERS_LABEL,
                       "roles": _l("Роли")},
+    "formatters_columns": {"roles": _each(role_label)},
+    "search_form_extra_fields": {"roles": _choice(Role, ROLE_LABEL)},
 }
+# The users' list, record and statistics (security/manager.OfficeUserView, the chart below).
+USERS = {"formatters_columns": {"roles": _each(role_label), "active": yes_no},
+         "search_form_extra_fields": {"roles": _choice(Role, ROLE_LABEL)}}
 
 
 class UserStatsChartView(views.UserStatsChartView):
@@ -236,6 +267,7 @@ class UserStatsChartView(views.UserStatsChartView):
 
     label_columns = {**views.UserModelView.label_columns,
                      **views.UserStatsChartView.label_columns}
+    search_form_extra_fields = USERS["search_form_extra_fields"]
     definitions = [
         {"label": _l("Число входов"), "group": "username", "series": ["login_count"]},
         {"label": _l("Число неудачных входов"), "group": "username",

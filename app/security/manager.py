@@ -88,6 +88,9 @@ class OfficeUserView(UserDBModelView):
                     "roles"]
     # Every user belongs to exactly one front office.
     validators_columns = {"front_office": [DataRequired()]}
+    # Roles in words (security/admin_pages.py).
+    formatters_columns = admin_pages.USERS["formatters_columns"]
+    search_form_extra_fields = admin_pages.USERS["search_form_extra_fields"]
 
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
     def action(self, name, pk):
