@@ -52,6 +52,8 @@ OWN_TRANSACTIONS = {
     ("services/exports.py", "run_pending_exports"): "export worker: each job's claim and end",
     ("services/exports.py", "_failed"): "export worker: a failed export's work dropped",
     ("services/notifications.py", "deliver_pending"): "e-mail outbox: each mail marked at once",
+    # Schema migrations (Alembic's transaction, not a domain step).
+    ("schema_changes.py", "table_batches"): "a migration: SQLite sets its pragma outside one",
 }
 
 # The services' state-changing steps: module under app/services -> functions.
