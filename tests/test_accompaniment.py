@@ -131,6 +131,30 @@ def test_api_application_form_is_checked(api, world, reference):
         assert field in response.json["message"], field
 
 
+def test_an_application_posted_without_the_applicants_consent_is_refused(app, api, world,
+                                                                         reference):
+    # The Appendix form: no consent to the processing of personal data, no application.
+    from app.models import ServiceApplication
+
+    client, headers = api("region.almaty")
+    body = {"applicant_name": "ТОО «Без согласия»", "id_document_number": "N7654321",
+            "documents": "Заявление", "provider": reference["provider"],
+            "services": [reference["service"]]}
+    response = client.post("/api/v1/service_application/", headers=headers, json=body)
+    assert response.status_code == 422, response.text
+    assert "consent" in response.json["message"]
+    with app.app_context():
+        assert not db.session.query(ServiceApplication).filter_by(
+            applicant_name="ТОО «Без согласия»").count()
+    saved = client.post("/api/v1/service_application/", headers=headers,
+                        json={**body, "consent": True})
+    assert saved.status_code == 201, saved.text
+    # An edit that does not send the consent keeps the one given.
+    edited = client.put(f"/api/v1/service_application/{saved.json['id']}", headers=headers,
+                        json={"documents": "Заявление\nДоверенность"})
+    assert edited.status_code == 200, edited.text
+
+
 WRONG_CHECK_DIGIT = "Контрольная цифра БИН / ИИН не сходится"
 
 

@@ -292,7 +292,9 @@ ACCEPTING_KINDS = (OfficeKind.nc_hq, OfficeKind.nc_regional, OfficeKind.regional
 def _service_application(session, values, item_id):
     """The Appendix form: consent, a BIN/IIN of 12 digits with its check digit, documents,
     services of the provider."""
-    if values.get("consent") is False:
+    # A new application needs the consent given (the API's body may leave it out); an edit
+    # that does not send it keeps the stored one.
+    if values.get("consent") is False or (item_id is None and values.get("consent") is not True):
         yield "consent", _l("Без согласия заявителя на обработку персональных данных "
                             "заявление не принимается.")
     bin_iin = (values.get("applicant_bin_iin") or "").strip()
