@@ -6,11 +6,16 @@ turns into a SQL clause per model. Views, APIs, form dropdowns, bulk actions and
 custom routes all ask this module, so a rule changes in one place.
 
 - Admin: everything. Authority: reads everything, writes KPI targets.
-- NationalCompany: central- and regional-level offices' records.
-- TaskForce: its own records and every project routed to the Task Force (p. 5);
-  reads the National Company's records.
-- External, Regional: their own office's records.
-- Shared lists and analyses (``__shared_read__``): every office reads, the owner writes.
+- Each other role: its own office's records, and the offices ``ROLE_REACH`` gives it; a
+  model's ``__also_read_by__`` columns name more offices that read a record (the office
+  that offered a project reads the hand-over, and the project once handed over).
+- TaskForce: also every project routed to the Task Force (p. 5).
+- Shared lists and analyses (``__shared_read__``): every office reads, the owner writes;
+  ``__shared_rows__`` narrows which rows (the pool's projects, foreign investors).
+- Catalogue cards (``__catalogue__``, models/catalogue.py): shared, and no one writes them.
+- A record may link to what its office reads and to what the catalogue shares (an embassy's
+  meeting on another office's pool project); a model whose ``__read_through__`` names a link
+  is also read by the offices that change the linked record (the project's owner reads it).
 """
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -24,12 +29,17 @@ from sqlalchemy.orm import Session
 from . import role_names as roles
 from .models import (
     NATIONAL_COMPANY_KINDS,
+    ForeignInvestorCard,
     FrontOffice,
+    Investor,
     KpiTarget,
     OfficeLevel,
+    OfficeKind,
+    PoolProjectCard,
     Project,
     RoutingLevel,
 )
+from .models.handover import HandoverStatus, ProjectHandover
 from .models.request_local import state
 
 
@@ -46,6 +56,21 @@ class OfficeScope:
     own_office_id: Optional[int] = None
 
 
+# The offices whose records a role reads and writes besides its own office's (p. 2.2-1, 3,
+# 18): the NC keeps its own units' records (the Task Force, regional representations and
+# offices abroad) and the regional organizations' it consolidates, and reads the central
+# offices it reports on; it changes nothing the authorized body or another central body
+# keeps. The Task Force reads the National Company's records.
+_NC_UNITS = FrontOffice.kind.in_(NATIONAL_COMPANY_KINDS)
+_REGIONAL_OFFICES = FrontOffice.kind.in_((OfficeKind.regional_org, OfficeKind.local_body))
+ROLE_REACH = {
+    roles.NATIONAL_COMPANY: {"read": _NC_UNITS | _REGIONAL_OFFICES
+                             | (FrontOffice.level == OfficeLevel.central),
+                             "write": _NC_UNITS | _REGIONAL_OFFICES},
+    roles.TASK_FORCE: {"read": _NC_UNITS},
+}
+
+
 def build_scope(session: Session, role_names: set[str],
                 own_office_id: Optional[int]) -> OfficeScope:
     """Return the scope for a user with these roles in this office."""
@@ -54,20 +79,15 @@ def build_scope(session: Session, role_names: set[str],
                            own_office_id=own_office_id)
     own = frozenset([own_office_id]) if own_office_id else frozenset()
     read, write = set(own), set(own)
-    read_all = kpi_admin = task_force = False
-    if roles.AUTHORITY in role_names:
-        read_all = kpi_admin = True
-    if roles.NATIONAL_COMPANY in role_names:
-        ids = _office_ids(session,
-                          FrontOffice.level.in_([OfficeLevel.central, OfficeLevel.regional]))
-        read |= ids
-        write |= ids
-    if roles.TASK_FORCE in role_names:
-        task_force = True
-        read |= _office_ids(session, FrontOffice.kind.in_(NATIONAL_COMPANY_KINDS))
-    return OfficeScope(read_all=read_all, read_office_ids=frozenset(read),
-                       write_office_ids=frozenset(write), task_force_projects=task_force,
-                       kpi_admin=kpi_admin, own_office_id=own_office_id)
+    for role in role_names & ROLE_REACH.keys():
+        reach = ROLE_REACH[role]
+        read |= _office_ids(session, reach["read"])
+        write |= _office_ids(session, reach["write"]) if "write" in reach else set()
+    authority = roles.AUTHORITY in role_names
+    return OfficeScope(read_all=authority, read_office_ids=frozenset(read),
+                       write_office_ids=frozenset(write),
+                       task_force_projects=roles.TASK_FORCE in role_names,
+                       kpi_admin=authority, own_office_id=own_office_id)
 
 
 def _office_ids(session: Session, condition) -> set[int]:
@@ -107,15 +127,68 @@ def is_shared(model: type) -> bool:
     return getattr(model, "__shared_read__", False)
 
 
+def is_catalogue(model: type) -> bool:
+    """Return whether the model is a read-only card of another office's records."""
+    return getattr(model, "__catalogue__", False)
+
+
+def shared_rows(model: type):
+    """Return which rows of a shared model every office reads (all, unless it narrows them)."""
+    rows = getattr(model, "__shared_rows__", None)
+    return true() if rows is None else rows
+
+
 def read_clause(model: type, scope: Optional[OfficeScope] = None):
     """Return a SQL condition selecting the rows of model the scope may read."""
     scope = scope or current_scope()
     column = office_column(model)
-    if column is None or scope.read_all or is_shared(model):
+    if is_catalogue(model):  # a card shows its rows alone, to the administrator too
+        return shared_rows(model)
+    if column is None or scope.read_all:
         return true()
-    clause = column.in_(sorted(scope.read_office_ids)) if scope.read_office_ids else false()
-    if model is Project and scope.task_force_projects:
-        clause = clause | (Project.routing_level == RoutingLevel.task_force)
+    if is_shared(model):
+        return shared_rows(model)
+    clause = _office_in(column, scope.read_office_ids)
+    for reader in getattr(model, "__also_read_by__", ()):
+        clause = clause | _office_in(getattr(model, reader), scope.read_office_ids)
+    if model is Project:
+        # A project handed over to its level's office stays readable by the one that offered it.
+        clause = clause | Project.id.in_(select(ProjectHandover.project_id).where(
+            ProjectHandover.status == HandoverStatus.accepted,
+            _office_in(ProjectHandover.from_office_id, scope.read_office_ids)))
+        if scope.task_force_projects:
+            clause = clause | (Project.routing_level == RoutingLevel.task_force)
+    through = getattr(model, "__read_through__", None)
+    if through is not None:
+        clause = clause | _links_to_writable(model, through, scope)
+    return clause
+
+
+def _office_in(column, office_ids):
+    return column.in_(sorted(office_ids)) if office_ids else false()
+
+
+def _links_to_writable(model: type, relationship: str, scope: OfficeScope):
+    """Return a condition: the record links, through relationship, to one the scope changes
+    (an embassy's meeting on a region's pool project is read by the region)."""
+    rel = model.__mapper__.relationships[relationship]
+    target = rel.mapper.class_
+    return next(iter(rel.local_columns)).in_(
+        select(target.id).where(write_clause(target, scope)))
+
+
+# The card through which every office reads some of a model's records (models/catalogue.py).
+CARD_OF = {Project: PoolProjectCard, Investor: ForeignInvestorCard}
+
+
+def link_clause(model: type, scope: Optional[OfficeScope] = None):
+    """Return a SQL condition selecting the rows of model a record may link to: those the
+    scope reads, and those the catalogue shares with every office."""
+    scope = scope or current_scope()
+    clause = read_clause(model, scope)
+    card = CARD_OF.get(model)
+    if card is not None and not scope.read_all:
+        clause = clause | model.id.in_(select(card.id).where(read_clause(card, scope)))
     return clause
 
 
@@ -123,6 +196,8 @@ def write_clause(model: type, scope: Optional[OfficeScope] = None):
     """Return a SQL condition selecting the rows of model the scope may change."""
     scope = scope or current_scope()
     column = office_column(model)
+    if is_catalogue(model):
+        return false()
     if column is None or scope.write_all:
         return true()
     if model is KpiTarget:
@@ -194,7 +269,7 @@ def get_linkable(session: Session, model: type, pk: Any):
     pk = as_id(pk)
     if pk is None:
         return None
-    clause = read_clause(model)
+    clause = link_clause(model)
     record = state().record_in_edit if has_request_context() else None
     if record is not None:
         mapper = type(record).__mapper__
@@ -255,7 +330,7 @@ def out_of_scope_links(session: Session, model: type, values: dict,
         related = rel.mapper.class_
         if is_scoped(related) and related is not FrontOffice:
             visible = session.execute(
-                select(related.id).where(related.id == target.id, read_clause(related))
+                select(related.id).where(related.id == target.id, link_clause(related))
             ).first()
             if visible is None:
                 errors[name] = str(OUT_OF_SCOPE)
@@ -301,11 +376,25 @@ class OfficeScopeFilter(BaseFilter):
     arg_name = None
 
     def apply(self, query, foreign_key):
-        clause = read_clause(self.model)
+        clause = self.clause(self.model)
         current = _current_link(foreign_key())
         if current is not None:
             clause = clause | (self.model.id == current)
         return query.filter(clause)
+
+    @staticmethod
+    def clause(model: type):
+        return read_clause(model)
+
+
+class LinkableFilter(OfficeScopeFilter):
+    """FAB filter for a form's dropdown of linked records: what the record may link to."""
+
+    name = "linkable"
+
+    @staticmethod
+    def clause(model: type):
+        return link_clause(model)
 
 
 class WritableOfficeFilter(BaseFilter):
@@ -349,5 +438,5 @@ def scoped_rel_filters(model: type, columns) -> dict[str, list]:
             result[name] = [["id", WritableOfficeFilter, lambda: model]]
         elif is_scoped(related):
             foreign_key = next(iter(rel.local_columns)).key
-            result[name] = [["id", OfficeScopeFilter, lambda fk=foreign_key: fk]]
+            result[name] = [["id", LinkableFilter, lambda fk=foreign_key: fk]]
     return result

@@ -48,8 +48,9 @@ OFFICES = {
             "KZ-61", None),
     "DE": ("Посольство РК в Германии", OfficeKind.embassy, None, "DE"),
     "CN": ("Посольство РК в Китае", OfficeKind.embassy, None, "CN"),
+    "NCAB": ("Представительство НК во Франции", OfficeKind.nc_abroad, None, "FR"),
 }
-OWNERS = ["NC", "TF", "NCALM", "ALM", "TUR", "DE", "CN"]
+OWNERS = ["NC", "TF", "NCALM", "ALM", "TUR", "DE", "CN", "NCAB", "AUTH"]
 
 # username: (role, office code)
 USERS = {
@@ -66,6 +67,10 @@ USERS = {
 # A Task Force-level project (>= 7.5M MRP) owned by the NC: the Task Force works on it.
 TF_PROJECT = "project TF-level of NC"
 TF_VOLUME = Decimal("40000000000.00")
+# Over the pool's 500 million tenge (p. 2.8-1), under the NC's 150,000 MRP: a region's.
+POOL_VOLUME = Decimal("600000000.00")
+# The contact person, and the stem of the e-mail, of every foreign investor: no card shows it.
+SECRET_CONTACT = "Verschwiegen"
 
 
 def _ref(session, model, **where):
@@ -89,13 +94,20 @@ def build(session, sm) -> dict:
         user.front_office_id = offices[code].id
     kpi = KpiDefinition(code="meetings_held", name="Проведено встреч", unit="шт.")
     session.add(kpi)
-    ids = {entity: {} for entity in ENTITIES}
+    ids = {entity: {} for entity in ENTITIES + CATALOGUE_ENTITIES}
     for code in OWNERS:
         office = offices[code]
         for entity in ENTITIES:
             ids[entity][code] = make(session, entity, office, f"{entity} of {code}", kpi=kpi)
         ids["front_office"][code] = office.id
     tf_project = make(session, "project", offices["NC"], TF_PROJECT, volume=TF_VOLUME)
+    # What every office reads of the others' (models/catalogue.py): a project of the unified
+    # pool and a foreign investor per office, the investor's contacts kept to its owner.
+    for code in OWNERS:
+        ids["pool_project"][code] = make(session, "project", offices[code],
+                                         f"pool project of {code}", volume=POOL_VOLUME)
+        ids["foreign_investor"][code] = make(session, "foreign_investor", offices[code],
+                                             f"foreign investor of {code}")
     session.commit()
     return {"offices": {c: o.id for c, o in offices.items()}, "records": ids,
             "tf_project": tf_project, "kpi": kpi.id}
@@ -111,6 +123,11 @@ def make(session, entity, office, name, kpi=None, volume=Decimal("100000000.00")
     elif entity == "investor":
         record = Investor(name=name, country=_ref(session, Country, alpha2="KZ"),
                           sector=sector, owner_office=office)
+    elif entity == "foreign_investor":
+        record = Investor(name=name, country=_ref(session, Country, alpha2="DE"),
+                          sector=sector, owner_office=office, contact_person=SECRET_CONTACT,
+                          email=f"{SECRET_CONTACT.lower()}@example.de", phone="+49 30 000000",
+                          notes=SECRET_CONTACT)
     elif entity == "project":
         investor = Investor(name=f"investor for {name}", country=_ref(session, Country,
                                                                       alpha2="KZ"),
@@ -172,4 +189,6 @@ ENTITIES = ["investor", "project", "site", "meeting", "agreement", "info_request
             "service_application", "problem_issue", "kpi_target", "front_office", "event",
             "material", "partner", "passport", "country_analysis"]
 # Lists and analyses every office reads (the keeping office alone changes them).
-SHARED_ENTITIES = {"partner", "passport", "country_analysis"}
+SHARED_ENTITIES = {"partner", "passport", "country_analysis", "site"}
+# The catalogue's read-only cards of other offices' records (models/catalogue.py).
+CATALOGUE_ENTITIES = ["pool_project", "foreign_investor"]

@@ -13,15 +13,16 @@ from app.extensions import db
 from app.models import FrontOffice
 
 from . import scenario
-from .scenario import ENTITIES, OWNERS, SHARED_ENTITIES, USERS
+from .scenario import CATALOGUE_ENTITIES, ENTITIES, OWNERS, SECRET_CONTACT, SHARED_ENTITIES, USERS
 
 ALL = set(OWNERS)
 # Whose records each user may read (by owner office code).
 READS = {
     "admin": ALL,
     "authority": ALL,
-    "nc": {"NC", "TF", "NCALM", "ALM", "TUR"},  # central and regional levels
-    "taskforce": {"NC", "TF", "NCALM"},  # the National Company's offices
+    # The NC's own units, at home and abroad, the regions, and the central offices.
+    "nc": {"NC", "TF", "NCALM", "ALM", "TUR", "NCAB", "AUTH"},
+    "taskforce": {"NC", "TF", "NCALM", "NCAB"},  # the National Company's offices
     "embassy.de": {"DE"},
     "embassy.cn": {"CN"},
     "region.almaty": {"ALM"},
@@ -31,7 +32,7 @@ READS = {
 RECORD_WRITES = {
     "admin": ALL,
     "authority": set(),  # reviews everything, changes none of the offices' records
-    "nc": READS["nc"],
+    "nc": READS["nc"] - {"AUTH"},  # never the authorized body's records
     "taskforce": {"TF"},
     "embassy.de": {"DE"},
     "embassy.cn": {"CN"},
@@ -236,3 +237,61 @@ def test_api_delete_only_where_writable(app, api, world, username, entity):
         assert exists(app, entity, record_id) != writable, (entity, owner, response.status_code)
         if owner not in reads(entity, username) and may_write_any(entity, username):
             assert response.status_code == 404
+
+
+# The catalogue (models/catalogue.py): every user reads the pool's projects and the foreign
+# investors of every office, read-only and without contacts; nothing else of the tables.
+CARD_VIEWS = {"pool_project": "PoolProjectCardView",
+              "foreign_investor": "ForeignInvestorCardView"}
+# The records of the same tables that are not on a card: projects outside the pool,
+# investors at home.
+NOT_ON_CARD = {"pool_project": "project", "foreign_investor": "investor"}
+catalogue = pytest.mark.parametrize("card", CATALOGUE_ENTITIES)
+
+
+def card_rows(card, world):
+    """Return [(record id, on the card)] for the records of the card's table in the world."""
+    shared = [(world["records"][card][owner], True) for owner in OWNERS]
+    hidden = [(world["records"][NOT_ON_CARD[card]][owner], False) for owner in OWNERS]
+    return shared + hidden
+
+
+@users
+@catalogue
+def test_catalogue_lists_every_offices_shared_records_and_nothing_else(ui, api, world,
+                                                                       username, card):
+    page = ui(username).get(f"/{CARD_VIEWS[card].lower()}/list/?psize_{CARD_VIEWS[card]}=100")
+    assert page.status_code == 200
+    client, headers = api(username)
+    listed = client.get(f"/api/v1/{card}/?q=(page_size:100)", headers=headers)
+    assert listed.status_code == 200, listed.text
+    for record_id, shared in card_rows(card, world):
+        link = rf"/{CARD_VIEWS[card].lower()}/show/{record_id}[\"?]"
+        assert (re.search(link, page.text) is not None) == shared, (card, record_id)
+        assert (record_id in listed.json["ids"]) == shared, (card, record_id)
+        shown = client.get(f"/api/v1/{card}/{record_id}", headers=headers)
+        assert shown.status_code == (200 if shared else 404), (card, record_id)
+        card_page = ui(username).get(f"/{CARD_VIEWS[card].lower()}/show/{record_id}")
+        assert card_page.status_code == (200 if shared else 404), (card, record_id)
+        assert SECRET_CONTACT.lower() not in (card_page.text + shown.text).lower()
+
+
+@users
+@catalogue
+def test_catalogue_changes_nothing(app, ui, api, world, username, card):
+    client, headers = api(username)
+    record_id = world["records"][card]["ALM"]
+    assert client.post(f"/api/v1/{card}/", json={"name": "x"},
+                       headers=headers).status_code in (403, 405)
+    assert client.put(f"/api/v1/{card}/{record_id}", json={"name": "x"},
+                      headers=headers).status_code in (403, 405)
+    assert client.delete(f"/api/v1/{card}/{record_id}",
+                         headers=headers).status_code in (403, 405)
+    view = f"/{CARD_VIEWS[card].lower()}"
+    assert ui(username).post(f"{view}/edit/{record_id}", data={"name": "x"}).status_code \
+        in (302, 403, 404, 405)
+    assert ui(username).post(f"{view}/delete/{record_id}").status_code in (302, 403, 404, 405)
+    assert exists(app, NOT_ON_CARD[card], record_id)
+    with app.app_context():
+        model = scenario_model(NOT_ON_CARD[card])
+        assert db.session.get(model, record_id).name != "x"

@@ -4,7 +4,7 @@ A new entity is a model, its migration, an `Entity(...)` in one of these modules
 module imported below), and its tests: app/surface.py serves it and security/roles.py
 grants it from the declaration.
 """
-from . import directory, promotion, records, reporting, requests  # noqa: F401 (declare)
+from . import catalogue, directory, promotion, records, reporting, requests  # noqa: F401 (declare)
 from .declaration import CATEGORIES, Access, Api, Entity, Page, declared
 
 __all__ = ["CATEGORIES", "Access", "Api", "Entity", "Page", "declared", "entity_of"]

@@ -35,6 +35,7 @@ class Access(Enum):
 
     RECORD = "record"  # every role reads; front offices write their own
     IMPORT = "import"  # front offices load their own records from Excel
+    CATALOGUE = "catalogue"  # every role reads; no one writes (cards of others' records)
     KPI = "kpi"  # every role reads; the authorized body writes
     DIRECTORY = "directory"  # every role reads; the administrator writes
     REFERENCE = "reference"  # every role reads; the administrator writes

@@ -17,10 +17,12 @@ from .approval import ApprovalAction, ApprovalStatus, ApprovalStep
 from .audit import RECORD_ACTIONS, AuditAction, AuditEntry
 from .bounds import declare_checks
 from .calendar import CalendarDay, CalendarDayKind
+from .catalogue import ForeignInvestorCard, PoolProjectCard
 from .documents import Document
 from .engagement import Agreement, AgreementKind, ImplementationStatus, Meeting, MeetingKind
 from .events import EventKind, InvestmentEvent
 from .exports import ExportJob, ExportStatus
+from .handover import HandoverStatus, ProjectHandover
 from .imports import ImportJob, ImportKind, ImportStatus
 from .investors import Investor, InvestorStatus, Ownership
 from .kpi import KpiActual, KpiDefinition, KpiDirection, KpiSource, KpiTarget
@@ -48,6 +50,7 @@ from .sites import IndustrialSite, SiteStatus
 declare_checks(_Model.metadata)
 
 __all__ = [
+    "ForeignInvestorCard", "PoolProjectCard", "HandoverStatus", "ProjectHandover",
     "Agreement", "AgreementKind", "CalendarDay", "CalendarDayKind", "Country", "FrontOffice",
     "ImplementationStatus",
     "IndustrialSite", "Investor", "InvestorStatus", "KpiDefinition", "KpiDirection",

@@ -27,6 +27,8 @@ class Meeting(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     """A meeting, visit, negotiation or event, with its outcome and follow-up date."""
 
     __tablename__ = "meeting"
+    # An office reads the meetings others held on its projects (an embassy's on a pool project).
+    __read_through__ = "project"
     # An office's meetings newest first, through an index (they count in hundreds of thousands).
     # The start page's recent changes read the latest updated_at.
     __table_args__ = (Index("ix_meeting_office_held_on", "owner_office_id", "held_on"),

@@ -22,6 +22,8 @@ class IndustrialSite(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     """An industrial site with its area and the utilities brought to it."""
 
     __tablename__ = "industrial_site"
+    # Offered to investors by every office, at home and abroad (p. 10.2 г, 12.2 г, 15.4).
+    __shared_read__ = True
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(255), nullable=False, index=True)
     status: Mapped[SiteStatus] = enum_column(SiteStatus, nullable=False, default=SiteStatus.ready)

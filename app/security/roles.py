@@ -71,8 +71,8 @@ def role_permissions(entities=None) -> dict[str, list[tuple[str, str]]]:
     def resources(*kinds):
         return tuple(entity.resource for entity in entities if entity.access in kinds)
 
-    read_everything = (_perms(resources(Access.RECORD, Access.KPI, Access.DIRECTORY,
-                                        Access.REFERENCE), "read")
+    read_everything = (_perms(resources(Access.RECORD, Access.CATALOGUE, Access.KPI,
+                                        Access.DIRECTORY, Access.REFERENCE), "read")
                        + _perms(resources(Access.OWN), "read", "write"))
     write_records = (_perms(resources(Access.RECORD), "write")
                      + _perms(resources(Access.IMPORT), "read", "write"))

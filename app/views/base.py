@@ -166,6 +166,7 @@ class ScopedModelView(DocumentsMixin, KeepsTypedValues, ModelView):
     show_widget = ScopedShowWidget
     show_template = "irm/show.html"  # the record with its history
     list_template = "irm/list.html"  # the list with its search box (views/quick_search.py)
+    history_panel = True  # the record page shows its history (views/history.py)
     method_permission_name = READ_WRITE_METHODS
     page_size = 25
     entity = None  # the entity's declaration (app/entities): model, permission, form fields
@@ -280,13 +281,15 @@ class ScopedModelView(DocumentsMixin, KeepsTypedValues, ModelView):
         return self.render_template(
             self.show_template, pk=item.id, title=self.show_title,
             widgets=self._get_show_widget(item.id, item), related_views=[], item=item,
-            documents_panel=self.documents_panel,
+            documents_panel=self.documents_panel, history_panel=self.history_panel,
             may_edit=writable and self._allowed("edit"),
             may_delete=writable and self._allowed("delete"), **self.show_context(item))
 
     def _allowed(self, method: str) -> bool:
         """Say whether the user's roles grant this view's permission for method."""
         permission = PERMISSION_PREFIX + self.method_permission_name.get(method, method)
+        if self.include_route_methods is not None and method not in self.include_route_methods:
+            return False  # the view has no such page (a queue changed by decisions only)
         return (permission in self.base_permissions
                 and self.appbuilder.sm.has_access(permission, self.class_permission_name))
 
@@ -448,7 +451,17 @@ def condition_filter(condition):
     return ["id", ConditionFilter, lambda: None]
 
 
+class CatalogueView(ScopedModelView):
+    """The pages of catalogue cards (models/catalogue.py): list, record and export, no more.
+    Documents and history stay with the owner's record."""
+
+    include_route_methods = {"list", "show", "xlsx", "lookup"}
+    documents_panel = False
+    history_panel = False
+
+
 def plain_view(entity) -> type:
     """The page of an entity whose declaration is all it needs: its list, record, forms."""
-    return type(f"{entity.resource}View", (ScopedModelView,), {
+    base = CatalogueView if entity.access.value == "catalogue" else ScopedModelView
+    return type(f"{entity.resource}View", (base,), {
         "entity": entity, "list_columns": list(entity.list_columns or entity.add_columns)})
