@@ -123,6 +123,8 @@ class Config:
     IRM_WORKDAY_END = os.environ.get("IRM_WORKDAY_END", "18:00")
     # The daily deadline sweep runs at this Kazakhstan time.
     IRM_SWEEP_AT = os.environ.get("IRM_SWEEP_AT", "08:00")
+    # Working days an office has to accept or decline a project handed over to it (p. 5).
+    IRM_HANDOVER_DECISION_DAYS = int(os.environ.get("IRM_HANDOVER_DECISION_DAYS", "5"))
     # Outgoing e-mail (notices, violation notices); unset MAIL_SERVER keeps notices in-app.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

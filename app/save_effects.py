@@ -27,6 +27,7 @@ from .services import (
     deadlines,
     documents,
     figures,
+    handover,
     look_alikes,
     niche,
     notifications,
@@ -84,12 +85,17 @@ SAVE_EFFECTS: tuple[SaveEffect, ...] = (
                "a user is told when an information request is assigned to them"),
     SaveEffect(Session, "after_flush", routing.note_changed_inputs,
                "remember MRP, sector and investor changes that re-route saved projects"),
+    SaveEffect(Session, "after_flush", handover.note_routed_projects,
+               "remember the projects created, re-routed or moved to another office"),
 
     # After the flush's bookkeeping: new changes made here are flushed by the commit.
     SaveEffect(Session, "after_flush_postexec", deadline_recompute.move_deadlines_with_the_calendar,
                "open deadlines falling on a changed calendar day move with it"),
     SaveEffect(Session, "after_flush_postexec", routing.rederive_affected_projects,
                "projects whose MRP, sector or investor changed are routed again"),
+    # After the re-routing above, which may move a project to another level.
+    SaveEffect(Session, "after_flush_postexec", handover.offer_routed_projects,
+               "a project above its office's level is offered to the office of its level"),
 
     # End of a transaction: per-transaction memory is dropped.
     SaveEffect(Session, "after_soft_rollback", deadline_recompute.forget_undone_calendar_change,

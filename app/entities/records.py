@@ -1,7 +1,15 @@
 """The records front offices keep: investors, projects, sites, meetings, agreements, niches."""
 from flask_babel import lazy_gettext as _l
 
-from ..models import Agreement, IndustrialSite, Investor, Meeting, NicheProject, Project
+from ..models import (
+    Agreement,
+    IndustrialSite,
+    Investor,
+    Meeting,
+    NicheProject,
+    Project,
+    ProjectHandover,
+)
 from .declaration import Access, Api, Entity, Page
 
 OWNER = ("owner_office.id", "owner_office.name")
@@ -36,6 +44,18 @@ PROJECT = Entity(
                  "year", "stage", "description", "owner_office"),
     search_columns=("name", "investor", "region", "sector", "stage", "routing_level",
                     "in_unified_pool", "volume", "owner_office"),
+)
+
+# Projects offered to the office of their level (p. 5); changed only by its decision.
+PROJECT_HANDOVER = Entity(
+    "ProjectHandover", ProjectHandover, Access.RECORD,
+    pages=(Page("app.views.handover:ProjectHandoverView", "Project handovers",
+                _l("Передача проектов по уровню"), "fa-exchange", "Records"),),
+    api=Api("handover", ("id", "project.id", "project.name", "level", "from_office.id",
+                         "from_office.name", "to_office.id", "to_office.name", "offered_at",
+                         "due_on", "status", "decided_at", "reason"),
+            order_columns=("id", "due_on", "status"), cls="app.api.handover:ProjectHandoverApi"),
+    search_columns=("project", "level", "status", "from_office", "to_office", "due_on"),
 )
 
 INDUSTRIAL_SITE = Entity(

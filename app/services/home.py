@@ -24,9 +24,10 @@ from ..models import (
     QuarterlyReport,
     ServiceApplication,
 )
+from ..models.handover import HandoverStatus, ProjectHandover
 from ..models.requests import OPEN_REQUEST_STATUSES
 from ..models.sums import exact_sum
-from ..scoping import read_clause
+from ..scoping import read_clause, write_clause
 from .calendar import working_calendar
 from .kpi import overall, scorecards, unavailable
 from .reports import EDITABLE, previous_quarter, quarter_of
@@ -66,6 +67,13 @@ def due_items(session: Session, today: Optional[date] = None) -> list[Figure]:
         (_l("Контрольные сроки по встречам сегодня и завтра"),
          _count(Meeting, Meeting.follow_up_on.between(today, horizon)),
          "/followupmeetingview/list/", False),
+        (_l("Проекты, переданные вашему офису на принятие (п. 5)"),
+         _count(ProjectHandover, ProjectHandover.status == HandoverStatus.offered,
+                write_clause(ProjectHandover)),
+         "/projecthandoverview/list/?_flt_0_status=offered", False),
+        (_l("Передачи проектов с истёкшим сроком решения"),
+         _count(ProjectHandover, ProjectHandover.is_overdue, write_clause(ProjectHandover)),
+         "/projecthandoverview/list/?_flt_0_status=offered", True),
         (_l("Квартальные отчёты к представлению"),
          _count(QuarterlyReport, QuarterlyReport.status.in_(EDITABLE)),
          "/quarterlyreportview/list/", False),
