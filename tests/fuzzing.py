@@ -5,7 +5,7 @@ name, title, subject ...); an answer naming a label that only unreadable records
 shows a record the user may not read.
 """
 from flask_appbuilder import Model
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from app import scoping
 from app.extensions import db
@@ -32,6 +32,13 @@ def readable_ids(model, scope: scoping.OfficeScope) -> set:
                .scalars())
 
 
+def shared_to_link(model):
+    """Return which rows of model the catalogue shows every office, whom any record may name
+    (a meeting on another office's pool project; models/catalogue.py)."""
+    card = scoping.CARD_OF.get(model)
+    return model.id.in_(select(card.id).where(card.__shared_rows__)) if card else false()
+
+
 def foreign_labels(app, scope: scoping.OfficeScope) -> set:
     """Return the names and labels only records the scope may not read carry (shared lists
     and analyses, which every office reads, count as readable)."""
@@ -53,8 +60,9 @@ def label_sets(app, scope: scoping.OfficeScope) -> tuple[set, set]:
             readable = readable_ids(model, scope)
             for row in db.session.execute(select(model)).scalars():
                 (own if row.id in readable else foreign).update(_labels(row))
-                if scoping.is_shared(model):  # who keeps a shared list is part of it
-                    own.update(_labels(row.owner_office))
+                shared = scoping.is_shared(model) or scoping.is_catalogue(model)
+                if shared and row.id in readable and hasattr(row, "owner_office"):
+                    own.update(_labels(row.owner_office))  # who keeps a shared list is part of it
         db.session.rollback()
     return {label for label in foreign - own if len(label) > 5}, own
 

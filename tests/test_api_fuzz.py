@@ -31,7 +31,7 @@ from app.models import FrontOffice, KpiActual, KpiDefinition
 from app.services import reports
 
 from . import scenario
-from .fuzzing import foreign_labels, scoped_models, strings_in
+from .fuzzing import foreign_labels, scoped_models, shared_to_link, strings_in
 
 REGIONAL, OWN = "region.almaty", "ALM"
 EXAMPLES = 15
@@ -94,7 +94,8 @@ def linked_records(body, model):
                 yield model, value["id"]
             for key, nested in value.items():
                 rel = model.__mapper__.relationships.get(key)
-                keeper = scoping.is_shared(model) and key == scoping.owner_relationship(model)
+                keeper = (scoping.is_shared(model) or scoping.is_catalogue(model)) \
+                    and key == scoping.owner_relationship(model)
                 if rel is not None and not keeper:  # who keeps a shared list is part of it
                     yield from walk(nested, rel.mapper.class_)
 
@@ -130,12 +131,14 @@ def foreign_record_check(app, own_office: int):
         model = models.get(resource_of(case.path))
         wanted = {}
         for linked, record_id in linked_records(body, model) if model else ():
-            if scoping.is_scoped(linked) and not scoping.is_shared(linked):
+            if scoping.is_scoped(linked) and not scoping.is_shared(linked) \
+                    and not scoping.is_catalogue(linked):
                 wanted.setdefault(linked, set()).add(record_id)
         with app.app_context(), db.engine.connect() as conn:
             for linked, ids in wanted.items():
                 found = conn.execute(select(linked.id).where(
-                    linked.id.in_(ids), scoping.office_column(linked) != own_office)).scalars()
+                    linked.id.in_(ids), scoping.office_column(linked) != own_office,
+                    ~shared_to_link(linked))).scalars()
                 found = sorted(found)
                 assert not found, f"returns {linked.__name__} {found} of another office"
         return None

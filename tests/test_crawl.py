@@ -45,7 +45,10 @@ AMBIGUOUS_CODES = {"email", "other", "authority"}
 DATA = {name for name, *_ in scenario.OFFICES.values()} | {"Стороны"}
 # The audit trail keeps each record's label as it read when written (in the writer's
 # language): a recorded fact, like the state service's "%(name)s (%(days)s р.д.)".
-RECORDED = {"%(name)s (%(days)s р.д.)"}
+# So is a notice, written in its reader's language when it was sent (services/notifications).
+RECORDED = {"%(name)s (%(days)s р.д.)", "Проект передан на принятие: %(name)s",
+            "Проект «%(name)s» по объёму относится к уровню «%(level)s» (п. 5 Правил). "
+            "Примите его или отклоните с указанием причины."}
 
 
 @pytest.fixture(scope="module")

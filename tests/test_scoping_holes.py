@@ -31,6 +31,7 @@ from app.views.records import InvestorView, MeetingView, ProjectView
 from app.views.requests import InfoRequestView
 
 from . import scenario
+from .fuzzing import shared_to_link
 
 USER, OWN, OTHER = "region.almaty", "ALM", "TUR"
 VIEWS = {"project": ProjectView, "investor": InvestorView, "meeting": MeetingView,
@@ -62,13 +63,14 @@ def row(app, model, record_id):
 
 
 def foreign_ids(app, model, ids, own_office: int) -> set:
-    """Return which of the ids are records of model owned by another office than own_office."""
+    """Return which of the ids are records of model owned by another office than own_office,
+    beyond those the catalogue shares with every office (tests/test_shared_reading.py)."""
     column = scoping.office_column(model)
     if column is None or not ids:
         return set()
     with app.app_context():
         return set(db.session.execute(select(model.id).where(
-            model.id.in_(ids), column != own_office)).scalars())
+            model.id.in_(ids), column != own_office, ~shared_to_link(model))).scalars())
 
 
 def link_fields(view) -> list:

@@ -296,7 +296,7 @@ class ScopedModelRestApi(ModelRestApi):
 def plain_api(entity) -> type:
     """The REST resource of an entity whose declaration is all it needs: FAB's CRUD, scoped;
     catalogue cards (models/catalogue.py) are only read."""
-    read_only = {"include_route_methods": {"get", "get_list", "info"}} \
+    read_only = {"include_route_methods": {"get", "get_list"}} \
         if entity.access.value == "catalogue" else {}
     return type(f"{entity.resource}Api", (ScopedModelRestApi,), {"entity": entity,
                                                                  **read_only})

@@ -32,10 +32,15 @@ def _card_of(table, name: str, *columns: str):
 
 
 class InitiatorName(Model):
-    """An investor as a pool project's card names it: by its name alone."""
+    """An investor as a pool project's card names it: by its name alone. Every office reads
+    the names of the pool's initiators, and no other investor's through it."""
 
-    __table__ = select(Investor.__table__.c.id, Investor.__table__.c.name).subquery(
-        "initiator_name")
+    __tablename__ = "initiator_name"
+    __table__ = _card_of(Investor.__table__, __tablename__, "name")
+    __catalogue__ = True
+    __shared_rows__ = __table__.c.id.in_(
+        select(Project.__table__.c.investor_id)
+        .where(Project.__table__.c.in_unified_pool.is_(True)).scalar_subquery())
 
     def __str__(self) -> str:
         return self.name

@@ -5,11 +5,10 @@ Revises: c9e5f3a7b2d4
 Create Date: 2026-12-05 01:10:28.313502
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = 'b5e6f7a8c9d0'
