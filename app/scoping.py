@@ -39,6 +39,7 @@ from .models import (
     Project,
     RoutingLevel,
 )
+from .models.any_of import any_of
 from .models.handover import HandoverStatus, ProjectHandover
 from .models.request_local import state
 
@@ -153,7 +154,7 @@ def read_clause(model: type, scope: Optional[OfficeScope] = None):
         clause = clause | _office_in(getattr(model, reader), scope.read_office_ids)
     if model is Project:
         # A project handed over to its level's office stays readable by the one that offered it.
-        clause = clause | Project.id.in_(select(ProjectHandover.project_id).where(
+        clause = clause | any_of(Project.id, select(ProjectHandover.project_id).where(
             ProjectHandover.status == HandoverStatus.accepted,
             _office_in(ProjectHandover.from_office_id, scope.read_office_ids)))
         if scope.task_force_projects:
@@ -173,8 +174,8 @@ def _links_to_writable(model: type, relationship: str, scope: OfficeScope):
     (an embassy's meeting on a region's pool project is read by the region)."""
     rel = model.__mapper__.relationships[relationship]
     target = rel.mapper.class_
-    return next(iter(rel.local_columns)).in_(
-        select(target.id).where(write_clause(target, scope)))
+    return any_of(next(iter(rel.local_columns)),
+                  select(target.id).where(write_clause(target, scope)))
 
 
 # The card through which every office reads some of a model's records (models/catalogue.py).
