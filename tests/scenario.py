@@ -39,7 +39,7 @@ PROJECTS_REGISTERED = datetime(2025, 1, 5, 5, 0, tzinfo=timezone.utc)
 
 # code: (name, kind, region code, country alpha2)
 OFFICES = {
-    "AUTH": ("Уполномоченный орган", OfficeKind.authority, None, None),
+    "AUTH": ("Министерство (уполномоченный орган)", OfficeKind.authority, None, None),
     "NC": ("НК центральный аппарат", OfficeKind.nc_hq, None, None),
     "TF": ("Task Force", OfficeKind.task_force, None, None),
     "NCALM": ("Представительство НК г. Алматы", OfficeKind.nc_regional, "KZ-75", None),

@@ -204,10 +204,14 @@ def test_site_counts_link_to_the_registry_filtered_by_region(ui, passports, ids)
     assert "Площадка Шымкент-Юг" not in sites and "Площадка Алатау (план)" not in sites
 
 
-def test_a_regional_office_counts_the_sites_it_may_read(ui, passports):
+def test_a_regional_office_counts_every_office_s_sites_as_the_nc_does(ui, passports):
+    # Industrial sites are read by every office (p. 6 ext. 5-7): the NC office's site in
+    # Almaty counts for the regional organization too, the same figure the NC sees.
     table = comparison(ui("region.almaty").get("/compare-regions/").text)
     almaty = table["regions"].index("город Алматы")
-    assert table["Готовые площадки, шт."][almaty] == "1"  # not the NC office's site
+    assert table["Готовые площадки, шт."][almaty] == "2"
+    assert comparison(ui("nc").get("/compare-regions/").text)["Готовые площадки, шт."][
+        almaty] == "2"
     assert table["Население, чел."][almaty] == "2 228 000"
 
 
@@ -345,8 +349,9 @@ def test_current_passports_keep_one_per_region(app, passports, ids):
         rows = region_comparison(db.session, [ids["turkestan"]], everything)
         assert [row["region"].id for row in rows] == [ids["turkestan"]]
         assert rows[0]["planned_sites"] == 1 and rows[0]["ready_area"] == Decimal("112.75")
-        # Without a user nobody's sites are counted: the registry is not shared.
-        assert region_comparison(db.session, [ids["turkestan"]])[0]["ready_sites"] == 0
+        # The registry is shared (p. 6 ext. 5-7): counted the same without a user.
+        assert region_comparison(db.session, [ids["turkestan"]])[0]["ready_sites"] == \
+            rows[0]["ready_sites"] == 2
 
 
 @pytest.mark.parametrize("page", ["/compare-regions/", "/analytics-library/",

@@ -191,7 +191,11 @@ def _largest_allowed(resource, column, bound, targets):
 
 def _bounded_fields(api) -> list:
     model = api.datamodel.obj
-    fields = set(api.add_columns or []) | set(api.edit_columns or [])
+    # FAB fills add/edit columns with every column when a resource does not post or put
+    # (read-only cards, hand-overs decided by their own endpoints): those write nothing.
+    routes = api.include_route_methods
+    fields = (set(api.add_columns or []) if routes is None or "post" in routes else set()) | \
+        (set(api.edit_columns or []) if routes is None or "put" in routes else set())
     return [(column, bound) for column, bound in bounded_columns(model.__table__)
             if column.key in fields]
 

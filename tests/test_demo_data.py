@@ -94,10 +94,17 @@ def test_region_almaty_sees_only_almaty_records(app, login):
     assert projects, "Almaty's regional organization should own projects"
     assert {p["region"]["code"] for p in projects} == {"KZ-75"}
     assert {p["owner_office"]["id"] for p in projects} == {office_id(app, "region.almaty")}
-    for resource in ("investor", "site", "meeting", "agreement"):
+    for resource in ("investor", "meeting", "agreement"):
         owners = {i["owner_office"]["id"] for i in all_items(app, headers, resource,
                                                               "id,owner_office.id")}
         assert owners <= {office_id(app, "region.almaty")}, resource
+    # Industrial sites are every region's to promote (p. 6 ext. 5-7): read, not kept.
+    sites = all_items(app, headers, "site", "id,owner_office.id")
+    assert len({s["owner_office"]["id"] for s in sites}) > 1
+    other = next(s["id"] for s in sites
+                 if s["owner_office"]["id"] != office_id(app, "region.almaty"))
+    assert app.test_client().put(f"/api/v1/site/{other}", json={"name": "чужая"},
+                                 headers=headers).status_code == 403
 
 
 def test_region_almaty_gets_404_for_a_turkestan_project(app, login):

@@ -338,8 +338,9 @@ def test_published_results_cover_the_external_offices_and_stay_as_published(
         again = public_results(db.session, consolidated)
     assert national["meetings"] == 2  # the regional office's two; the embassy reports apart
     assert results["totals"]["meetings"] == 3
-    # The scenario has four external offices (two embassies and a spare of each).
-    assert (results["external_included"], results["external_offices"]) == (1, 4)
+    # The scenario has six external offices (two embassies, the NC's office abroad and a
+    # spare of each).
+    assert (results["external_included"], results["external_offices"]) == (1, 6)
     assert again == results
 
 

@@ -41,12 +41,15 @@ from app.models import (
     PresentationMaterial,
     ProblemIssue,
     Project,
+    ProjectHandover,
     QuarterlyReport,
     Region,
     RegionalPassport,
     ReportKind,
     ServiceApplication,
 )
+from app.models.catalogue import ForeignInvestorCard, PoolProjectCard
+from app.models.projects import RoutingLevel
 from app.services import documents
 from tests import scenario
 
@@ -81,6 +84,10 @@ def others(app, world) -> dict:
                        body="—", dedup_key=f"id-routes-{username}"),
                 ExportJob(user_id=user.id, kind="pool"),
                 ImportJob(user_id=user.id, kind=ImportKind.investors, file_name="x.xlsx"),
+                # offered to the office by the NC: neither actor's office takes part in it
+                ProjectHandover(project_id=world["records"]["project"][code],
+                                level=RoutingLevel.task_force, from_office_id=offices["NC"].id,
+                                to_office=office, due_on=date(2026, 12, 31)),
             ]
             session.add_all(extra)
             session.flush()
@@ -94,9 +101,15 @@ def others(app, world) -> dict:
             found.setdefault(OfficeUser, {})[code] = user.id
         session.commit()
         for entity, ids in world["records"].items():
+            if entity in scenario.CATALOGUE_ENTITIES:
+                continue  # every office reads those cards: tests/test_shared_reading.py
             model = _model_of(entity)
             for code in {c for c, _ in ACTORS.values()}:
                 found.setdefault(model, {})[code] = ids[code]
+        # A card's routes with the id of a record that is not on the card (a project outside
+        # the pool, a Kazakhstani investor) answer 404 like any record the user may not see.
+        found[PoolProjectCard] = found[Project]
+        found[ForeignInvestorCard] = found[Investor]
         return found
 
 
@@ -119,7 +132,8 @@ def _record_model(view):
     model = getattr(getattr(view, "datamodel", None), "obj", None)
     if model is None:
         return None
-    if model is Notice or scoping.is_scoped(model) and not scoping.is_shared(model):
+    if model is Notice or scoping.is_catalogue(model) or \
+            scoping.is_scoped(model) and not scoping.is_shared(model):
         return model
     return None  # reference data, and lists every office reads (their writes: 403, below)
 

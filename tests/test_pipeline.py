@@ -42,7 +42,7 @@ def test_another_offices_card_cannot_be_moved(app, ui, world):
 def test_board_filters_by_pool(ui, world):
     html = ui("nc").get("/pipeline/?pool=yes").text
     assert "project TF-level of NC" in html      # 40 bn, non-resource, private: pool
-    assert "project of NC<" not in html           # 100 million: below the pool threshold
+    assert '">project of NC<' not in html         # 100 million: below the pool threshold
 
 
 def test_a_stage_changed_in_the_api_is_recorded_too(app, api, world):

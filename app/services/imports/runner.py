@@ -36,6 +36,8 @@ FLUSH_EVERY = 1000
 
 FILL_IN = _l("Заполните ячейку.")
 TAKEN_ELSEWHERE = _l("Эту запись (тот же БИН или код) ведёт другой офис: импорт её не изменит.")
+READ_ONLY_ROW = _l("Эту запись ведёт другой офис: строка пропущена, запись не изменена.")
+READ_ONLY = "read-only"  # _match: a record the user reads and another office keeps
 REPEATED = _l("То же значение уже было в строке %(row)s.")
 OWN_CODE_UNKNOWN = _l("Коды вида IRM-… присваивает платформа, а проекта с таким кодом нет: "
                      "для нового проекта укажите свой код.")
@@ -113,6 +115,16 @@ class Importer:
         if key is not None:
             self.seen[key] = row.number
         item_id = self._match(values, key)
+        if item_id is READ_ONLY:
+            # A row of a file exported from here (the unified pool every office reads) whose
+            # record another office keeps: left as it is, the rest of the file imports.
+            outcome.warn(row.number, self.header_of.get("external_id"), READ_ONLY_ROW)
+            return None
+        office = values.get("owner_office_id")
+        if office is not None and not may_assign_office(self.session, office, self.model,
+                                                         self.scope):
+            outcome.error(row.number, self.header_of["owner_office"], OFFICE_NOT_WRITABLE)
+            return None
         if item_id is None and (key or "").startswith(OWN_CODE_PREFIX):
             outcome.error(row.number, self.header_of.get("external_id"), OWN_CODE_UNKNOWN)
             return None
@@ -182,10 +194,6 @@ class Importer:
         office = values.pop("owner_office", None)  # none given: a new record is the user's
         if office is not None:
             values["owner_office_id"] = office.id
-        if office is not None and not may_assign_office(self.session, office.id, self.model,
-                                                         self.scope):
-            outcome.error(row.number, self.header_of["owner_office"], OFFICE_NOT_WRITABLE)
-            return values, True
         if self.model is Project:
             try:
                 values["investor_id"] = self.refs.investor(values.pop("investor_bin", None),
@@ -232,6 +240,8 @@ class Importer:
             found = self._own_code(key)  # exported from here: IRM-<id>
             if found is not None:
                 values.pop("external_id")  # the project keeps having no external id
+                if not found[1]:
+                    return READ_ONLY  # read, as the pool is, and kept by another office
         if found is None:
             return None
         record_id, writable = found
