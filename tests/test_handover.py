@@ -152,3 +152,35 @@ def test_the_task_forces_start_page_counts_the_offers_and_the_page_decides(app, 
                                  data={"version": offer.version})
     assert taken.status_code == 302
     assert offers_of(app, project)[0].status == HandoverStatus.accepted
+
+
+def test_a_day_off_declared_after_the_offer_moves_its_term_and_says_why(app, api, ui, ids):
+    from app.models import CalendarDay, CalendarDayKind, Notice
+
+    project = post_project(api, ids, "Завод, срок которого сдвинет выходной", TASK_FORCE_VOLUME)
+    offer = offers_of(app, project)[0]
+    with app.app_context():
+        calendar = working_calendar(db.session)
+        first = calendar.add_working_days(today_local(), 1)  # a working day within the term
+        due_with_it_off = calendar.add_working_days(offer.due_on, 1)
+    response = ui("admin").post("/calendardayview/add", data={
+        "day": first.isoformat(), "kind": "day_off", "basis": "Постановление (тест)"})
+    assert response.status_code == 302, response.text[:2000]
+    try:
+        with app.app_context():
+            assert db.session.get(ProjectHandover, offer.id).due_on == due_with_it_off
+            entry = db.session.execute(select(AuditEntry).where(
+                AuditEntry.entity == "project_handover", AuditEntry.record_id == offer.id)
+                .order_by(AuditEntry.id.desc())).scalars().first()
+            assert entry.changes["due_on"] == [offer.due_on.isoformat(),
+                                               due_with_it_off.isoformat()]
+            assert db.session.execute(select(Notice.id).where(
+                Notice.body.contains("Передача проекта «Завод, срок которого"))).first()
+    finally:
+        with app.app_context():
+            db.session.delete(db.session.execute(select(CalendarDay).where(
+                CalendarDay.day == first, CalendarDay.kind == CalendarDayKind.day_off))
+                .scalar_one())
+            db.session.commit()
+    with app.app_context():
+        assert db.session.get(ProjectHandover, offer.id).due_on == offer.due_on  # back again

@@ -11,6 +11,7 @@ new calendar, in the same transaction as the calendar change. Each moved record 
 entry in its history naming the day, attributed to whoever changed the calendar; the
 offices (or assignees) whose deadlines moved get one notice each.
 `flask irm recompute-deadlines` runs the same over every open record (a new holidays law).
+Projects offered to another office (p. 5) keep their term for deciding the same way.
 """
 from collections import defaultdict
 from dataclasses import dataclass
@@ -35,19 +36,34 @@ from ..models.accompaniment import (
 from ..models.audit import AuditAction, AuditEntry
 from ..models.calendar import CalendarDay
 from ..models.counts import forget
+from ..models.handover import HandoverStatus, ProjectHandover
 from ..models.notices import NoticeKind
 from ..models.org import OfficeUser
+from ..models.projects import Project
 from ..models.request_local import state
 from ..models.requests import OPEN_REQUEST_STATUSES, InfoRequest
 from .accompaniment import running_deadlines
 from .audit import actor, plain
 from .calendar import WorkingCalendar, forget_calendar, load_calendar
 from .deadlines import INFO_REQUEST_TERM, current_user_id
+from .handover import decision_term
 from .notifications import notify, office_users
 
 NOTICE_LINES = 100       # records listed in one notice; the rest are counted
 DAYS_IN_SQL = 50         # more changed days than this: one range instead of a window per day
 DEADLINE_MOVED = "deadline_moved"  # the application event's action
+
+# A moved record's line in the notice, and the pages its link opens, by kind of record.
+NOTICE_LINE = {
+    InfoRequest: lambda record, changes: _l(
+        "Информационный запрос %(record)s — %(changes)s", record=record, changes=changes),
+    ServiceApplication: lambda record, changes: _l(
+        "Заявление %(record)s — %(changes)s", record=record, changes=changes),
+    ProjectHandover: lambda record, changes: _l(
+        "Передача проекта «%(record)s» — %(changes)s", record=record, changes=changes),
+}
+LIST_VIEW = {InfoRequest: "inforequestview", ServiceApplication: "serviceapplicationview",
+             ProjectHandover: "projecthandoverview"}
 
 FIELD_NAMES = {
     "due_date": _l("Срок ответа"),
@@ -55,6 +71,7 @@ FIELD_NAMES = {
     "notify_due": _l("Уведомить инвестора до"),
     "provider_due": _l("Срок услугодателя"),
     "expected_result_date": _l("Дата выдачи результата (по расписке)"),
+    "due_on": _l("Срок решения"),
 }
 
 
@@ -106,7 +123,8 @@ def recompute_open_deadlines(session: Session, changed_days: Optional[Collection
         return []
     calendar = calendar or load_calendar(session)
     counting = _Remembering(calendar)
-    moved = _moved_requests(session, counting, days) + _moved_applications(session, counting, days)
+    moved = (_moved_requests(session, counting, days) + _moved_applications(session, counting, days)
+             + _moved_handovers(session, counting, days))
     if moved:
         _write(session, moved)
         _record_history(session, moved, calendar)
@@ -176,6 +194,25 @@ def _moved_applications(session: Session, calendar: _Remembering,
                                      f"{row.number or 'б/н'} {row.applicant_name}",
                                      row.owner_office_id, None, changes,
                                      _days_within(days, row.received_at, latest)))
+    return moved
+
+
+def _moved_handovers(session: Session, calendar: _Remembering,
+                     days: Optional[tuple]) -> list[MovedRecord]:
+    """Return the projects still offered whose term for deciding the calendar now moves."""
+    h, term = ProjectHandover, decision_term()
+    rows = session.execute(
+        select(h.id, h.to_office_id, h.offered_at, h.due_on, Project.name)
+        .join(Project, Project.id == h.project_id)
+        .where(h.status == HandoverStatus.offered, _window(h.offered_at, [h.due_on], days))
+        .order_by(h.id))
+    moved = []
+    for row in rows:
+        new = calendar.add_working_days(local_day(row.offered_at), term)  # as handover.offer
+        if new != row.due_on:
+            moved.append(MovedRecord(ProjectHandover, row.id, row.name, row.to_office_id, None,
+                                     {"due_on": (row.due_on, new)},
+                                     _days_within(days, row.offered_at, row.due_on)))
     return moved
 
 
@@ -314,13 +351,7 @@ def _notice_body(records: list[MovedRecord], days: tuple[date, ...],
                  calendar: WorkingCalendar) -> _Lines:
     lines = [_l("Основание: %(reason)s.", reason=_reason(days, calendar)), ""]
     for record in records[:NOTICE_LINES]:
-        if record.model is InfoRequest:
-            line = _l("Информационный запрос %(record)s — %(changes)s",
-                      record=record.label, changes=_changes_text(record))
-        else:
-            line = _l("Заявление %(record)s — %(changes)s",
-                      record=record.label, changes=_changes_text(record))
-        lines.append(line)
+        lines.append(NOTICE_LINE[record.model](record.label, _changes_text(record)))
     if len(records) > NOTICE_LINES:
         lines.append(_l("Ещё записей: %(n)s.", n=len(records) - NOTICE_LINES))
     return _Lines(lines)
@@ -331,7 +362,7 @@ def _link(records: list[MovedRecord]) -> Optional[str]:
     kinds = {r.model for r in records}
     if len(kinds) != 1:
         return None
-    view = "inforequestview" if InfoRequest in kinds else "serviceapplicationview"
+    view = LIST_VIEW[kinds.pop()]
     if len(records) == 1:
         return f"/{view}/show/{records[0].record_id}"
     return f"/{view}/list/"
