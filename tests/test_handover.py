@@ -135,6 +135,28 @@ def test_an_imported_or_saved_project_is_offered_alike(app, ids):
     assert offer.to_office_id == ids["TF"] and offer.from_office_id == ids["TUR"]
 
 
+def test_projects_saved_together_are_offered_each_and_told_in_one_notice(app, ids):
+    from app.models import Notice, OfficeUser
+
+    with app.app_context():
+        office = db.session.get(FrontOffice, ids["TUR"])
+        names = [f"Партия проектов {n}" for n in range(25)]
+        db.session.add_all(Project(
+            name=name, investor_id=ids["investor"], region_id=office.region_id,
+            sector_id=ids["food"], volume=Decimal(TASK_FORCE_VOLUME), jobs=1, year=2026,
+            owner_office_id=office.id) for name in names)
+        db.session.commit()
+        offered = db.session.execute(select(Project.name).join(
+            ProjectHandover, ProjectHandover.project_id == Project.id).where(
+            ProjectHandover.to_office_id == ids["TF"], Project.name.in_(names))).scalars().all()
+        assert sorted(offered) == sorted(names)
+        user = db.session.execute(select(OfficeUser).filter_by(username="taskforce")).scalar_one()
+        (notice,) = db.session.execute(select(Notice).where(
+            Notice.user_id == user.id, Notice.body.contains("Партия проектов"))).scalars().all()
+        assert notice.subject == "Проекты переданы на принятие: 25"
+        assert notice.body.count("Партия проектов") == 20 and "Ещё проектов: 5." in notice.body
+
+
 def test_the_task_forces_start_page_counts_the_offers_and_the_page_decides(app, ui, api, ids):
     project = post_project(api, ids, "Завод по переработке", TASK_FORCE_VOLUME)
     (offer,) = offers_of(app, project)

@@ -47,7 +47,7 @@ from .audit import actor, plain
 from .calendar import WorkingCalendar, forget_calendar, load_calendar
 from .deadlines import INFO_REQUEST_TERM, current_user_id
 from .handover import decision_term
-from .notifications import notify, office_users
+from .notifications import Lines, notify, office_users
 
 NOTICE_LINES = 100       # records listed in one notice; the rest are counted
 DAYS_IN_SQL = 50         # more changed days than this: one range instead of a window per day
@@ -255,28 +255,18 @@ def _in_stored_language(text) -> str:
         return str(text)
 
 
-class _Lines:
-    """Lazy texts joined when rendered, so each reader gets them in their own language."""
-
-    def __init__(self, parts: list, separator: str = "\n"):
-        self.parts, self.separator = parts, separator
-
-    def __str__(self) -> str:
-        return self.separator.join(str(part) for part in self.parts)
-
-
-def _reason(days: tuple[date, ...], calendar: WorkingCalendar) -> _Lines:
+def _reason(days: tuple[date, ...], calendar: WorkingCalendar) -> Lines:
     """Say why: which days became working days or days off (or a full recompute)."""
     if not days:
-        return _Lines([_l("пересчёт по действующему календарю рабочих дней")])
-    return _Lines([(_l("%(day)s объявлен рабочим днём", day=f"{d:%d.%m.%Y}")
+        return Lines([_l("пересчёт по действующему календарю рабочих дней")])
+    return Lines([(_l("%(day)s объявлен рабочим днём", day=f"{d:%d.%m.%Y}")
                     if calendar.is_working_day(d)
                     else _l("%(day)s объявлен выходным днём", day=f"{d:%d.%m.%Y}"))
                    for d in days], "; ")
 
 
-def _changes_text(record: MovedRecord) -> _Lines:
-    return _Lines([_l("%(field)s: %(old)s → %(new)s", field=FIELD_NAMES[name],
+def _changes_text(record: MovedRecord) -> Lines:
+    return Lines([_l("%(field)s: %(old)s → %(new)s", field=FIELD_NAMES[name],
                       old=f"{old:%d.%m.%Y}", new=f"{new:%d.%m.%Y}")
                    for name, (old, new) in record.changes.items()], "; ")
 
@@ -288,7 +278,7 @@ def _record_history(session: Session, moved: list[MovedRecord],
     entries, events = [], []
     for record in moved:
         reason = _in_stored_language(_reason(record.days, calendar))
-        detail = _in_stored_language(_Lines([_changes_text(record), reason], " — "))
+        detail = _in_stored_language(Lines([_changes_text(record), reason], " — "))
         changes: dict[str, Any] = {name: [plain(old), plain(new)]
                                    for name, (old, new) in record.changes.items()}
         changes["basis"] = [None, reason]  # shown as «Основание» on the history page
@@ -348,13 +338,13 @@ def _notify_owners(session: Session, moved: list[MovedRecord],
 
 
 def _notice_body(records: list[MovedRecord], days: tuple[date, ...],
-                 calendar: WorkingCalendar) -> _Lines:
+                 calendar: WorkingCalendar) -> Lines:
     lines = [_l("Основание: %(reason)s.", reason=_reason(days, calendar)), ""]
     for record in records[:NOTICE_LINES]:
         lines.append(NOTICE_LINE[record.model](record.label, _changes_text(record)))
     if len(records) > NOTICE_LINES:
         lines.append(_l("Ещё записей: %(n)s.", n=len(records) - NOTICE_LINES))
-    return _Lines(lines)
+    return Lines(lines)
 
 
 def _link(records: list[MovedRecord]) -> Optional[str]:

@@ -17,7 +17,7 @@ from ..models.handover import HandoverStatus, ProjectHandover
 from ..models.notices import NoticeKind
 from .calendar import working_calendar
 from .commands import CommandError
-from .notifications import notify, office_users
+from .notifications import Lines, notify, office_users
 
 # Which level of p. 5 each kind of office serves; other kinds (embassies, state bodies)
 # serve none and hand their projects over at the NC's and the Task Force's levels.
@@ -80,35 +80,68 @@ def offer_routed_projects(session: Session, flush_context) -> None:
     if not ids:
         return
     with session.no_autoflush:
-        for project in session.execute(select(Project).where(Project.id.in_(ids))).scalars():
-            offer(session, project)
+        offers = offer(session, ids)
+        for receiver, projects in offers.items():
+            _tell(session, receiver, projects)
 
 
-def offer(session: Session, project: Project) -> Optional[ProjectHandover]:
-    """Offer the project to the office of its level, unless it is there or was offered."""
-    owner = session.get(FrontOffice, project.owner_office_id)
-    if owner is None or not needs_handover(project.routing_level, owner.kind):
-        return None
-    already = session.execute(select(ProjectHandover.id).where(
-        ProjectHandover.project_id == project.id,
-        ProjectHandover.level == project.routing_level)).first()
-    pending = any(isinstance(o, ProjectHandover) and o.project_id == project.id
-                  and o.level == project.routing_level for o in session.new)
-    receiver = receiving_office(session, project)
-    if already or pending or receiver is None or receiver.id == owner.id:
-        return None
-    handover = ProjectHandover(
-        project_id=project.id, level=project.routing_level, from_office_id=owner.id,
-        to_office_id=receiver.id, offered_at=now_utc(),
-        due_on=working_calendar(session).add_working_days(today_local(), decision_term()))
-    session.add(handover)
-    notify(session, office_users(session, receiver.id), NoticeKind.assignment,
-           _l("Проект передан на принятие: %(name)s", name=project.name),
-           _l("Проект «%(name)s» по объёму относится к уровню «%(level)s» (п. 5 Правил). "
-              "Примите его или отклоните с указанием причины.", name=project.name,
-              level=project.routing_level.label),
-           "/projecthandoverview/list/", f"handover:{project.id}:{project.routing_level.value}")
-    return handover
+def offer(session: Session, project_ids) -> dict[FrontOffice, list[Project]]:
+    """Offer the projects to the offices of their levels, unless there or offered already;
+    return the projects offered, by receiving office. An import offers thousands at a
+    time: the owners, the earlier offers and the receiving offices are read once."""
+    rows = session.execute(select(Project, FrontOffice.kind)
+                           .join(FrontOffice, FrontOffice.id == Project.owner_office_id)
+                           .where(Project.id.in_(list(project_ids))).order_by(Project.id)).all()
+    wanted = [project for project, kind in rows if needs_handover(project.routing_level, kind)]
+    if not wanted:
+        return {}
+    offered = set(session.execute(select(ProjectHandover.project_id, ProjectHandover.level)
+                                  .where(ProjectHandover.project_id.in_(
+                                      [p.id for p in wanted]))).all())
+    offered |= {(o.project_id, o.level) for o in session.new if isinstance(o, ProjectHandover)}
+    due_on = working_calendar(session).add_working_days(today_local(), decision_term())
+    receivers, made = {}, {}
+    for project in wanted:
+        if (project.id, project.routing_level) in offered:
+            continue
+        where = (project.routing_level, project.region_id)
+        if where not in receivers:
+            receivers[where] = receiving_office(session, project)
+        receiver = receivers[where]
+        if receiver is None or receiver.id == project.owner_office_id:
+            continue
+        session.add(ProjectHandover(
+            project_id=project.id, level=project.routing_level,
+            from_office_id=project.owner_office_id, to_office_id=receiver.id,
+            offered_at=now_utc(), due_on=due_on))
+        made.setdefault(receiver, []).append(project)
+    return made
+
+
+NOTICE_NAMES = 20  # projects named in one notice of several offers; the rest are counted
+
+
+def _tell(session: Session, receiver: FrontOffice, projects: list[Project]) -> None:
+    """One notice to the receiving office's users for what one save offered it."""
+    if len(projects) == 1:
+        project = projects[0]
+        subject = _l("Проект передан на принятие: %(name)s", name=project.name)
+        body = _l("Проект «%(name)s» по объёму относится к уровню «%(level)s» (п. 5 Правил). "
+                  "Примите его или отклоните с указанием причины.", name=project.name,
+                  level=project.routing_level.label)
+        key = f"handover:{project.id}:{project.routing_level.value}"
+    else:
+        subject = _l("Проекты переданы на принятие: %(n)s", n=len(projects))
+        lines = [_l("Эти проекты по объёму относятся к уровню вашего офиса (п. 5 Правил). "
+                    "Примите каждый или отклоните с указанием причины."), ""]
+        lines += [_l("«%(name)s» — %(level)s", name=p.name, level=p.routing_level.label)
+                  for p in projects[:NOTICE_NAMES]]
+        if len(projects) > NOTICE_NAMES:
+            lines.append(_l("Ещё проектов: %(n)s.", n=len(projects) - NOTICE_NAMES))
+        body = Lines(lines)
+        key = f"handover:{projects[0].id}-{projects[-1].id}:{len(projects)}"
+    notify(session, office_users(session, receiver.id), NoticeKind.assignment, subject, body,
+           "/projecthandoverview/list/?_flt_0_status=offered", key)
 
 
 def accept(session: Session, handover: ProjectHandover, user_id: int) -> None:

@@ -30,6 +30,16 @@ def in_language_of(user: OfficeUser, text) -> str:
         return str(text)
 
 
+class Lines:
+    """Lazy texts joined when rendered, so each reader gets them in their own language."""
+
+    def __init__(self, parts: list, separator: str = "\n"):
+        self.parts, self.separator = parts, separator
+
+    def __str__(self) -> str:
+        return self.separator.join(str(part) for part in self.parts)
+
+
 def notify(session: Session, users: Iterable[OfficeUser], kind: NoticeKind, subject,
            body, link: Optional[str], key: str) -> list[Notice]:
     """Add a notice for each user unless one with the same key exists; return the new ones.
