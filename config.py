@@ -125,6 +125,11 @@ class Config:
     IRM_SWEEP_AT = os.environ.get("IRM_SWEEP_AT", "08:00")
     # Working days an office has to accept or decline a project handed over to it (p. 5).
     IRM_HANDOVER_DECISION_DAYS = int(os.environ.get("IRM_HANDOVER_DECISION_DAYS", "5"))
+    # A project being worked on with no stage change, edit or meeting for this many days is
+    # proposed to the Investment HQ (p. 7.2), at most IRM_STALLED_PROPOSALS_PER_DAY a day,
+    # those without movement longest first.
+    IRM_STALLED_PROJECT_DAYS = int(os.environ.get("IRM_STALLED_PROJECT_DAYS", "90"))
+    IRM_STALLED_PROPOSALS_PER_DAY = int(os.environ.get("IRM_STALLED_PROPOSALS_PER_DAY", "20"))
     # Outgoing e-mail (notices, violation notices); unset MAIL_SERVER keeps notices in-app.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

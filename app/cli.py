@@ -208,12 +208,14 @@ def compile_reports_command(quarter):
 
 
 @irm_cli.command("run-job")
-@click.argument("job", type=click.Choice(["reporting_daily", "daily_sweep"]))
+@click.argument("job", type=click.Choice(["reporting_daily", "daily_sweep",
+                                          "stalled_projects_daily"]))
 @click.option("--today", help="Run as of this date (YYYY-MM-DD), for catching up.")
 def run_job_command(job, today):
     """Run one scheduled job now (it still runs once per period, whoever else tries)."""
     from datetime import date
 
+    from .jobs.problems import stalled_projects_daily
     from .jobs.reporting import reporting_daily
     from .services.sweep import run_daily_sweep
 
@@ -222,6 +224,8 @@ def run_job_command(job, today):
     def work():
         if job == "reporting_daily":
             return reporting_daily(db.session, day)
+        if job == "stalled_projects_daily":
+            return stalled_projects_daily(db.session, day)
         return run_daily_sweep(db.session, day)
     click.echo(str(run_step(work)))
 

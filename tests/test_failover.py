@@ -45,7 +45,8 @@ TAKEOVER_LIMIT = 60  # the issue's bound: a standby takes over within a minute
 LOAD_USERS = ["region.almaty", "region.turkestan", "embassy.de", "nc"]
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PREFIX = "Нагрузка"
-DAILY_JOBS = ["daily_sweep", "reporting_daily", "analysis_daily", "prune_job_runs"]
+DAILY_JOBS = ["daily_sweep", "reporting_daily", "analysis_daily", "stalled_projects_daily",
+              "prune_job_runs"]
 
 
 @pytest.fixture(scope="module")

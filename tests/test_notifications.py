@@ -198,7 +198,8 @@ def test_scheduler_runs_the_sweep_daily_at_08_00_kazakhstan_time(app):
 
     scheduler = build_scheduler(app)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"daily_sweep", "reporting_daily", "analysis_daily", "deliver_pending",
+    assert set(jobs) == {"daily_sweep", "reporting_daily", "analysis_daily",
+                         "stalled_projects_daily", "deliver_pending",
                          "build_exports", "run_imports", "documents_cleanup", "heartbeat",
                          "prune_job_runs"}
     trigger = str(jobs["daily_sweep"].trigger)

@@ -42,9 +42,11 @@ RECORD_WRITES = {
 WRITES = {
     **{entity: RECORD_WRITES for entity in ("investor", "project", "site", "meeting",
                                             "agreement", "info_request",
-                                            "service_application", "problem_issue", "event",
+                                            "service_application", "event",
                                             "material", "partner", "passport",
                                             "country_analysis")},
+    # The authorized body raises and works on problem issues of its own (p. 7.1, 7.2).
+    "problem_issue": {**RECORD_WRITES, "authority": {"AUTH"}},
     # The authorized body sets KPI targets (p. 8.3); offices only read theirs.
     "kpi_target": {user: (ALL if user in ("admin", "authority") else set()) for user in USERS},
     # The directory of front offices is maintained by the administrator.

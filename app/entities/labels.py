@@ -162,7 +162,7 @@ APPLICATION_LABELS = {
 }
 
 ISSUE_LABELS = {
-    **FIELD_LABELS, "responsible_body": _l("Ответственный госорган"),
+    **FIELD_LABELS, "kind": _l("Вид вопроса"), "responsible_body": _l("Ответственный госорган"),
     "raised_on": _l("Дата обращения"), "resolved_on": _l("Дата решения"),
     "last_progress_on": _l("Последняя работа"),
     "hq_put_on_agenda_at": _l("Вынесен на штаб"), "hq_meeting_on": _l("Заседание штаба"),

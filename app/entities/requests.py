@@ -69,19 +69,20 @@ PROBLEM_ISSUE = Entity(
     pages=(Page("app.views.problems:ProblemIssueView", "Problem issues",
                 _l("Проблемные вопросы"), "fa-exclamation-circle", "Requests"),),
     api=Api("problem_issue",
-            ("id", "title", "investor.id", "project.id", "responsible_body.id", "status",
+            ("id", "title", "kind", "investor.id", "project.id", "responsible_body.id", "status",
              "raised_on", "resolved_on", "hq_put_on_agenda_at", "hq_meeting_on",
              "hq_responsible_body.id", "hq_deadline", "hq_execution", "hq_executed_on",
              *OWNER),
             show_columns=("description", "hq_decision"),
             cls="app.api.problems:ProblemIssueApi"),
-    add_columns=("title", "description", "investor", "project", "responsible_body", "status",
-                 "raised_on", "resolved_on", "owner_office"),
-    search_columns=("title", "investor", "responsible_body", "status", "raised_on",
+    add_columns=("title", "kind", "description", "investor", "project", "responsible_body",
+                 "status", "raised_on", "resolved_on", "owner_office"),
+    search_columns=("title", "kind", "investor", "responsible_body", "status", "raised_on",
                     "hq_deadline", "hq_execution", "owner_office"),
     labels=ISSUE_LABELS,
-    # The authorized body puts stuck issues on the Investment HQ's agenda (p. 7.2).
-    grants={AUTHORITY: ("can_escalate",)},
+    # The authorized body puts stuck issues on the Investment HQ's agenda (p. 7.2), and
+    # raises and works on issues of its own (p. 7.1, 7.2): its office's, as any office's.
+    grants={AUTHORITY: ("can_escalate", "can_write")},
 )
 
 NOTICE = Entity(

@@ -43,6 +43,7 @@ from ..services.replica import reporting_session
 from ..services.sweep import run_daily_sweep
 from . import leadership, metrics
 from .analysis import analysis_daily
+from .problems import stalled_projects_daily
 from .reporting import reporting_daily, reporting_drafts
 from .runs import claim, last_period, prune_runs, release_stale_claims, run_claimed
 
@@ -101,6 +102,7 @@ def jobs(app: Flask) -> tuple[Job, ...]:
         Job("daily_sweep", run_daily_sweep),
         Job("reporting_daily", reporting_daily),
         Job("analysis_daily", analysis_daily),
+        Job("stalled_projects_daily", stalled_projects_daily),
         Job("prune_job_runs", lambda session, day: prune_runs(session, [
             job.id for job in jobs(app) if job.every is not None])),
         Job("deliver_pending", lambda session, day: deliver_pending(session), timedelta(minutes=1)),

@@ -38,7 +38,14 @@ from .org import (
                             OfficeUser,
 )
 from .partners import PartnerKind, PotentialPartner
-from .problems import ActionKind, HqExecution, IssueStatus, ProblemAction, ProblemIssue
+from .problems import (
+    ActionKind,
+    HqExecution,
+    IssueKind,
+    IssueStatus,
+    ProblemAction,
+    ProblemIssue,
+)
 from .projects import Project, ProjectStage, ProjectState, RoutingLevel, StageChange
 from .reference import Country, MrpRate, Region, RegionKind, Sector
 from .reports import JobRun, QuarterlyReport, ReportEvent, ReportKind, ReportStatus
@@ -59,7 +66,7 @@ __all__ = [
     "Project", "ProjectStage", "Region", "RegionKind", "RoutingLevel", "Sector",
     "SiteStatus", "ApplicantKind", "ApplicationEvent", "ApplicationStatus", "IdDocumentKind",
     "ProviderViolation", "ServiceApplication", "StateBody", "StateBodyKind", "StateService",
-    "InfoRequest", "Notice", "NoticeKind", "ActionKind", "HqExecution", "IssueStatus",
+    "InfoRequest", "Notice", "NoticeKind", "ActionKind", "HqExecution", "IssueKind", "IssueStatus",
     "ProblemAction", "ProblemIssue", "JobRun", "QuarterlyReport", "ReportEvent", "ReportKind",
     "ReportStatus", "ExportJob", "ExportStatus", "KpiActual", "StageChange", "ProjectState",
     "RequestChannel", "RequestStatus", "OPEN_REQUEST_STATUSES",

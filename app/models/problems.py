@@ -1,4 +1,6 @@
-"""Investors' problem issues (p. 7): work on them, and escalation to the Investment HQ (p. 7.2)."""
+"""Problem issues (p. 7): investors' problems worked on by their office, and the authorized
+body's own issues (the investment climate, systemic ones, projects without movement); work on
+them, and escalation to the Investment HQ (p. 7.2)."""
 from datetime import date, datetime
 from typing import Optional
 
@@ -24,6 +26,15 @@ class IssueStatus(LabeledEnum):
     closed = "closed", _l("Закрыт без решения")
 
 
+class IssueKind(LabeledEnum):
+    """What the issue is about: one investor's problem, or a wider one (p. 7.1, 7.2)."""
+
+    investor = "investor", _l("Проблема инвестора")
+    climate = "climate", _l("Инвестиционный климат")
+    systemic = "systemic", _l("Системный вопрос")
+    stalled_project = "stalled_project", _l("Проект без движения")
+
+
 class HqExecution(LabeledEnum):
     not_started = "not_started", _l("Не начато")
     in_progress = "in_progress", _l("Исполняется")
@@ -38,14 +49,16 @@ class ActionKind(LabeledEnum):
 
 
 class ProblemIssue(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
-    """An investor's problem, the state body responsible for it, and the HQ's decision."""
+    """A problem (an investor's, or the authorized body's own), the state body responsible
+    for it, and the HQ's decision. Only an investor's problem needs an investor."""
 
     __tablename__ = "problem_issue"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(255), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False)
-    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"), nullable=False,
-                                             index=True)
+    kind: Mapped[IssueKind] = enum_column(IssueKind, nullable=False, index=True,
+                                          default=IssueKind.investor)
+    investor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("investor.id"), index=True)
     project_id: Mapped[Optional[int]] = mapped_column(ForeignKey("project.id"), index=True)
     responsible_body_id: Mapped[Optional[int]] = mapped_column(ForeignKey("state_body.id"))
     status: Mapped[IssueStatus] = enum_column(IssueStatus, nullable=False,
@@ -61,7 +74,7 @@ class ProblemIssue(OwnedByOfficeMixin, TimestampMixin, VersionedMixin, Model):
     hq_execution: Mapped[Optional[HqExecution]] = enum_column(HqExecution)
     hq_executed_on: Mapped[Optional[date]] = mapped_column(Date)
 
-    investor: Mapped[Investor] = relationship()
+    investor: Mapped[Optional[Investor]] = relationship()
     project: Mapped[Optional[Project]] = relationship()
     responsible_body: Mapped[Optional[StateBody]] = relationship(
         foreign_keys=[responsible_body_id])

@@ -19,8 +19,7 @@ from datetime import date, datetime
 from typing import Any, Collection, Optional
 from uuid import uuid4
 
-from flask import current_app, has_app_context, has_request_context
-from flask_babel import force_locale
+from flask import has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, insert, inspect, or_, select, true, update
 from sqlalchemy.orm import Session
@@ -47,7 +46,7 @@ from .audit import actor, plain
 from .calendar import WorkingCalendar, forget_calendar, load_calendar
 from .deadlines import INFO_REQUEST_TERM, current_user_id
 from .handover import decision_term
-from .notifications import Lines, notify, office_users
+from .notifications import Lines, in_language_of_record, notify, office_users
 
 NOTICE_LINES = 100       # records listed in one notice; the rest are counted
 DAYS_IN_SQL = 50         # more changed days than this: one range instead of a window per day
@@ -247,14 +246,6 @@ def _refresh_loaded(session: Session, model: type, ids: set[int], names: list[st
             session.expire(obj, names)
 
 
-def _in_stored_language(text) -> str:
-    """Render text as the history keeps it: in the platform's language of record."""
-    if not has_app_context():
-        return str(text)
-    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "ru")):
-        return str(text)
-
-
 def _reason(days: tuple[date, ...], calendar: WorkingCalendar) -> Lines:
     """Say why: which days became working days or days off (or a full recompute)."""
     if not days:
@@ -277,8 +268,8 @@ def _record_history(session: Session, moved: list[MovedRecord],
     who, at, user_id = actor(), now_utc(), current_user_id()
     entries, events = [], []
     for record in moved:
-        reason = _in_stored_language(_reason(record.days, calendar))
-        detail = _in_stored_language(Lines([_changes_text(record), reason], " — "))
+        reason = in_language_of_record(_reason(record.days, calendar))
+        detail = in_language_of_record(Lines([_changes_text(record), reason], " — "))
         changes: dict[str, Any] = {name: [plain(old), plain(new)]
                                    for name, (old, new) in record.changes.items()}
         changes["basis"] = [None, reason]  # shown as «Основание» on the history page

@@ -2,7 +2,7 @@
 import logging
 from typing import Iterable, Optional
 
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect, select
@@ -22,6 +22,15 @@ def office_users(session: Session, office_id: int) -> list[OfficeUser]:
     """Return the active users of an office."""
     return list(session.execute(select(OfficeUser).where(
         OfficeUser.front_office_id == office_id, OfficeUser.active.is_(True))).scalars())
+
+
+def in_language_of_record(text) -> str:
+    """Render text as records keep it (histories, issues raised by a job): in the
+    platform's language of record, whoever reads it later."""
+    if not has_app_context():
+        return str(text)
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "ru")):
+        return str(text)
 
 
 def in_language_of(user: OfficeUser, text) -> str:

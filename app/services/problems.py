@@ -1,14 +1,27 @@
-"""Work on investors' problem issues and the Investment HQ's part in them (p. 7)."""
-from datetime import date, datetime
+"""Work on problem issues and the Investment HQ's part in them (p. 7); the daily proposal of
+projects without movement to the HQ."""
+from datetime import date, datetime, timedelta
 from typing import Optional
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ..clock import now_utc, today_local
+from ..clock import end_of_local_day, local_day, now_utc, today_local
+from ..models import FrontOffice, Meeting, OfficeKind, Project, ProjectStage
 from ..models.accompaniment import StateBody
-from ..models.problems import ActionKind, HqExecution, IssueStatus, ProblemAction, ProblemIssue
+from ..models.notices import NoticeKind
+from ..models.problems import (
+    ActionKind,
+    HqExecution,
+    IssueKind,
+    IssueStatus,
+    ProblemAction,
+    ProblemIssue,
+)
 from .commands import CommandError
+from .notifications import Lines, in_language_of_record, notify, office_users
 
 
 class IssueError(CommandError):
@@ -59,3 +72,55 @@ def record_hq(session: Session, issue: ProblemIssue, meeting_on: Optional[date],
     issue.hq_executed_on = executed_on
     if issue.status in (None, IssueStatus.open, IssueStatus.in_work):
         issue.status = IssueStatus.escalated
+
+
+# Stages at which a project is not expected to move any more.
+AT_REST = (ProjectStage.commissioned, ProjectStage.cancelled)
+CLOSED = (IssueStatus.resolved, IssueStatus.closed)
+
+
+def propose_stalled_projects(session: Session, today: date) -> int:
+    """Propose to the Investment HQ (p. 7.2) the projects without movement: being worked on,
+    with no stage change, edit or meeting for IRM_STALLED_PROJECT_DAYS days. Each becomes an
+    open issue of the authorized body's office, which puts it on the HQ's agenda or closes it;
+    a project with such an issue still open is not proposed again. Return how many."""
+    authority = session.execute(select(FrontOffice).where(
+        FrontOffice.kind == OfficeKind.authority).order_by(FrontOffice.id)).scalars().first()
+    if authority is None:
+        return 0
+    days = current_app.config["IRM_STALLED_PROJECT_DAYS"]
+    since = today - timedelta(days=days)
+    last_meeting = (select(Meeting.project_id, func.max(Meeting.held_on).label("held_on"))
+                    .where(Meeting.project_id.is_not(None)).group_by(Meeting.project_id)
+                    .subquery())
+    proposed = (select(ProblemIssue.id).where(ProblemIssue.project_id == Project.id,
+                                              ProblemIssue.kind == IssueKind.stalled_project,
+                                              ProblemIssue.status.not_in(CLOSED)).exists())
+    stalled = session.execute(
+        select(Project, last_meeting.c.held_on)
+        .outerjoin(last_meeting, last_meeting.c.project_id == Project.id)
+        .where(Project.stage.not_in(AT_REST), Project.updated_at < end_of_local_day(since),
+               or_(last_meeting.c.held_on.is_(None), last_meeting.c.held_on <= since),
+               ~proposed)
+        .order_by(Project.updated_at, Project.id)
+        .limit(current_app.config["IRM_STALLED_PROPOSALS_PER_DAY"])).all()
+    for project, met_on in stalled:
+        moved_on = max(filter(None, (local_day(project.updated_at), met_on)))
+        session.add(ProblemIssue(
+            kind=IssueKind.stalled_project, owner_office_id=authority.id, raised_on=today,
+            title=in_language_of_record(_l("Проект без движения: %(name)s", name=project.name))[
+                :255],
+            description=in_language_of_record(_l(
+                "Стадия «%(stage)s», последнее движение %(day)s (изменение проекта или "
+                "встреча по нему): более %(days)s дней назад. Предложен к рассмотрению "
+                "Инвестиционным штабом (п. 7.2 Правил).", stage=project.stage.label,
+                day=f"{moved_on:%d.%m.%Y}", days=days)),
+            project_id=project.id, investor_id=project.investor_id))
+    if stalled:
+        notify(session, office_users(session, authority.id), NoticeKind.assignment,
+               _l("Проекты без движения: %(n)s", n=len(stalled)),
+               Lines([_l("Предложены к рассмотрению Инвестиционным штабом:"), ""]
+                     + [project.name for project, _ in stalled]),
+               "/problemissueview/list/?_flt_0_kind=stalled_project&_flt_0_status=open",
+               f"stalled-projects:{today.isoformat()}")
+    return len(stalled)

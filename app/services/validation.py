@@ -24,6 +24,7 @@ from ..models import (
     InfoRequest,
     InvestmentEvent,
     Investor,
+    IssueKind,
     KpiActual,
     KpiTarget,
     Meeting,
@@ -321,6 +322,16 @@ def _service_application(session, values, item_id):
                                  "представительства и региональные организации (п. 22).")
 
 
+def _investor_of_investor_problem(session, values, item_id):
+    """An investor's problem names the investor; the authorized body's own issues need none."""
+    kind = values.get("kind") or IssueKind.investor
+    if getattr(kind, "value", kind) == IssueKind.investor.value \
+            and not (values.get("investor") or values.get("investor_id")):
+        yield "investor", _l("Укажите инвестора: вопрос вида «Проблема инвестора». Вопрос "
+                             "об инвестиционном климате, системный или о проекте без движения "
+                             "инвестора не требует.")
+
+
 def _report_editable(session, values, item_id):
     """A submitted or accepted report is read-only (its figures are frozen)."""
     if item_id is None:
@@ -339,7 +350,8 @@ RULES: dict[type, list[Rule]] = {
     Meeting: [_follow_up_after_meeting],
     InvestmentEvent: [_ends_after_start("starts_on", "ends_on", _l(
         "Мероприятие не может закончиться раньше, чем началось."))],
-    ProblemIssue: [_ends_after_start("raised_on", "resolved_on", _l(
+    ProblemIssue: [_investor_of_investor_problem,
+                   _ends_after_start("raised_on", "resolved_on", _l(
         "Вопрос не может быть решён раньше, чем поступил.")),
                    _ends_after_start("raised_on", "hq_meeting_on", _l(
         "Заседание штаба не может пройти раньше поступления вопроса.")),

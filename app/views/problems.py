@@ -32,16 +32,16 @@ def _int_arg(form, name):
 
 
 class ProblemIssueView(ScopedModelView):
-    """Problem issues of investors in the user's scope."""
+    """Problem issues in the user's scope: investors', and the authorized body's own."""
 
     entity = requests.PROBLEM_ISSUE
     method_permission_name = {**ScopedModelView.method_permission_name,
                               "progress": "write", "hq": "escalate"}
-    list_title = _l("Проблемные вопросы инвесторов")
+    list_title = _l("Проблемные вопросы")
     show_title = add_title = edit_title = _l("Проблемный вопрос")
-    list_columns = ["raised_on", "title", "investor", "responsible_body", "status",
+    list_columns = ["raised_on", "title", "kind", "investor", "responsible_body", "status",
                     "last_progress_on", "hq_deadline", "hq_execution", "owner_office"]
-    show_columns = ["title", "description", "investor", "project", "responsible_body",
+    show_columns = ["title", "kind", "description", "investor", "project", "responsible_body",
                     "status", "raised_on", "resolved_on", "hq_put_on_agenda_at",
                     "hq_meeting_on", "hq_decision", "hq_responsible_body", "hq_deadline",
                     "hq_execution", "hq_executed_on", "owner_office"]
