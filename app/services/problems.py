@@ -5,7 +5,7 @@ from typing import Optional
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..clock import end_of_local_day, local_day, now_utc, today_local
@@ -90,22 +90,24 @@ def propose_stalled_projects(session: Session, today: date) -> int:
         return 0
     days = current_app.config["IRM_STALLED_PROJECT_DAYS"]
     since = today - timedelta(days=days)
-    last_meeting = (select(Meeting.project_id, func.max(Meeting.held_on).label("held_on"))
-                    .where(Meeting.project_id.is_not(None)).group_by(Meeting.project_id)
-                    .subquery())
+    met_since = (select(Meeting.id).where(Meeting.project_id == Project.id,
+                                          Meeting.held_on > since).exists())
     proposed = (select(ProblemIssue.id).where(ProblemIssue.project_id == Project.id,
                                               ProblemIssue.kind == IssueKind.stalled_project,
                                               ProblemIssue.status.not_in(CLOSED)).exists())
     stalled = session.execute(
-        select(Project, last_meeting.c.held_on)
-        .outerjoin(last_meeting, last_meeting.c.project_id == Project.id)
+        select(Project)
         .where(Project.stage.not_in(AT_REST), Project.updated_at < end_of_local_day(since),
-               or_(last_meeting.c.held_on.is_(None), last_meeting.c.held_on <= since),
-               ~proposed)
+               ~met_since, ~proposed)
         .order_by(Project.updated_at, Project.id)
-        .limit(current_app.config["IRM_STALLED_PROPOSALS_PER_DAY"])).all()
-    for project, met_on in stalled:
-        moved_on = max(filter(None, (local_day(project.updated_at), met_on)))
+        .limit(current_app.config["IRM_STALLED_PROPOSALS_PER_DAY"])).scalars().all()
+    # The last meeting's day, said in the proposal: read for the few proposed only.
+    met_on = dict(session.execute(
+        select(Meeting.project_id, func.max(Meeting.held_on))
+        .where(Meeting.project_id.in_([p.id for p in stalled])).group_by(Meeting.project_id)
+    ).all()) if stalled else {}
+    for project in stalled:
+        moved_on = max(filter(None, (local_day(project.updated_at), met_on.get(project.id))))
         session.add(ProblemIssue(
             kind=IssueKind.stalled_project, owner_office_id=authority.id, raised_on=today,
             title=in_language_of_record(_l("Проект без движения: %(name)s", name=project.name))[
@@ -120,7 +122,7 @@ def propose_stalled_projects(session: Session, today: date) -> int:
         notify(session, office_users(session, authority.id), NoticeKind.assignment,
                _l("Проекты без движения: %(n)s", n=len(stalled)),
                Lines([_l("Предложены к рассмотрению Инвестиционным штабом:"), ""]
-                     + [project.name for project, _ in stalled]),
+                     + [project.name for project in stalled]),
                "/problemissueview/list/?_flt_0_kind=stalled_project&_flt_0_status=open",
                f"stalled-projects:{today.isoformat()}")
     return len(stalled)
